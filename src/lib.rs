@@ -26,7 +26,10 @@ pub mod cli;
 pub mod code;
 pub mod compile;
 pub mod engine;
+pub mod eval;
+pub mod extract;
 pub mod fold;
+pub mod input;
 pub mod profile;
 pub mod rules;
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod classify;
+mod eval;
 mod explain;
 mod init;
 pub mod output;
@@ -37,6 +38,8 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// Measure agreement with a labelled corpus of bounce emails.
+    Eval(eval::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Eval(args) => eval::run(&cli, args),
     };
     match result {
         Ok(code) => code,
