@@ -53,17 +53,6 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// Whether an address belongs to the mail system rather than a person:
-/// `MAILER-DAEMON@`, `postmaster@`, and the like.
-pub(crate) fn is_system(addr: &str) -> bool {
-    let local = addr.split('@').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        local.as_str(),
-        "mailer-daemon" | "postmaster" | "mail-daemon" | "mailerdaemon" | "double-bounce" | "root" | "noreply"
-            | "no-reply"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,11 +76,5 @@ mod tests {
         assert!(all("send mail to <postmaster>").is_empty());
         assert!(all("host mx.example.com[192.0.2.1] said: 550").is_empty());
         assert!(all("a@b").is_empty());
-    }
-
-    #[test]
-    fn recognises_system_addresses() {
-        assert!(is_system("MAILER-DAEMON@example.org"));
-        assert!(!is_system("bob@example.org"));
     }
 }

@@ -89,50 +89,51 @@ fn some(s: String) -> Option<String> {
 pub fn parse(text: &str) -> Dsn {
     let mut dsn = Dsn::default();
     let mut current: Option<DsnRecipient> = None;
+    // Per-recipient fields seen since the current recipient's last address field.
+    let mut since_address = 0;
     let mut blank_since_field = false;
     for (name, value) in unfold(text) {
         let Some(name) = name else {
             blank_since_field = true;
             continue;
         };
-        let starts_recipient = matches!(name, "final-recipient" | "original-recipient");
+        let is_address = matches!(name, "final-recipient" | "original-recipient");
         if let Some(r) = &current {
+            let has_address = r.final_recipient.is_some() || r.original_recipient.is_some();
             let repeats = match name {
                 "final-recipient" => r.final_recipient.is_some(),
-                "original-recipient" => r.original_recipient.is_some() || r.final_recipient.is_some(),
+                "original-recipient" => r.original_recipient.is_some() || (r.final_recipient.is_some() && since_address > 0),
                 _ => false,
             };
-            let new_group = blank_since_field && starts_recipient && (r.final_recipient.is_some() || r.original_recipient.is_some());
-            if repeats || new_group {
+            if repeats || (blank_since_field && is_address && has_address) {
                 dsn.recipients.push(current.take().unwrap_or_default());
             }
         }
         blank_since_field = false;
-        if current.is_none() && !starts_recipient {
-            // Per-message fields (or per-recipient fields before any recipient).
+        if current.is_none() {
             match name {
-                "reporting-mta" => dsn.reporting_mta = some(typed(&value).1),
-                "action" | "status" | "diagnostic-code" | "remote-mta" | "last-attempt-date" => {
-                    current = Some(DsnRecipient::default());
+                "reporting-mta" => {
+                    dsn.reporting_mta = some(typed(&value).1);
+                    continue;
                 }
+                "final-recipient" | "original-recipient" | "action" | "status" | "diagnostic-code" | "remote-mta"
+                | "last-attempt-date" => {}
                 _ => continue,
-            }
-            if current.is_none() {
-                continue;
             }
         }
         let r = current.get_or_insert_with(DsnRecipient::default);
+        since_address = if is_address { 0 } else { since_address + 1 };
+        let address = || address::first(&typed(&value).1).or_else(|| some(typed(&value).1));
         match name {
-            "final-recipient" => r.final_recipient = address::first(&typed(&value).1).or_else(|| some(typed(&value).1)),
-            "original-recipient" => {
-                r.original_recipient = address::first(&typed(&value).1).or_else(|| some(typed(&value).1))
-            }
+            "final-recipient" => r.final_recipient = address(),
+            "original-recipient" => r.original_recipient = address(),
             "x-actual-recipient" if r.original_recipient.is_none() && r.final_recipient.is_none() => {
                 r.final_recipient = address::first(&value)
             }
-            "action" => r.action = some(value.trim().to_ascii_lowercase()).map(|a| {
-                a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string()
-            }),
+            "action" => {
+                r.action = some(value.trim().to_ascii_lowercase())
+                    .map(|a| a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string())
+            }
             "status" => r.status = some(value.split_whitespace().next().unwrap_or_default().to_string()),
             "diagnostic-code" => {
                 let (t, v) = typed(&value);
@@ -219,6 +220,13 @@ mod tests {
         );
         assert_eq!(d.recipients.len(), 2);
         assert_eq!(d.recipients[1].final_recipient.as_deref(), Some("b@example.com"));
+    }
+
+    #[test]
+    fn keeps_final_and_original_of_one_recipient_together() {
+        let d = parse("Final-Recipient: rfc822; r@example.net\nOriginal-Recipient: rfc822;bob@example.org\nAction: failed\n");
+        assert_eq!(d.recipients.len(), 1);
+        assert_eq!(d.recipients[0].original_recipient.as_deref(), Some("bob@example.org"));
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub(crate) struct TextReport {
     pub section: Vec<String>,
     /// Failed recipients, in the order the text names them.
     pub recipients: Vec<TextRecipient>,
+    /// The text after the error section: the returned message, when the
+    /// notice quotes it inline.
+    pub rest: String,
 }
 
 impl TextReport {
@@ -55,10 +58,15 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = join_replies(&lines[..end]);
-    let mut report = TextReport { recipients: Vec::new(), section };
+    let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
+    let mut report = TextReport { recipients: Vec::new(), section, rest };
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     for (i, line) in report.section.iter().enumerate() {
         if let Some((rcpt, diag)) = recipient_of(spec, line) {
+            // The address repeated inside its own block continues the block.
+            if starts.last().is_some_and(|(_, last, _)| address::same(last, &rcpt)) {
+                continue;
+            }
             starts.push((i, rcpt, diag));
         }
     }
@@ -66,6 +74,18 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
         let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
         let body = &report.section[i + 1..next];
         let mut diagnostic = diagnostic_of(spec, std::iter::once(diag.as_str()).chain(body.iter().map(String::as_str)));
+        if k == 0 && !has_code(&diagnostic) {
+            // Some notices give the reply before the address.
+            let before = diagnostic_of(spec, report.section[..*i].iter().map(String::as_str));
+            if has_code(&before) {
+                diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
+            }
+        }
+        if diagnostic.is_empty() {
+            // Or a reason without a code, just before the address.
+            let previous = if k == 0 { 0 } else { starts[k - 1].0 + 1 };
+            diagnostic = diagnostic_of(spec, lead(&report.section[previous..*i]).iter().map(String::as_str));
+        }
         let block = report.section[*i..next].join("\n");
         if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, rcpt)) {
             if prev.diagnostic.is_empty() {
@@ -79,6 +99,19 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
     report
 }
 
+/// Whether text holds an SMTP reply code or an enhanced status code.
+fn has_code(s: &str) -> bool {
+    crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
+}
+
+/// The paragraph that ends just before a recipient line (blank lines
+/// between them skipped).
+fn lead(lines: &[String]) -> &[String] {
+    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |e| e + 1);
+    let start = lines[..end].iter().rposition(|l| l.trim().is_empty()).map_or(0, |b| b + 1);
+    &lines[start..end]
+}
+
 /// The address a line names as failed, and the rest of the line that
 /// belongs to its diagnostic.
 fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
@@ -88,9 +121,6 @@ fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
     for p in &spec.recipient {
         let Some(c) = p.regex.captures(line) else { continue };
         let Some(addr) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
-        if address::is_system(&addr) {
-            continue;
-        }
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
         return Some((addr, diag));
     }
@@ -202,6 +232,54 @@ pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
     out
 }
 
+fn inline_continuation() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?").expect("compiles"))
+}
+
+/// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b
+/// 550 5.7.1 c`), as DSN fields and joined text carry it, written as one
+/// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
+/// returned as it is.
+pub(crate) fn join_inline(s: &str) -> String {
+    let Some(cont) = inline_continuation().captures(s) else { return s.to_string() };
+    let code = cont.get(1).map_or("", |m| m.as_str());
+    let enhanced = cont.get(2).map(|m| m.as_str().trim());
+    let mut out = String::with_capacity(s.len());
+    let mut seen_code = false;
+    let mut words = s.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let is_code = w == code || w.strip_prefix(code) == Some("-") || (w.starts_with(code) && w[code.len()..].starts_with('-') && w.len() > code.len() + 1);
+        if is_code {
+            let rest = w.get(code.len() + 1..).unwrap_or("");
+            if seen_code {
+                if words.peek().is_some_and(|n| Some(*n) == enhanced) {
+                    words.next();
+                }
+                if !rest.is_empty() && Some(rest) != enhanced {
+                    push_word(&mut out, rest);
+                }
+                continue;
+            }
+            seen_code = true;
+            push_word(&mut out, code);
+            if !rest.is_empty() {
+                push_word(&mut out, rest);
+            }
+            continue;
+        }
+        push_word(&mut out, w);
+    }
+    out
+}
+
+fn push_word(out: &mut String, w: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
+}
+
 /// Whether a line is only decoration (`-----`, `=====`, `*****`).
 fn is_rule(line: &str) -> bool {
     let t = line.trim();
@@ -249,6 +327,15 @@ mod tests {
         let lines = ["host mx.example.org said: 550-First line", "    550 second line"];
         assert_eq!(join_replies(&lines), ["host mx.example.org said: 550 First line second line"]);
         assert_eq!(join_replies(&["550-only one"]), ["550-only one"]);
+    }
+
+    #[test]
+    fn joins_replies_already_on_one_line() {
+        assert_eq!(join_inline("550-5.7.1 Messages with 550-5.7.1 many 550 5.7.1 From: lines"), "550 5.7.1 Messages with many From: lines");
+        assert_eq!(join_inline("said: 550-Too 550 busy"), "said: 550 Too busy");
+        assert_eq!(join_inline("550 5.1.1 unknown"), "550 5.1.1 unknown");
+        assert_eq!(join_inline("550 5.1.1 The account 550-5.1.1 does not 550-5.1.1 exist"), "550 5.1.1 The account does not exist");
+        assert_eq!(join_inline("550-5.7.1 [x] Messages"), "550 5.7.1 [x] Messages");
     }
 
     #[test]

@@ -150,6 +150,37 @@ fn text_of(t: &str) -> String {
     t.to_string()
 }
 
+/// The text of a part whose declared charset does not fit its bytes (EUC-JP
+/// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
+fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> String {
+    let bad = |s: &str| s.chars().filter(|&c| c == '\u{fffd}').count();
+    let worst = bad(decoded);
+    if worst < 4 {
+        return text_of(decoded);
+    }
+    let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return decoded.to_string() };
+    let bytes = match part.encoding {
+        mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
+        mail_parser::Encoding::QuotedPrintable => mail_parser::decoders::quoted_printable::quoted_printable_decode(body),
+        mail_parser::Encoding::None => Some(body.to_vec()),
+    };
+    let Some(bytes) = bytes else { return decoded.to_string() };
+    let mut best = (worst, decoded.to_string());
+    let utf8 = String::from_utf8_lossy(&bytes).into_owned();
+    if bad(&utf8) < best.0 {
+        best = (bad(&utf8), utf8);
+    }
+    for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
+        if let Some(decode) = charset_decoder(charset.as_bytes()) {
+            let text = decode(&bytes);
+            if bad(&text) < best.0 {
+                best = (bad(&text), text);
+            }
+        }
+    }
+    best.1
+}
+
 fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<String>) {
     let Some(part) = message.parts.get(id as usize) else { return };
     if depth > MAX_DEPTH {
@@ -182,7 +213,7 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut V
                 }
             }
             _ if is_attached_file(part) => {}
-            _ => v.texts.push(text_of(t)),
+            _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
         },
         PartType::Html(h) => html.push(html_to_text(h)),
         PartType::Binary(b) | PartType::InlineBinary(b) => {
@@ -236,7 +267,7 @@ fn original_of(m: &Message<'_>) -> Original {
     Original { to: addrs(m.to()), from: addrs(m.from()).into_iter().next(), headers }
 }
 
-fn original_from_text(text: &str) -> Original {
+pub(crate) fn original_from_text(text: &str) -> Original {
     match MessageParser::default().parse_headers(text.as_bytes()) {
         Some(m) => original_of(&m),
         None => Original::default(),

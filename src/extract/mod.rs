@@ -181,6 +181,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         return report;
     }
     let tr = generic::read(spec, &text);
+    if std::env::var_os("REBOUND_DEBUG").is_some() {
+        eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
+    }
     let mut dsn = Dsn::default();
     for part in &view.dsn {
         let d = dsn::parse(part);
@@ -205,6 +208,20 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             bounces.push(b);
         }
     } else {
+        if depth < MAX_FORWARD_DEPTH {
+            // A bounce forwarded as an attachment, quoted inline, or embedded
+            // after the notice's own text.
+            let inline = [tr.rest.clone(), unquote(&text)];
+            let candidates = view.attached.iter().map(Vec::as_slice).chain(
+                inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
+            );
+            for candidate in candidates {
+                let inner = extract_at(spec, candidate, depth + 1);
+                if matches!(inner.kind, EmailKind::Bounce | EmailKind::Feedback) {
+                    return inner;
+                }
+            }
+        }
         let failed: Vec<String> = view
             .header("x-failed-recipients")
             .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
@@ -215,7 +232,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             let block = tr.section.join("\n");
             let mut recipients = failed;
             if recipients.is_empty() {
-                recipients = view.original.as_ref().map(|o| o.to.clone()).unwrap_or_default();
+                let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
+                recipients = view.original.clone().or_else(quoted).map(|o| o.to).unwrap_or_default();
             }
             if recipients.is_empty() {
                 recipients.push(String::new());
@@ -238,14 +256,6 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             report.bounces.push(Bounce { recipient, diagnostic, ..Bounce::default() });
             return report;
         }
-        if depth < MAX_FORWARD_DEPTH {
-            for attached in &view.attached {
-                let inner = extract_at(spec, attached, depth + 1);
-                if inner.kind != EmailKind::NotBounce {
-                    return inner;
-                }
-            }
-        }
         let mut r = Report::not_bounce(
             "no delivery status report, no failed recipient, and no sign of a bounce, complaint or auto-reply",
         );
@@ -256,6 +266,23 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     report
 }
 
+/// The first quoted message in `text` (`> From: ...` lines) with one level
+/// of quoting removed; empty when there is none.
+fn unquote(text: &str) -> String {
+    let is_header = |l: &str| {
+        let l = l.trim_start_matches('>').trim_start();
+        ["from:", "to:", "subject:", "date:", "return-path:", "received:"].iter().any(|h| l.to_ascii_lowercase().starts_with(h))
+    };
+    let mut lines = text.lines().skip_while(|l| !(l.starts_with('>') && is_header(l))).peekable();
+    let mut out = String::new();
+    while let Some(l) = lines.next_if(|l| l.starts_with('>') || l.trim().is_empty()) {
+        let l = l.strip_prefix('>').unwrap_or(l);
+        out.push_str(l.strip_prefix(' ').unwrap_or(l));
+        out.push('\n');
+    }
+    out
+}
+
 /// A bounce from a DSN recipient group, completed from the text.
 fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
     let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
@@ -264,14 +291,9 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
         .flatten()
         .find_map(|a| tr.for_recipient(a))
         .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
-    let dsn_diag = r.diagnostic.clone().unwrap_or_default();
-    let informative = dsn_diag.chars().filter(|c| c.is_alphabetic()).count() >= 4;
-    let diagnostic = match text {
-        _ if informative => dsn_diag,
-        Some(t) if !t.diagnostic.is_empty() => t.diagnostic.clone(),
-        _ if !dsn_diag.is_empty() => dsn_diag,
-        _ => tr.whole(spec),
-    };
+    let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
+    let text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
     let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
     let mut b = Bounce {
         recipient,
@@ -289,6 +311,21 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
     let block = format!("{}\n{block}", b.diagnostic);
     details_from_text(spec, &mut b, &block);
     b
+}
+
+/// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
+/// text says the same at more length (Postfix adds the host and the
+/// command, Exchange the server that answered) or the code says nothing.
+fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
+    let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let informative = dsn.chars().filter(|c| c.is_alphabetic()).count() >= 4;
+    match (dsn.is_empty(), text.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(text),
+        (false, true) => Some(dsn),
+        (false, false) if !informative || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) => Some(dsn),
+    }
 }
 
 /// Fills the command, the remote MTA and the status from `block` where the

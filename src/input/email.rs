@@ -10,21 +10,27 @@
 /// ```
 pub fn looks_like(data: &[u8]) -> bool {
     let mut fields = 0;
+    let mut odd = 0;
     let mut common = false;
-    for (i, line) in data.split(|&b| b == b'\n' || b == b'\r').filter(|l| !l.is_empty()).enumerate().take(40) {
+    let head = &data[..data.len().min(16 * 1024)];
+    let end = memchr::memmem::find(head, b"\n\n").or_else(|| memchr::memmem::find(head, b"\r\n\r\n")).unwrap_or(head.len());
+    for (i, line) in head[..end].split(|&b| b == b'\n' || b == b'\r').filter(|l| !l.is_empty()).enumerate().take(60) {
         if line.starts_with(b" ") || line.starts_with(b"\t") {
             if i == 0 {
                 return false;
             }
             continue;
         }
-        let Some(colon) = memchr::memchr(b':', line) else {
-            break;
+        let name = memchr::memchr(b':', line).map(|colon| &line[..colon]);
+        let Some(name) = name.filter(|n| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        else {
+            // A folded line that lost its indentation, as broken MTAs write them.
+            if i == 0 {
+                return false;
+            }
+            odd += 1;
+            continue;
         };
-        let name = &line[..colon];
-        if name.is_empty() || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') {
-            break;
-        }
         fields += 1;
         common |= [
             &b"from"[..],
@@ -42,7 +48,7 @@ pub fn looks_like(data: &[u8]) -> bool {
         .iter()
         .any(|h| name.eq_ignore_ascii_case(h));
     }
-    fields >= 2 && common
+    fields >= 2 && common && odd * 2 <= fields
 }
 
 #[cfg(test)]
@@ -55,5 +61,7 @@ mod tests {
         assert!(!looks_like(b"Note: one field only\nand text"));
         assert!(!looks_like(b"{\"a\": 1}\n"));
         assert!(!looks_like(b""));
+        assert!(looks_like(b"Received: from a\n(b) by c\nFrom: x\nSubject: y\n\nbody"));
+        assert!(!looks_like(b"Subject: one\nplain text\nmore text\nand more\n"));
     }
 }

@@ -3,6 +3,7 @@
 //! lines. [`detect`] tells them apart from their first bytes.
 
 pub mod email;
+pub mod json;
 pub mod log;
 pub mod mbox;
 
