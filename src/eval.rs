@@ -192,7 +192,7 @@ pub fn emails(engine: &Engine, root: &Path, labels: &[Label], reference: &impl R
     for ((file, msgno), labels) in &by_email {
         let path: PathBuf = root.join(file);
         let raw = match std::fs::read(&path) {
-            Ok(b) if crate::input::mbox::looks_like(&b) => {
+            Ok(b) if crate::input::detect(&b) == crate::input::Kind::Mbox => {
                 let msgs = mboxes
                     .entry(file.clone())
                     .or_insert_with(|| crate::input::mbox::split(&b).map(<[u8]>::to_vec).collect());

@@ -76,7 +76,11 @@ impl View {
 pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
     let mut raw = raw;
     if raw.starts_with(b"From ") {
-        raw = memchr::memchr(b'\n', raw).map_or(&[][..], |i| &raw[i + 1..]);
+        raw = match memchr::memchr2(b'\n', b'\r', raw) {
+            Some(i) if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') => &raw[i + 2..],
+            Some(i) => &raw[i + 1..],
+            None => &[],
+        };
     }
     if memchr::memchr(b'\r', raw).is_none() {
         return Cow::Borrowed(raw);
@@ -282,6 +286,8 @@ mod tests {
     fn normalises_line_endings() {
         assert_eq!(&*normalize(b"a\r\nb\rc\n"), b"a\nb\nc\n");
         assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
+        assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
+        assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
     }
 
     #[test]

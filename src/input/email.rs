@@ -13,7 +13,12 @@ pub fn looks_like(data: &[u8]) -> bool {
     let mut odd = 0;
     let mut common = false;
     let head = &data[..data.len().min(16 * 1024)];
-    let end = memchr::memmem::find(head, b"\n\n").or_else(|| memchr::memmem::find(head, b"\r\n\r\n")).unwrap_or(head.len());
+    // The header block ends at the first blank line, whatever the line endings.
+    let end = [&b"\n\n"[..], b"\r\n\r\n", b"\r\r"]
+        .iter()
+        .filter_map(|sep| memchr::memmem::find(head, sep))
+        .min()
+        .unwrap_or(head.len());
     for (i, line) in head[..end].split(|&b| b == b'\n' || b == b'\r').filter(|l| !l.is_empty()).enumerate().take(60) {
         if line.starts_with(b" ") || line.starts_with(b"\t") {
             if i == 0 {
@@ -62,6 +67,7 @@ mod tests {
         assert!(!looks_like(b"{\"a\": 1}\n"));
         assert!(!looks_like(b""));
         assert!(looks_like(b"Received: from a\n(b) by c\nFrom: x\nSubject: y\n\nbody"));
+        assert!(looks_like(b"Received: from a\r\tby b\rFrom: x\rSubject: y\r\rbody"));
         assert!(!looks_like(b"Subject: one\nplain text\nmore text\nand more\n"));
     }
 }

@@ -98,7 +98,7 @@ pub fn looks_like(data: &[u8]) -> bool {
     if !data.starts_with(b"From ") {
         return false;
     }
-    let Some(nl) = memchr::memchr(b'\n', data) else { return false };
+    let Some(nl) = memchr::memchr2(b'\n', b'\r', data) else { return false };
     super::email::looks_like(&data[nl + 1..])
 }
 
