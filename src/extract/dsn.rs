@@ -72,7 +72,7 @@ pub(crate) fn has_recipient_field(text: &str) -> bool {
 /// `type; value` → (`type` lowercased, `value`), for typed fields.
 fn typed(value: &str) -> (Option<String>, String) {
     match value.split_once(';') {
-        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 16 => {
+        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => {
             (Some(t.trim().to_ascii_lowercase()), v.trim().to_string())
         }
         _ => (None, value.trim().to_string()),

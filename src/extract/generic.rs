@@ -70,7 +70,8 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
             starts.push((i, rcpt, diag));
         }
     }
-    for (k, (i, rcpt, diag)) in starts.iter().enumerate() {
+    let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
+    for (k, (i, _, diag)) in starts.iter().enumerate() {
         let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
         let body = &report.section[i + 1..next];
         let mut diagnostic = diagnostic_of(spec, std::iter::once(diag.as_str()).chain(body.iter().map(String::as_str)));
@@ -81,15 +82,29 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
             }
         }
-        if diagnostic.is_empty() {
-            // Or a reason without a code, just before the address.
-            let previous = if k == 0 { 0 } else { starts[k - 1].0 + 1 };
-            diagnostic = diagnostic_of(spec, lead(&report.section[previous..*i]).iter().map(String::as_str));
+        diagnostics.push(diagnostic);
+    }
+    // A list of addresses shares the text that follows the list, or else
+    // the text before it.
+    let adjacent = |k: usize| {
+        starts.get(k + 1).is_some_and(|n| report.section[starts[k].0 + 1..n.0].iter().all(|l| l.trim().is_empty()))
+    };
+    for k in (0..starts.len()).rev() {
+        if diagnostics[k].is_empty() && adjacent(k) {
+            diagnostics[k] = diagnostics[k + 1].clone();
+        }
+    }
+    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.0)].iter().map(String::as_str));
+    for (k, (i, rcpt, _)) in starts.iter().enumerate() {
+        let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
+        let mut diagnostic = std::mem::take(&mut diagnostics[k]);
+        if diagnostic.is_empty() && (0..k).all(adjacent) {
+            diagnostic = lead.clone();
         }
         let block = report.section[*i..next].join("\n");
         if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, rcpt)) {
             if prev.diagnostic.is_empty() {
-                prev.diagnostic = std::mem::take(&mut diagnostic);
+                prev.diagnostic = diagnostic;
                 prev.block = block;
             }
             continue;
@@ -102,14 +117,6 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
 /// Whether text holds an SMTP reply code or an enhanced status code.
 fn has_code(s: &str) -> bool {
     crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
-}
-
-/// The paragraph that ends just before a recipient line (blank lines
-/// between them skipped).
-fn lead(lines: &[String]) -> &[String] {
-    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |e| e + 1);
-    let start = lines[..end].iter().rposition(|l| l.trim().is_empty()).map_or(0, |b| b + 1);
-    &lines[start..end]
 }
 
 /// The address a line names as failed, and the rest of the line that

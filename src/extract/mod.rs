@@ -121,6 +121,8 @@ pub struct Report {
     pub subject: String,
     pub(crate) text: String,
     pub(crate) from: String,
+    /// Top-level header lines as `name: value`, names lowercased.
+    pub(crate) headers: Vec<String>,
 }
 
 impl Report {
@@ -137,6 +139,7 @@ impl Report {
             subject: String::new(),
             text: String::new(),
             from: String::new(),
+            headers: Vec::new(),
         }
     }
 }
@@ -172,6 +175,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         subject: view.subject.clone(),
         text: folded_text,
         from: fold(view.header("from").unwrap_or_default()),
+        headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
     let hit = |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
     let complaint_signs = hit(&spec.feedback);
@@ -180,7 +184,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         report.bounces = bounces;
         return report;
     }
-    let tr = generic::read(spec, &text);
+    let mut tr = generic::read(spec, &text);
+    keep_failed_recipients(&mut tr, &view);
     if std::env::var_os("REBOUND_DEBUG").is_some() {
         eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
     }
@@ -266,6 +271,39 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     report
 }
 
+/// Drops from the text's recipients the addresses that are the sender's
+/// (the notice's `To`, the returned message's `From`, `Return-Path`,
+/// `Sender`), and those `X-Failed-Recipients` does not list when it lists
+/// some of them; unless that would drop them all.
+fn keep_failed_recipients(tr: &mut generic::TextReport, view: &message::View) {
+    let quoted;
+    let original = match &view.original {
+        Some(o) => Some(o),
+        None if !tr.rest.trim().is_empty() => {
+            quoted = message::original_from_text(&tr.rest);
+            Some(&quoted)
+        }
+        None => None,
+    };
+    let mut senders: Vec<String> = view.to.clone();
+    if let Some(o) = original {
+        senders.extend(o.from.iter().cloned());
+        for h in ["return-path", "sender"] {
+            senders.extend(o.header(h).and_then(address::first));
+        }
+    }
+    let failed: Vec<String> =
+        view.header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    let listed = |r: &generic::TextRecipient| failed.iter().any(|f| address::same(f, &r.recipient));
+    if tr.recipients.iter().any(listed) {
+        tr.recipients.retain(listed);
+    }
+    let not_sender = |r: &generic::TextRecipient| !senders.iter().any(|s| address::same(s, &r.recipient));
+    if tr.recipients.iter().any(not_sender) {
+        tr.recipients.retain(not_sender);
+    }
+}
+
 /// The first quoted message in `text` (`> From: ...` lines) with one level
 /// of quoting removed; empty when there is none.
 fn unquote(text: &str) -> String {
@@ -292,7 +330,11 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
         .find_map(|a| tr.for_recipient(a))
         .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
     let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
-    let text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    let mut text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
+        // The notice names no recipient, but says what went wrong.
+        text_diag = generic::join_inline(&tr.whole(spec));
+    }
     let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
     let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
     let mut b = Bounce {
@@ -318,14 +360,18 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
 /// command, Exchange the server that answered) or the code says nothing.
 fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
     let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    let informative = dsn.chars().filter(|c| c.is_alphabetic()).count() >= 4;
     match (dsn.is_empty(), text.is_empty()) {
         (true, true) => None,
         (true, false) => Some(text),
         (false, true) => Some(dsn),
-        (false, false) if !informative || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
         (false, false) => Some(dsn),
     }
+}
+
+/// Whether a diagnostic says something in words (not just `255`).
+fn informative(diagnostic: &str) -> bool {
+    diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 4
 }
 
 /// Fills the command, the remote MTA and the status from `block` where the

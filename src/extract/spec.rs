@@ -136,9 +136,17 @@ struct RawEvidence {
     #[serde(default)]
     diagnostic: Vec<Spanned<String>>,
     #[serde(default)]
+    header: Vec<Spanned<String>>,
+    #[serde(default)]
+    diagnostic_type: Vec<Spanned<String>>,
+    #[serde(default)]
     command: Vec<Spanned<String>>,
     #[serde(default)]
+    unless_command: Vec<Spanned<String>>,
+    #[serde(default)]
     when_reason: Vec<Spanned<String>>,
+    #[serde(default)]
+    status: Vec<Spanned<String>>,
     #[serde(default)]
     unless_status: Vec<Spanned<String>>,
     #[serde(default)]
@@ -254,8 +262,9 @@ impl RawSignalLists {
 }
 
 /// Evidence at the level of the email: conditions on the subject, sender,
-/// body, diagnostic, failed command and the reason the diagnostic alone
-/// gives; when they all hold, the reason is `reason`.
+/// headers, body, diagnostic and its DSN type, the failed command, the
+/// status and the reason the diagnostic alone gives. Every condition given
+/// must hold (any literal or value of a list); then the reason is `reason`.
 #[derive(Debug)]
 pub(crate) struct Evidence {
     pub id: String,
@@ -264,8 +273,13 @@ pub(crate) struct Evidence {
     pub from: Literals,
     pub body: Literals,
     pub diagnostic: Literals,
+    /// Regexes over `name: value` header lines (names lowercased).
+    pub header: Option<RegexSet>,
+    pub diagnostic_type: Vec<String>,
     pub command: Vec<String>,
+    pub unless_command: Vec<String>,
     pub when_reason: Vec<ReasonId>,
+    pub status: Vec<crate::code::CodePattern>,
     pub unless_status: Vec<crate::code::CodePattern>,
     pub origin: Origin,
 }
@@ -477,25 +491,47 @@ impl Compiler<'_> {
         id
     }
 
+    fn codes(&mut self, file: &SourceFile, list: &[Spanned<String>]) -> Vec<crate::code::CodePattern> {
+        let mut out = Vec::new();
+        for s in list {
+            match crate::code::CodePattern::parse(s.get_ref()) {
+                Ok(p) => out.push(p),
+                Err(msg) => self.error(file, s.span().start, msg),
+            }
+        }
+        out
+    }
+
     fn evidence(&mut self, file: &SourceFile, fi: u32, raw: &Spanned<RawEvidence>) -> Option<Evidence> {
         let e = raw.get_ref();
         let _ = (&e.description, &e.source);
         let reason = self.reason(file, &e.reason);
         let when_reason: Vec<ReasonId> = e.when_reason.iter().filter_map(|r| self.reason(file, r)).collect();
-        let mut unless_status = Vec::new();
-        for s in &e.unless_status {
-            match crate::code::CodePattern::parse(s.get_ref()) {
-                Ok(p) => unless_status.push(p),
-                Err(msg) => self.error(file, s.span().start, msg),
-            }
-        }
+        let status = self.codes(file, &e.status);
+        let unless_status = self.codes(file, &e.unless_status);
         let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
-        let conditions = e.subject.len() + e.from.len() + e.body.len() + e.diagnostic.len() + e.command.len();
+        let upper = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().to_ascii_uppercase()).collect::<Vec<_>>();
+        for h in &e.header {
+            self.regex(file, h);
+        }
+        let header = if e.header.is_empty() {
+            None
+        } else {
+            RegexSetBuilder::new(e.header.iter().map(|h| h.get_ref())).case_insensitive(true).build().ok()
+        };
+        let conditions = e.subject.len()
+            + e.from.len()
+            + e.body.len()
+            + e.diagnostic.len()
+            + e.header.len()
+            + e.diagnostic_type.len()
+            + e.command.len()
+            + e.status.len();
         if conditions == 0 {
             self.error(
                 file,
                 raw.span().start,
-                "evidence has no condition (`subject`, `from`, `body`, `diagnostic` or `command`)",
+                "evidence has no condition (`subject`, `from`, `header`, `body`, `diagnostic`, `diagnostic_type`, `command` or `status`)",
             );
         }
         Some(Evidence {
@@ -505,8 +541,12 @@ impl Compiler<'_> {
             from: Literals::new(&strings(&e.from)),
             body: Literals::new(&strings(&e.body)),
             diagnostic: Literals::new(&strings(&e.diagnostic)),
-            command: e.command.iter().map(|c| c.get_ref().to_ascii_uppercase()).collect(),
+            header,
+            diagnostic_type: e.diagnostic_type.iter().map(|t| t.get_ref().to_ascii_lowercase()).collect(),
+            command: upper(&e.command),
+            unless_command: upper(&e.unless_command),
             when_reason,
+            status,
             unless_status,
             origin: Origin::new(file, fi, raw.span().start),
         })
