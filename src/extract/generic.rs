@@ -25,6 +25,8 @@ pub(crate) struct TextRecipient {
     /// The raw block (recipient line and the lines after it), for command
     /// and remote host patterns.
     pub block: String,
+    /// Whether the recipient line itself says that delivery failed.
+    pub strong: bool,
 }
 
 /// What the generic reader found in a text.
@@ -61,13 +63,18 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
     let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
     let mut report = TextReport { recipients: Vec::new(), section, rest };
     let mut starts: Vec<(usize, String, String)> = Vec::new();
+    let mut strong: Vec<bool> = Vec::new();
     for (i, line) in report.section.iter().enumerate() {
-        if let Some((rcpt, diag)) = recipient_of(spec, line) {
+        if let Some((rcpt, diag, is_strong)) = recipient_of(spec, line) {
             // The address repeated inside its own block continues the block.
             if starts.last().is_some_and(|(_, last, _)| address::same(last, &rcpt)) {
+                if let Some(s) = strong.last_mut() {
+                    *s |= is_strong;
+                }
                 continue;
             }
             starts.push((i, rcpt, diag));
+            strong.push(is_strong);
         }
     }
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
@@ -107,21 +114,22 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
             }
+            prev.strong |= strong[k];
             continue;
         }
-        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block });
+        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block, strong: strong[k] });
     }
     report
 }
 
 /// Whether text holds an SMTP reply code or an enhanced status code.
-fn has_code(s: &str) -> bool {
+pub(crate) fn has_code(s: &str) -> bool {
     crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
 }
 
 /// The address a line names as failed, and the rest of the line that
 /// belongs to its diagnostic.
-fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
+fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String, bool)> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
@@ -129,7 +137,7 @@ fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
         let Some(c) = p.regex.captures(line) else { continue };
         let Some(addr) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
-        return Some((addr, diag));
+        return Some((addr, diag, p.strong));
     }
     None
 }

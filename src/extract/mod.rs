@@ -206,7 +206,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         for r in &dsn.recipients {
             bounces.push(from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
-    } else if !tr.recipients.is_empty() {
+    } else if !tr.recipients.is_empty() && text_is_bounce(&tr, &view, hit(&spec.bounce)) {
         for t in &tr.recipients {
             let mut b = Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
             details_from_text(spec, &mut b, &t.block);
@@ -319,6 +319,16 @@ fn unquote(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether the recipients the text names make a bounce: the email shows
+/// the signs of one, or a recipient line says delivery failed, or a
+/// recipient's text carries an SMTP code. (An address alone on a line of an
+/// ordinary message is not a failed recipient.)
+fn text_is_bounce(tr: &generic::TextReport, view: &message::View, signs: bool) -> bool {
+    signs
+        || view.header("x-failed-recipients").is_some()
+        || tr.recipients.iter().any(|t| t.strong || generic::has_code(&t.diagnostic))
 }
 
 /// A bounce from a DSN recipient group, completed from the text.

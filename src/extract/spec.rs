@@ -98,6 +98,10 @@ struct RawPattern {
     /// For `[[extract.command]]`: the command when the regex has no `command` group.
     #[serde(default)]
     command: Option<String>,
+    /// For `[[extract.recipient]]`: the line itself says that delivery
+    /// failed, so it is evidence of a bounce without any other sign.
+    #[serde(default)]
+    strong: bool,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
     #[serde(default)]
@@ -185,6 +189,8 @@ pub(crate) struct Pattern {
     pub regex: Regex,
     /// The fixed value (`[[extract.command]]` without a `command` group).
     pub value: Option<String>,
+    /// Whether a match is evidence of a bounce on its own.
+    pub strong: bool,
     pub origin: Origin,
 }
 
@@ -480,7 +486,7 @@ impl Compiler<'_> {
                 self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
             }
         }
-        Some(Pattern { regex, value: fixed, origin: Origin::new(file, fi, raw.span().start) })
+        Some(Pattern { regex, value: fixed, strong: p.strong, origin: Origin::new(file, fi, raw.span().start) })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
