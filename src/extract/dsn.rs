@@ -79,6 +79,14 @@ fn typed(value: &str) -> (Option<String>, String) {
     }
 }
 
+/// A typed value without its type: `smtp; 550 unknown` → `550 unknown`.
+pub(crate) fn strip_type(value: &str) -> &str {
+    match value.split_once(';') {
+        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => v.trim(),
+        _ => value.trim(),
+    }
+}
+
 fn some(s: String) -> Option<String> {
     let s = s.trim().to_string();
     (!s.is_empty()).then_some(s)

@@ -55,12 +55,32 @@ impl TextReport {
     }
 }
 
-/// Reads `text` with the markers and patterns of `spec`.
-pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
+/// Addresses a text may name that are not failed recipients.
+#[derive(Debug, Default)]
+pub(crate) struct Known<'a> {
+    /// The sender's addresses (the notice's `To`, the returned message's
+    /// `From`, `Return-Path`, `Sender`).
+    pub senders: Vec<String>,
+    /// `X-Failed-Recipients`, when the notice has it.
+    pub failed: &'a [String],
+}
+
+/// Reads `text` with the markers and patterns of `spec`. Lines naming a
+/// sender's address, or an address `X-Failed-Recipients` does not list when
+/// it lists others the text names, do not start a recipient (unless no
+/// recipient would be left).
+pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = join_replies(&lines[..end]);
     let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
+    if !rest.trim().is_empty() {
+        let quoted = super::message::original_from_text(&rest);
+        known.senders.extend(quoted.from);
+        for h in ["return-path", "sender"] {
+            known.senders.extend(quoted.headers.iter().filter(|(n, _)| n == h).filter_map(|(_, v)| address::first(v)));
+        }
+    }
     let mut report = TextReport { recipients: Vec::new(), section, rest };
     let mut starts: Vec<(usize, String, String)> = Vec::new();
     let mut strong: Vec<bool> = Vec::new();
@@ -77,6 +97,17 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
             strong.push(is_strong);
         }
     }
+    let mut keep = |f: &dyn Fn(&str) -> bool| {
+        if starts.iter().any(|s| f(&s.1)) && !starts.iter().all(|s| f(&s.1)) {
+            let kept: Vec<bool> = starts.iter().map(|s| f(&s.1)).collect();
+            let mut it = kept.iter();
+            starts.retain(|_| *it.next().unwrap_or(&true));
+            let mut it = kept.iter();
+            strong.retain(|_| *it.next().unwrap_or(&true));
+        }
+    };
+    keep(&|r| known.failed.iter().any(|f| address::same(f, r)));
+    keep(&|r| !known.senders.iter().any(|s| address::same(s, r)));
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
     for (k, (i, _, diag)) in starts.iter().enumerate() {
         let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);

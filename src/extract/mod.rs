@@ -33,6 +33,7 @@ mod arf;
 pub mod dsn;
 mod generic;
 mod message;
+mod notify;
 mod refine;
 pub mod spec;
 
@@ -184,8 +185,21 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         report.bounces = bounces;
         return report;
     }
-    let mut tr = generic::read(spec, &text);
-    keep_failed_recipients(&mut tr, &view);
+    if let Some(found) = json_body(spec, &text) {
+        report.kind = found.0;
+        report.bounces = found.1;
+        return report;
+    }
+    let failed: Vec<String> =
+        view.header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    let mut known = generic::Known { senders: view.to.clone(), failed: &failed };
+    if let Some(o) = &view.original {
+        known.senders.extend(o.from.iter().cloned());
+        for h in ["return-path", "sender"] {
+            known.senders.extend(o.header(h).and_then(address::first));
+        }
+    }
+    let tr = generic::read(spec, &text, &mut known);
     if std::env::var_os("REBOUND_DEBUG").is_some() {
         eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
     }
@@ -227,15 +241,11 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 }
             }
         }
-        let failed: Vec<String> = view
-            .header("x-failed-recipients")
-            .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
-            .unwrap_or_default();
         let is_bounce = !failed.is_empty() || hit(&spec.bounce) || !view.dsn.is_empty();
         if is_bounce {
             let whole = tr.whole(spec);
             let block = tr.section.join("\n");
-            let mut recipients = failed;
+            let mut recipients = failed.clone();
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
                 recipients = view.original.clone().or_else(quoted).map(|o| o.to).unwrap_or_default();
@@ -271,39 +281,6 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     report
 }
 
-/// Drops from the text's recipients the addresses that are the sender's
-/// (the notice's `To`, the returned message's `From`, `Return-Path`,
-/// `Sender`), and those `X-Failed-Recipients` does not list when it lists
-/// some of them; unless that would drop them all.
-fn keep_failed_recipients(tr: &mut generic::TextReport, view: &message::View) {
-    let quoted;
-    let original = match &view.original {
-        Some(o) => Some(o),
-        None if !tr.rest.trim().is_empty() => {
-            quoted = message::original_from_text(&tr.rest);
-            Some(&quoted)
-        }
-        None => None,
-    };
-    let mut senders: Vec<String> = view.to.clone();
-    if let Some(o) = original {
-        senders.extend(o.from.iter().cloned());
-        for h in ["return-path", "sender"] {
-            senders.extend(o.header(h).and_then(address::first));
-        }
-    }
-    let failed: Vec<String> =
-        view.header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
-    let listed = |r: &generic::TextRecipient| failed.iter().any(|f| address::same(f, &r.recipient));
-    if tr.recipients.iter().any(listed) {
-        tr.recipients.retain(listed);
-    }
-    let not_sender = |r: &generic::TextRecipient| !senders.iter().any(|s| address::same(s, &r.recipient));
-    if tr.recipients.iter().any(not_sender) {
-        tr.recipients.retain(not_sender);
-    }
-}
-
 /// The first quoted message in `text` (`> From: ...` lines) with one level
 /// of quoting removed; empty when there is none.
 fn unquote(text: &str) -> String {
@@ -319,6 +296,33 @@ fn unquote(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A notification written as a JSON document in the body.
+fn json_body(spec: &Spec, text: &str) -> Option<(EmailKind, Vec<Bounce>)> {
+    let t = text.trim();
+    if spec.json.is_empty() || !t.starts_with('{') {
+        return None;
+    }
+    let end = t.rfind('}')?;
+    let doc = &t[..=end];
+    // Long lines may have been broken by an MTA (Sendmail's `!` + newline +
+    // space at 990 bytes) or wrapped: undo both before giving up.
+    let value: serde_json::Value = serde_json::from_str(doc)
+        .or_else(|_| serde_json::from_str(&doc.replace("!\n ", "")))
+        .or_else(|_| serde_json::from_str(&doc.replace(['\r', '\n'], "")))
+        .ok()?;
+    notify::read(&spec.json, &value)
+}
+
+/// Reads a JSON notification (one line of a JSON-lines export, say) with
+/// the `[[extract.json]]` rules of `spec`; `None` when no rule matches it.
+pub fn notification(spec: &Spec, value: &serde_json::Value) -> Option<Report> {
+    let (kind, bounces) = notify::read(&spec.json, value)?;
+    Some(Report { kind, bounces, ..Report::not_bounce("") }).map(|mut r| {
+        r.note = None;
+        r
+    })
 }
 
 /// Whether the recipients the text names make a bounce: the email shows
@@ -456,6 +460,12 @@ impl Engine {
     /// extraction rules of this engine's rule set.
     pub fn extract(&self, raw: &[u8]) -> Report {
         extract(&self.compiled().extract, raw)
+    }
+
+    /// Reads a JSON notification of a sending service (see
+    /// `[[extract.json]]`); `None` when no rule describes it.
+    pub fn extract_json(&self, value: &serde_json::Value) -> Option<Report> {
+        notification(&self.compiled().extract, value)
     }
 
     /// Classifies one extracted bounce on its diagnostic, with the DSN status

@@ -74,6 +74,53 @@ struct RawExtract {
     feedback: Vec<Spanned<RawSignals>>,
     #[serde(default)]
     evidence: Vec<Spanned<RawEvidence>>,
+    #[serde(default)]
+    json: Vec<Spanned<RawJson>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJson {
+    #[serde(default)]
+    envelope: String,
+    type_field: Vec<String>,
+    #[serde(rename = "type")]
+    type_value: String,
+    kind: Spanned<String>,
+    list: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    diagnostic: String,
+    #[serde(default)]
+    remote_mta: String,
+    #[serde(default)]
+    reporting_mta: String,
+    #[serde(default)]
+    feedback_type: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// How to read one type of JSON notification (see [`super::notify`]).
+#[derive(Debug, Clone)]
+pub(crate) struct JsonSpec {
+    pub envelope: String,
+    pub type_field: Vec<String>,
+    pub type_value: String,
+    pub kind: super::EmailKind,
+    pub list: String,
+    pub address: String,
+    pub action: String,
+    pub status: String,
+    pub diagnostic: String,
+    pub remote_mta: String,
+    pub reporting_mta: String,
+    pub feedback_type: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -308,6 +355,7 @@ pub struct Spec {
     /// Headers of a returned message that name who complained.
     pub(crate) feedback_recipient_headers: Vec<String>,
     pub(crate) evidence: Vec<Evidence>,
+    pub(crate) json: Vec<JsonSpec>,
 }
 
 struct Compiler<'a> {
@@ -383,6 +431,11 @@ impl Spec {
             for e in &x.evidence {
                 if let Some(e) = c.evidence(file, fi, e) {
                     spec.evidence.push(e);
+                }
+            }
+            for j in &x.json {
+                if let Some(j) = c.json(file, j) {
+                    spec.json.push(j);
                 }
             }
         }
@@ -495,6 +548,38 @@ impl Compiler<'_> {
             self.error(file, name.span().start, format!("unknown reason `{}`", name.get_ref()));
         }
         id
+    }
+
+    fn json(&mut self, file: &SourceFile, raw: &Spanned<RawJson>) -> Option<JsonSpec> {
+        let j = raw.get_ref();
+        let _ = &j.source;
+        let kind = match j.kind.get_ref().as_str() {
+            "bounce" => super::EmailKind::Bounce,
+            "feedback" => super::EmailKind::Feedback,
+            "auto_reply" => super::EmailKind::AutoReply,
+            other => {
+                self.error(file, j.kind.span().start, format!("unknown kind `{other}` (bounce, feedback, auto_reply)"));
+                return None;
+            }
+        };
+        if j.type_field.is_empty() {
+            self.error(file, raw.span().start, "`type_field` names no field");
+            return None;
+        }
+        Some(JsonSpec {
+            envelope: j.envelope.clone(),
+            type_field: j.type_field.clone(),
+            type_value: j.type_value.clone(),
+            kind,
+            list: j.list.clone(),
+            address: j.address.clone(),
+            action: j.action.clone(),
+            status: j.status.clone(),
+            diagnostic: j.diagnostic.clone(),
+            remote_mta: j.remote_mta.clone(),
+            reporting_mta: j.reporting_mta.clone(),
+            feedback_type: j.feedback_type.clone(),
+        })
     }
 
     fn codes(&mut self, file: &SourceFile, list: &[Spanned<String>]) -> Vec<crate::code::CodePattern> {
