@@ -46,8 +46,7 @@ pub fn read_labels(path: &Path) -> Result<Vec<Label>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let label: Label =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        let label: Label = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
         out.push(label);
     }
     Ok(out)
@@ -204,7 +203,7 @@ pub fn emails(engine: &Engine, root: &Path, labels: &[Label], reference: &impl R
                 None
             }
         };
-        let report = raw.map_or_else(|| Report::unreadable(), |raw| engine.extract(&raw));
+        let report = raw.map_or_else(Report::unreadable, |raw| engine.extract(&raw));
         let answers_here = engine.answers(&report);
         let named: Vec<(String, bool)> = answers_here.iter().map(|a| reference.name(&a.classification)).collect();
         let extracted = report.kind != EmailKind::NotBounce
@@ -279,7 +278,10 @@ mod tests {
 
     #[test]
     fn compares_diagnostics_loosely() {
-        assert!(same_diagnostic("550 5.1.1 <a@b.c>: User  unknown (in reply to RCPT TO)", "550 5.1.1 <a@b.c>: user unknown"));
+        assert!(same_diagnostic(
+            "550 5.1.1 <a@b.c>: User  unknown (in reply to RCPT TO)",
+            "550 5.1.1 <a@b.c>: user unknown"
+        ));
         assert!(!same_diagnostic("Mailbox full", "550 5.1.1 <a@b.c>: user unknown"));
     }
 

@@ -13,7 +13,7 @@ use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
 use crate::input::{self, json, log, mbox, Kind};
-use crate::{Classification, EnhancedCode, Engine};
+use crate::{Classification, Engine, EnhancedCode};
 
 /// Arguments of `rebound classify`.
 #[derive(Debug, clap::Args)]
@@ -222,9 +222,24 @@ impl Run<'_> {
         let engine = self.engine.clone();
         let field = self.args.field.clone();
         let mut number = 0usize;
-        for_each_line(reader, |line| {
+        let mut without_field = 0usize;
+        let result = for_each_line(reader, |line| {
             number += 1;
-            match json::parse(line, field.as_deref()) {
+            let value = match json::object(line) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("rebound: {name}:{number}: {e}");
+                    self.failed = true;
+                    return Ok(());
+                }
+            };
+            // A sending service's notification, when no field is named.
+            if field.is_none() {
+                if let Some(report) = engine.extract_json(&value) {
+                    return self.report(name, None, &report);
+                }
+            }
+            match json::reply(&value, field.as_deref()) {
                 Ok(r) => {
                     let hints = Hints { status: r.status.as_deref().and_then(EnhancedCode::parse), reply_code: None };
                     let c = engine.classify_bytes(r.reply.as_bytes(), hints);
@@ -236,25 +251,42 @@ impl Run<'_> {
                     };
                     self.write(&ctx, r.reply.as_bytes(), &c)
                 }
+                Err(json::JsonError::NoField(_)) => {
+                    // Events of other kinds (opens, clicks) carry no reply.
+                    without_field += 1;
+                    Ok(())
+                }
                 Err(e) => {
                     eprintln!("rebound: {name}:{number}: {e}");
                     self.failed = true;
                     Ok(())
                 }
             }
-        })
+        });
+        if without_field > 0 {
+            let wanted = field.as_deref().map_or_else(|| json::REPLY_FIELDS.join("|"), str::to_string);
+            eprintln!(
+                "rebound: {name}: {without_field} line(s) without a reply field `{wanted}` skipped (name the field with --field)"
+            );
+        }
+        result
     }
 
     fn email(&mut self, name: &str, message: Option<usize>, raw: &[u8]) -> io::Result<()> {
-        let engine = self.engine.clone();
-        let report = engine.extract(raw);
+        let report = self.engine.extract(raw);
         if report.kind == EmailKind::NotBounce {
             let at = message.map(|n| format!(" message {n}")).unwrap_or_default();
             eprintln!("rebound: {name}{at}: not a bounce: {}", report.note.as_deref().unwrap_or(""));
             return Ok(());
         }
+        self.report(name, message, &report)
+    }
+
+    /// One record per recipient an email (or a notification) reports on.
+    fn report(&mut self, name: &str, message: Option<usize>, report: &crate::extract::Report) -> io::Result<()> {
+        let engine = self.engine.clone();
         let rules = engine.rules();
-        for a in engine.answers(&report) {
+        for a in engine.answers(report) {
             let b = a.bounce;
             let ctx = Context {
                 file: Some(name),

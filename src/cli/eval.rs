@@ -33,11 +33,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let keep = |l: &eval::Label| args.only.as_deref().is_none_or(|p| l.file.starts_with(p));
     let labels: Vec<_> = eval::read_labels(&args.corpus.join("labels.jsonl"))?.into_iter().filter(keep).collect();
     let diag_path = args.corpus.join("diagnostics.jsonl");
-    let diag_labels: Vec<_> = if diag_path.exists() {
-        eval::read_labels(&diag_path)?.into_iter().filter(keep).collect()
-    } else {
-        Vec::new()
-    };
+    let diag_labels: Vec<_> =
+        if diag_path.exists() { eval::read_labels(&diag_path)?.into_iter().filter(keep).collect() } else { Vec::new() };
     let result = eval::emails(&engine, &args.corpus, &labels, &reference);
     for (file, e) in &result.errors {
         eprintln!("rebound: {file}: {e}");
@@ -47,7 +44,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     for (group, f) in result.groups.iter().chain(std::iter::once((&"all".to_string(), &result.all))) {
         print_row(group, f);
     }
-    let twins = result.outcomes.iter().filter(|o| o.label.file.starts_with("maildir/dos/") || o.label.file.starts_with("maildir/mac/")).count();
+    let twins = result
+        .outcomes
+        .iter()
+        .filter(|o| o.label.file.starts_with("maildir/dos/") || o.label.file.starts_with("maildir/mac/"))
+        .count();
     if twins > 0 {
         println!("line-ending twins (dos/, mac/) answering unlike their bsd/ copy: {}", result.twin_mismatches.len());
         for (a, b) in result.twin_mismatches.iter().take(10) {
@@ -124,10 +125,8 @@ fn print_confusions(f: &Figures, n: usize) {
 }
 
 fn print_text_agreement(outcomes: &[Outcome], diag_labels: &[eval::Label]) {
-    let reference: HashMap<(&str, usize), &str> = diag_labels
-        .iter()
-        .filter_map(|l| Some(((l.file.as_str(), l.index), l.diagnosticcode.as_deref()?)))
-        .collect();
+    let reference: HashMap<(&str, usize), &str> =
+        diag_labels.iter().filter_map(|l| Some(((l.file.as_str(), l.index), l.diagnosticcode.as_deref()?))).collect();
     let mut n = 0;
     let mut same = 0;
     for o in outcomes {

@@ -37,7 +37,10 @@ pub(crate) fn first(text: &str) -> Option<String> {
 /// An address as found, without surrounding punctuation and with the
 /// domain lowercased; `None` when nothing address-like remains.
 pub(crate) fn clean(raw: &str) -> Option<String> {
-    let s = raw.trim().trim_start_matches(['<', '(', '[', '\'', '`', '.', '=']).trim_end_matches(['>', ')', '.', ',', ';', ':', '\'', '`']);
+    let s = raw
+        .trim()
+        .trim_start_matches(['<', '(', '[', '\'', '`', '.', '='])
+        .trim_end_matches(['>', ')', '.', ',', ';', ':', '\'', '`']);
     let at = s.rfind('@')?;
     let (local, domain) = (&s[..at], &s[at + 1..]);
     let local = local.trim_start_matches('.');

@@ -110,7 +110,9 @@ pub fn parse(text: &str) -> Dsn {
             let has_address = r.final_recipient.is_some() || r.original_recipient.is_some();
             let repeats = match name {
                 "final-recipient" => r.final_recipient.is_some(),
-                "original-recipient" => r.original_recipient.is_some() || (r.final_recipient.is_some() && since_address > 0),
+                "original-recipient" => {
+                    r.original_recipient.is_some() || (r.final_recipient.is_some() && since_address > 0)
+                }
                 _ => false,
             };
             if repeats || (blank_since_field && is_address && has_address) {
@@ -232,7 +234,9 @@ mod tests {
 
     #[test]
     fn keeps_final_and_original_of_one_recipient_together() {
-        let d = parse("Final-Recipient: rfc822; r@example.net\nOriginal-Recipient: rfc822;bob@example.org\nAction: failed\n");
+        let d = parse(
+            "Final-Recipient: rfc822; r@example.net\nOriginal-Recipient: rfc822;bob@example.org\nAction: failed\n",
+        );
         assert_eq!(d.recipients.len(), 1);
         assert_eq!(d.recipients[0].original_recipient.as_deref(), Some("bob@example.org"));
     }

@@ -250,9 +250,15 @@ pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
         let first = &line[at + 4..];
         let enhanced = enhanced_prefix().find(first).map(|m| m.as_str().trim().to_string());
         let mut joined = format!("{}{} {}", &line[..at], code, first.trim());
+        // Continuation lines may repeat a transcript prefix (`<<< `).
+        let prefix = line[..at].trim();
+        let quoted = !prefix.is_empty() && !prefix.chars().any(char::is_alphanumeric);
         let mut j = i + 1;
         while j < lines.len() {
-            let next = lines[j].trim_start();
+            let mut next = lines[j].trim_start();
+            if quoted {
+                next = next.strip_prefix(prefix).unwrap_or(next).trim_start();
+            }
             let Some(rest) = next.strip_prefix(code) else { break };
             let last = !rest.starts_with('-');
             let mut rest = rest.get(1..).unwrap_or("").trim_start();
@@ -295,7 +301,9 @@ pub(crate) fn join_inline(s: &str) -> String {
     let mut seen_code = false;
     let mut words = s.split_whitespace().peekable();
     while let Some(w) = words.next() {
-        let is_code = w == code || w.strip_prefix(code) == Some("-") || (w.starts_with(code) && w[code.len()..].starts_with('-') && w.len() > code.len() + 1);
+        let is_code = w == code
+            || w.strip_prefix(code) == Some("-")
+            || (w.starts_with(code) && w[code.len()..].starts_with('-') && w.len() > code.len() + 1);
         if is_code {
             let rest = w.get(code.len() + 1..).unwrap_or("");
             if seen_code {
@@ -370,6 +378,8 @@ mod tests {
     fn joins_multiline_replies() {
         let lines = ["550-5.7.26 Unauthenticated email is", "550-5.7.26 not accepted", "550 5.7.26 here", "next"];
         assert_eq!(join_replies(&lines), ["550 5.7.26 Unauthenticated email is not accepted here", "next"]);
+        let lines = ["<<< 554-5.7.1 Rejected: content", "<<< 554 5.7.1 looks like spam"];
+        assert_eq!(join_replies(&lines), ["<<< 554 5.7.1 Rejected: content looks like spam"]);
         let lines = ["host mx.example.org said: 550-First line", "    550 second line"];
         assert_eq!(join_replies(&lines), ["host mx.example.org said: 550 First line second line"]);
         assert_eq!(join_replies(&["550-only one"]), ["550-only one"]);
@@ -377,10 +387,16 @@ mod tests {
 
     #[test]
     fn joins_replies_already_on_one_line() {
-        assert_eq!(join_inline("550-5.7.1 Messages with 550-5.7.1 many 550 5.7.1 From: lines"), "550 5.7.1 Messages with many From: lines");
+        assert_eq!(
+            join_inline("550-5.7.1 Messages with 550-5.7.1 many 550 5.7.1 From: lines"),
+            "550 5.7.1 Messages with many From: lines"
+        );
         assert_eq!(join_inline("said: 550-Too 550 busy"), "said: 550 Too busy");
         assert_eq!(join_inline("550 5.1.1 unknown"), "550 5.1.1 unknown");
-        assert_eq!(join_inline("550 5.1.1 The account 550-5.1.1 does not 550-5.1.1 exist"), "550 5.1.1 The account does not exist");
+        assert_eq!(
+            join_inline("550 5.1.1 The account 550-5.1.1 does not 550-5.1.1 exist"),
+            "550 5.1.1 The account does not exist"
+        );
         assert_eq!(join_inline("550-5.7.1 [x] Messages"), "550 5.7.1 [x] Messages");
     }
 

@@ -185,7 +185,9 @@ fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> S
     let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return decoded.to_string() };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
-        mail_parser::Encoding::QuotedPrintable => mail_parser::decoders::quoted_printable::quoted_printable_decode(body),
+        mail_parser::Encoding::QuotedPrintable => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+        }
         mail_parser::Encoding::None => Some(body.to_vec()),
     };
     let Some(bytes) = bytes else { return decoded.to_string() };
@@ -245,10 +247,10 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut V
             match (ctype.as_str(), subtype.as_str()) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
                 ("message", "feedback-report") => v.feedback.push(text()),
-                ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers") => {
-                    if v.original.is_none() {
-                        v.original = Some(original_from_text(&text()));
-                    }
+                ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers")
+                    if v.original.is_none() =>
+                {
+                    v.original = Some(original_from_text(&text()));
                 }
                 ("message", "rfc822" | "global") => {
                     if v.original.is_none() {

@@ -178,7 +178,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         from: fold(view.header("from").unwrap_or_default()),
         headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
-    let hit = |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
+    let hit =
+        |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
     let complaint_signs = hit(&spec.feedback);
     if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
@@ -190,8 +191,10 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         report.bounces = found.1;
         return report;
     }
-    let failed: Vec<String> =
-        view.header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    let failed: Vec<String> = view
+        .header("x-failed-recipients")
+        .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
+        .unwrap_or_default();
     let mut known = generic::Known { senders: view.to.clone(), failed: &failed };
     if let Some(o) = &view.original {
         known.senders.extend(o.from.iter().cloned());
@@ -201,7 +204,12 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     }
     let tr = generic::read(spec, &text, &mut known);
     if std::env::var_os("REBOUND_DEBUG").is_some() {
-        eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
+        eprintln!(
+            "--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---",
+            tr.section.join("\n"),
+            tr.recipients,
+            view.dsn.len()
+        );
     }
     let mut dsn = Dsn::default();
     for part in &view.dsn {
@@ -222,7 +230,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         }
     } else if !tr.recipients.is_empty() && text_is_bounce(&tr, &view, hit(&spec.bounce)) {
         for t in &tr.recipients {
-            let mut b = Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
+            let mut b =
+                Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
             details_from_text(spec, &mut b, &t.block);
             bounces.push(b);
         }
@@ -231,9 +240,10 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             // A bounce forwarded as an attachment, quoted inline, or embedded
             // after the notice's own text.
             let inline = [tr.rest.clone(), unquote(&text)];
-            let candidates = view.attached.iter().map(Vec::as_slice).chain(
-                inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
-            );
+            let candidates =
+                view.attached.iter().map(Vec::as_slice).chain(
+                    inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
+                );
             for candidate in candidates {
                 let inner = extract_at(spec, candidate, depth + 1);
                 if matches!(inner.kind, EmailKind::Bounce | EmailKind::Feedback) {
@@ -254,7 +264,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 recipients.push(String::new());
             }
             for r in recipients {
-                let mut b = Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
+                let mut b =
+                    Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
                 details_from_text(spec, &mut b, &block);
                 bounces.push(b);
             }
@@ -286,7 +297,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
 fn unquote(text: &str) -> String {
     let is_header = |l: &str| {
         let l = l.trim_start_matches('>').trim_start();
-        ["from:", "to:", "subject:", "date:", "return-path:", "received:"].iter().any(|h| l.to_ascii_lowercase().starts_with(h))
+        ["from:", "to:", "subject:", "date:", "return-path:", "received:"]
+            .iter()
+            .any(|h| l.to_ascii_lowercase().starts_with(h))
     };
     let mut lines = text.lines().skip_while(|l| !(l.starts_with('>') && is_header(l))).peekable();
     let mut out = String::new();
@@ -344,10 +357,10 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
         .find_map(|a| tr.for_recipient(a))
         .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
     let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
-    let mut text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
     if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
         // The notice names no recipient, but says what went wrong.
-        text_diag = generic::join_inline(&tr.whole(spec));
+        text_diag = tr.whole(spec);
     }
     let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
     let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));

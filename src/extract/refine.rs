@@ -30,7 +30,8 @@ pub(crate) fn reason(
     match report.kind {
         EmailKind::Feedback => return (spec.feedback_reason, None),
         EmailKind::AutoReply => {
-            let by_text = c.verdict.decided_by.is_some_and(|e| matches!(e.source, Source::Phrase { .. } | Source::Regex { .. }));
+            let by_text =
+                c.verdict.decided_by.is_some_and(|e| matches!(e.source, Source::Phrase { .. } | Source::Regex { .. }));
             let undetermined = c.reason_id() == engine.rules().engine.undetermined;
             if !by_text || undetermined {
                 return (spec.auto_reply_reason, None);

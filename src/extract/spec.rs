@@ -238,7 +238,6 @@ pub(crate) struct Pattern {
     pub value: Option<String>,
     /// Whether a match is evidence of a bounce on its own.
     pub strong: bool,
-    pub origin: Origin,
 }
 
 /// Literal matchers over a subject, a sender or a body.
@@ -405,17 +404,17 @@ impl Spec {
                 c.marker(file, m.get_ref(), &mut boilerplate);
             }
             for p in &x.recipient {
-                if let Some(p) = c.pattern(file, fi, p, "rcpt") {
+                if let Some(p) = c.pattern(file, p, "rcpt") {
                     spec.recipient.push(p);
                 }
             }
             for p in &x.command {
-                if let Some(p) = c.pattern(file, fi, p, "command") {
+                if let Some(p) = c.pattern(file, p, "command") {
                     spec.command.push(p);
                 }
             }
             for p in &x.remote_mta {
-                if let Some(p) = c.pattern(file, fi, p, "host") {
+                if let Some(p) = c.pattern(file, p, "host") {
                     spec.remote_mta.push(p);
                 }
             }
@@ -519,7 +518,7 @@ impl Compiler<'_> {
         LineSet { automaton, anchored: parts.anchored, regexes }
     }
 
-    fn pattern(&mut self, file: &SourceFile, fi: u32, raw: &Spanned<RawPattern>, group: &str) -> Option<Pattern> {
+    fn pattern(&mut self, file: &SourceFile, raw: &Spanned<RawPattern>, group: &str) -> Option<Pattern> {
         let p = raw.get_ref();
         let _ = &p.source;
         let regex = self.regex(file, &p.regex)?;
@@ -539,7 +538,7 @@ impl Compiler<'_> {
                 self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
             }
         }
-        Some(Pattern { regex, value: fixed, strong: p.strong, origin: Origin::new(file, fi, raw.span().start) })
+        Some(Pattern { regex, value: fixed, strong: p.strong })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {

@@ -27,7 +27,8 @@ pub fn looks_like(data: &[u8]) -> bool {
             continue;
         }
         let name = memchr::memchr(b':', line).map(|colon| &line[..colon]);
-        let Some(name) = name.filter(|n| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        let Some(name) =
+            name.filter(|n| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
         else {
             // A folded line that lost its indentation, as broken MTAs write them.
             if i == 0 {

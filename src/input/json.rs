@@ -46,7 +46,7 @@ impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             JsonError::NotJson(e) => write!(f, "not a JSON object: {e}"),
-            JsonError::NoField(name) => write!(f, "no field `{name}`"),
+            JsonError::NoField(name) => write!(f, "no field `{name}` (name the reply's field with --field)"),
         }
     }
 }
@@ -73,22 +73,30 @@ fn text(v: &Value) -> Option<String> {
 /// assert_eq!(r.recipient.as_deref(), Some("bob@example.org"));
 /// ```
 pub fn parse(line: &[u8], field: Option<&str>) -> Result<JsonReply, JsonError> {
+    reply(&object(line)?, field)
+}
+
+/// Parses one line as a JSON object.
+pub fn object(line: &[u8]) -> Result<Value, JsonError> {
     let v: Value = serde_json::from_slice(line).map_err(|e| JsonError::NotJson(e.to_string()))?;
     if !v.is_object() {
         return Err(JsonError::NotJson("a JSON value that is not an object".into()));
     }
+    Ok(v)
+}
+
+/// The reply of a JSON object, in `field` (or the first usual field).
+pub fn reply(v: &Value, field: Option<&str>) -> Result<JsonReply, JsonError> {
     let reply = match field {
-        Some(f) => get(&v, f).and_then(text).ok_or_else(|| JsonError::NoField(f.to_string()))?,
+        Some(f) => get(v, f).and_then(text).ok_or_else(|| JsonError::NoField(f.to_string()))?,
         None => REPLY_FIELDS
             .iter()
             .find_map(|f| v.get(*f).and_then(text))
-            .ok_or_else(|| JsonError::NoField(format!("{} (name one with --field)", REPLY_FIELDS.join("`, `"))))?,
+            .ok_or_else(|| JsonError::NoField(REPLY_FIELDS.join("|")))?,
     };
     let recipient = RECIPIENT_FIELDS.iter().find_map(|f| v.get(*f).and_then(text)).filter(|r| r.contains('@'));
-    let status = STATUS_FIELDS
-        .iter()
-        .find_map(|f| v.get(*f).and_then(text))
-        .filter(|s| crate::EnhancedCode::parse(s).is_some());
+    let status =
+        STATUS_FIELDS.iter().find_map(|f| v.get(*f).and_then(text)).filter(|s| crate::EnhancedCode::parse(s).is_some());
     Ok(JsonReply { reply, recipient, status })
 }
 

@@ -23,7 +23,11 @@ pub struct LogBounce<'a> {
 /// Whether a line is a log line this module reads.
 pub fn is_log_line(line: &[u8]) -> bool {
     let has = |n: &[u8]| memchr::memmem::find(line, n).is_some();
-    has(b"status=bounced") || has(b"status=deferred") || has(b"status=expired") || has(b"bounce_fm:") || exim_marker(line).is_some()
+    has(b"status=bounced")
+        || has(b"status=deferred")
+        || has(b"status=expired")
+        || has(b"bounce_fm:")
+        || exim_marker(line).is_some()
 }
 
 fn exim_marker(line: &[u8]) -> Option<usize> {
@@ -128,7 +132,10 @@ mod tests {
         assert_eq!(b.remote_mta, None);
         assert_eq!(b.diagnostic, "connect to mx.example.org[192.0.2.9]:25: Connection timed out");
         let b = parse("bounce_fm: {mta_relay} host []:25 said: 552 5.2.2 <> Mailbox has exceeded the limit (in reply to RCPT TO command)").unwrap();
-        assert_eq!(b.diagnostic, "{mta_relay} host []:25 said: 552 5.2.2 <> Mailbox has exceeded the limit (in reply to RCPT TO command)");
+        assert_eq!(
+            b.diagnostic,
+            "{mta_relay} host []:25 said: 552 5.2.2 <> Mailbox has exceeded the limit (in reply to RCPT TO command)"
+        );
     }
 
     #[test]
@@ -138,7 +145,10 @@ mod tests {
         let b = parse(line).unwrap();
         assert_eq!(b.recipient, Some("bob@example.net"));
         assert_eq!(b.remote_mta, Some("mx.example.net"));
-        assert_eq!(b.diagnostic, "SMTP error from remote mail server after RCPT TO:<bob@example.net>: 550 5.1.1 User unknown");
+        assert_eq!(
+            b.diagnostic,
+            "SMTP error from remote mail server after RCPT TO:<bob@example.net>: 550 5.1.1 User unknown"
+        );
         let b = parse("2024-02-01 10:00:00 1rVabc-000Xyz-1A ** carol@example.net: Unrouteable address").unwrap();
         assert_eq!(b.recipient, Some("carol@example.net"));
         assert_eq!(b.diagnostic, "Unrouteable address");

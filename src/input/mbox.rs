@@ -127,6 +127,9 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(seen, [(1, "A: 1\n\nb\n\n".to_string()), (2, "too large: 48".to_string()), (3, "C: 3\n".to_string())]);
+        assert_eq!(
+            seen,
+            [(1, "A: 1\n\nb\n\n".to_string()), (2, "too large: 48".to_string()), (3, "C: 3\n".to_string())]
+        );
     }
 }
