@@ -203,14 +203,6 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         }
     }
     let tr = generic::read(spec, &text, &mut known);
-    if std::env::var_os("REBOUND_DEBUG").is_some() {
-        eprintln!(
-            "--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---",
-            tr.section.join("\n"),
-            tr.recipients,
-            view.dsn.len()
-        );
-    }
     let mut dsn = Dsn::default();
     for part in &view.dsn {
         let d = dsn::parse(part);
