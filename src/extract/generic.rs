@@ -82,40 +82,54 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
         }
     }
     let mut report = TextReport { recipients: Vec::new(), section, rest };
-    let mut starts: Vec<(usize, String, String)> = Vec::new();
-    let mut strong: Vec<bool> = Vec::new();
+    let mut starts: Vec<Start> = Vec::new();
     for (i, line) in report.section.iter().enumerate() {
-        if let Some((rcpt, diag, is_strong)) = recipient_of(spec, line) {
+        if let Some(start) = recipient_of(spec, i, line) {
             // The address repeated inside its own block continues the block.
-            if starts.last().is_some_and(|(_, last, _)| address::same(last, &rcpt)) {
-                if let Some(s) = strong.last_mut() {
-                    *s |= is_strong;
-                }
+            if let Some(last) = starts.last_mut().filter(|l| address::same(&l.recipient, &start.recipient)) {
+                last.strong |= start.strong;
                 continue;
             }
-            starts.push((i, rcpt, diag));
-            strong.push(is_strong);
+            starts.push(start);
         }
     }
-    let mut keep = |f: &dyn Fn(&str) -> bool| {
-        if starts.iter().any(|s| f(&s.1)) && !starts.iter().all(|s| f(&s.1)) {
-            let kept: Vec<bool> = starts.iter().map(|s| f(&s.1)).collect();
-            let mut it = kept.iter();
-            starts.retain(|_| *it.next().unwrap_or(&true));
-            let mut it = kept.iter();
-            strong.retain(|_| *it.next().unwrap_or(&true));
+    let keep = |starts: &mut Vec<Start>, f: &dyn Fn(&str) -> bool| {
+        if starts.iter().any(|s| f(&s.recipient)) && !starts.iter().all(|s| f(&s.recipient)) {
+            starts.retain(|s| f(&s.recipient));
         }
     };
-    keep(&|r| known.failed.iter().any(|f| address::same(f, r)));
-    keep(&|r| !known.senders.iter().any(|s| address::same(s, r)));
+    keep(&mut starts, &|r| known.failed.iter().any(|f| address::same(f, r)));
+    keep(&mut starts, &|r| !known.senders.iter().any(|s| address::same(s, r)));
+    // The lines of each recipient: after its line up to the next recipient
+    // line, unless that one claims the lines before it.
+    let n = report.section.len();
+    let ranges: Vec<(usize, usize)> = (0..starts.len())
+        .map(|k| {
+            let s = &starts[k];
+            let from = if s.before { if k == 0 { 0 } else { starts[k - 1].line + 1 } } else { s.line + 1 };
+            let to = match starts.get(k + 1) {
+                _ if s.before => s.line,
+                Some(next) if next.before => s.line + 1,
+                Some(next) => next.line,
+                None => n,
+            };
+            (from, to.max(from))
+        })
+        .collect();
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
-    for (k, (i, _, diag)) in starts.iter().enumerate() {
-        let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
-        let body = &report.section[i + 1..next];
-        let mut diagnostic = diagnostic_of(spec, std::iter::once(diag.as_str()).chain(body.iter().map(String::as_str)));
-        if k == 0 && !has_code(&diagnostic) {
+    for (k, s) in starts.iter().enumerate() {
+        let (from, to) = ranges[k];
+        let lines = report.section[from..to].iter().map(String::as_str);
+        let mut diagnostic = if s.before {
+            // Context first, then what the recipient line says.
+            let context: Vec<&str> = report.section[from..s.line].iter().map(String::as_str).collect();
+            diagnostic_of(spec, context.into_iter().chain(std::iter::once(s.diag.as_str())))
+        } else {
+            diagnostic_of(spec, std::iter::once(s.diag.as_str()).chain(lines))
+        };
+        if k == 0 && !s.before && !has_code(&diagnostic) {
             // Some notices give the reply before the address.
-            let before = diagnostic_of(spec, report.section[..*i].iter().map(String::as_str));
+            let before = diagnostic_of(spec, report.section[..s.line].iter().map(String::as_str));
             if has_code(&before) {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
             }
@@ -125,30 +139,30 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     // A list of addresses shares the text that follows the list, or else
     // the text before it.
     let adjacent = |k: usize| {
-        starts.get(k + 1).is_some_and(|n| report.section[starts[k].0 + 1..n.0].iter().all(|l| l.trim().is_empty()))
+        starts.get(k + 1).is_some_and(|n| report.section[starts[k].line + 1..n.line].iter().all(|l| l.trim().is_empty()))
     };
     for k in (0..starts.len()).rev() {
         if diagnostics[k].is_empty() && adjacent(k) {
             diagnostics[k] = diagnostics[k + 1].clone();
         }
     }
-    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.0)].iter().map(String::as_str));
-    for (k, (i, rcpt, _)) in starts.iter().enumerate() {
-        let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
+    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.line)].iter().map(String::as_str));
+    for (k, s) in starts.iter().enumerate() {
         let mut diagnostic = std::mem::take(&mut diagnostics[k]);
         if diagnostic.is_empty() && (0..k).all(adjacent) {
             diagnostic = lead.clone();
         }
-        let block = report.section[*i..next].join("\n");
-        if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, rcpt)) {
+        let (from, to) = ranges[k];
+        let block = report.section[from.min(s.line)..to.max(s.line + 1)].join("\n");
+        if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, &s.recipient)) {
             if prev.diagnostic.is_empty() {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
             }
-            prev.strong |= strong[k];
+            prev.strong |= s.strong;
             continue;
         }
-        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block, strong: strong[k] });
+        report.recipients.push(TextRecipient { recipient: s.recipient.clone(), diagnostic, block, strong: s.strong });
     }
     report
 }
@@ -160,15 +174,28 @@ pub(crate) fn has_code(s: &str) -> bool {
 
 /// The address a line names as failed, and the rest of the line that
 /// belongs to its diagnostic.
-fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String, bool)> {
+/// A line that names a failed recipient.
+#[derive(Debug)]
+struct Start {
+    /// Its index in the section.
+    line: usize,
+    recipient: String,
+    /// The part of the line that belongs to the diagnostic.
+    diag: String,
+    strong: bool,
+    /// The lines about the recipient come before its line.
+    before: bool,
+}
+
+fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
     for p in &spec.recipient {
         let Some(c) = p.regex.captures(line) else { continue };
-        let Some(addr) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
+        let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
-        return Some((addr, diag, p.strong));
+        return Some(Start { line: i, recipient, diag, strong: p.strong, before: p.context_before });
     }
     None
 }

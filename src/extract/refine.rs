@@ -80,6 +80,11 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     if !e.when_reason.is_empty() && !e.when_reason.contains(&c.reason_id()) {
         return false;
     }
+    if let (Some(limit), Some(decided)) = (e.below_priority, c.verdict.decided_by) {
+        if decided.priority >= limit {
+            return false;
+        }
+    }
     let code = c.enhanced_code;
     if !e.status.is_empty() && !code.is_some_and(|code| e.status.iter().any(|p| p.matches_enhanced(code))) {
         return false;

@@ -149,6 +149,11 @@ struct RawPattern {
     /// failed, so it is evidence of a bounce without any other sign.
     #[serde(default)]
     strong: bool,
+    /// For `[[extract.recipient]]`: where the lines about the recipient are,
+    /// `after` the recipient line (the default) or `before` it (Sendmail
+    /// transcripts, where `<address>... reason` closes its paragraph).
+    #[serde(default)]
+    context: Option<Spanned<String>>,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
     #[serde(default)]
@@ -201,6 +206,8 @@ struct RawEvidence {
     #[serde(default)]
     unless_status: Vec<Spanned<String>>,
     #[serde(default)]
+    below_priority: Option<i32>,
+    #[serde(default)]
     description: String,
     #[serde(default)]
     source: String,
@@ -238,6 +245,8 @@ pub(crate) struct Pattern {
     pub value: Option<String>,
     /// Whether a match is evidence of a bounce on its own.
     pub strong: bool,
+    /// Whether the lines about the recipient come before its line.
+    pub context_before: bool,
 }
 
 /// Literal matchers over a subject, a sender or a body.
@@ -333,6 +342,8 @@ pub(crate) struct Evidence {
     pub when_reason: Vec<ReasonId>,
     pub status: Vec<crate::code::CodePattern>,
     pub unless_status: Vec<crate::code::CodePattern>,
+    /// Applies only when the diagnostic's deciding rule has a lower priority.
+    pub below_priority: Option<i32>,
     pub origin: Origin,
 }
 
@@ -538,7 +549,16 @@ impl Compiler<'_> {
                 self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
             }
         }
-        Some(Pattern { regex, value: fixed, strong: p.strong })
+        let context_before = match p.context.as_ref().map(|c| c.get_ref().as_str()) {
+            None | Some("after") => false,
+            Some("before") => true,
+            Some(other) => {
+                let at = p.context.as_ref().map_or(0, |c| c.span().start);
+                self.error(file, at, format!("unknown context `{other}` (after, before)"));
+                false
+            }
+        };
+        Some(Pattern { regex, value: fixed, strong: p.strong, context_before })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
@@ -638,6 +658,7 @@ impl Compiler<'_> {
             when_reason,
             status,
             unless_status,
+            below_priority: e.below_priority,
             origin: Origin::new(file, fi, raw.span().start),
         })
     }
