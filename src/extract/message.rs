@@ -127,7 +127,7 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     if v.texts.is_empty() {
         v.texts = html;
     }
-    if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() {
+    if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
         // A MIME structure mail-parser could not follow (a boundary lost to
         // broken header folding, say): read the raw body as text.
         v.texts.push(raw_body_text(raw));
