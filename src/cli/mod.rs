@@ -1,0 +1,79 @@
+//! The `rebound` command line: one module per subcommand.
+
+mod check;
+mod classify;
+mod explain;
+mod init;
+pub mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::{Engine, LoadError};
+
+/// Tells why an email bounced and what to do about it.
+#[derive(Debug, Parser)]
+#[command(name = "rebound", version, about, long_about = None)]
+pub struct Cli {
+    /// Rules directory to use instead of the rules built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Taxonomy profile to report categories in (default: the rules' default).
+    #[arg(long, short = 'p', global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Classify replies (one per line), from the files named or stdin.
+    Classify(classify::Args),
+    /// Show every piece of evidence in a reply and why the winner won.
+    Explain(explain::Args),
+    /// Validate a rules directory and run the examples in it (exit 1 on error).
+    Check(check::Args),
+    /// Write the built-in rules into DIR as a start for your own rules.
+    Init(init::Args),
+}
+
+/// Runs the command line; the exit code says how it went.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Command::Classify(args) => classify::run(&cli, args),
+        Command::Explain(args) => explain::run(&cli, args),
+        Command::Check(args) => check::run(&cli, args),
+        Command::Init(args) => init::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("rebound: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Loads the engine the global flags ask for: `--rules DIR` or the built-in
+/// rules, in `--profile NAME` or the default profile.
+pub(crate) fn engine(cli: &Cli) -> Result<Engine, String> {
+    let engine = match &cli.rules {
+        Some(dir) => Engine::from_dir(dir).map_err(|e| load_error(&e))?,
+        None => Engine::embedded().map_err(|e| load_error(&e))?,
+    };
+    match &cli.profile {
+        Some(name) => engine.with_profile(name).map_err(|e| e.to_string()),
+        None => Ok(engine),
+    }
+}
+
+fn load_error(e: &LoadError) -> String {
+    let mut s = String::from("the rules cannot be loaded:");
+    for d in &e.diagnostics {
+        s.push('\n');
+        s.push_str(&d.to_string());
+    }
+    s
+}

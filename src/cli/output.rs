@@ -1,0 +1,194 @@
+//! Writing answers: JSON lines (hand-written, no allocation per record), a
+//! readable table for terminals, and TSV.
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+
+use crate::Classification;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table on a terminal, JSON lines otherwise.
+    Auto,
+    /// One JSON object per answer.
+    Json,
+    /// A readable table.
+    Table,
+    /// Tab-separated values with a header line.
+    Tsv,
+}
+
+impl Format {
+    /// `Auto` settled by whether stdout is a terminal.
+    pub fn resolve(self) -> Format {
+        use std::io::IsTerminal;
+        match self {
+            Format::Auto if io::stdout().is_terminal() => Format::Table,
+            Format::Auto => Format::Json,
+            f => f,
+        }
+    }
+}
+
+/// Where a record came from, beyond the reply text: set by email and log
+/// inputs, empty for plain reply lines.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The input file as named on the command line, `-` for stdin.
+    pub file: Option<&'a str>,
+    /// The recipient the bounce is about.
+    pub recipient: Option<&'a str>,
+    /// The DSN action (`failed`, `delayed`, ...).
+    pub action: Option<&'a str>,
+    /// The DSN status field as written.
+    pub status: Option<&'a str>,
+    /// The remote MTA that answered.
+    pub remote_mta: Option<&'a str>,
+}
+
+/// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
+pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let s = String::from_utf8_lossy(s);
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f | 0x7f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+fn field_str(out: &mut Vec<u8>, name: &str, value: Option<&[u8]>) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    match value {
+        Some(v) => json_str(out, v),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Appends one answer as a JSON object and a newline.
+pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
+    let mut num = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"reason\":");
+    json_str(out, c.reason.name.as_bytes());
+    field_str(out, "category", Some(c.category.as_bytes()));
+    field_str(out, "kind", Some(c.kind.as_str().as_bytes()));
+    out.extend_from_slice(if c.retry { b",\"retry\":true" } else { b",\"retry\":false" });
+    out.extend_from_slice(b",\"enhanced_code\":");
+    match c.enhanced_code {
+        Some(code) => {
+            out.push(b'"');
+            out.extend_from_slice(num.format(code.class).as_bytes());
+            out.push(b'.');
+            out.extend_from_slice(num.format(code.subject).as_bytes());
+            out.push(b'.');
+            out.extend_from_slice(num.format(code.detail).as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"reply_code\":");
+    match c.reply_code {
+        Some(code) => out.extend_from_slice(num.format(code).as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"rule\":");
+    match c.rule_path_line() {
+        Some((path, line)) => {
+            out.push(b'"');
+            let start = out.len();
+            json_str(out, path.as_bytes());
+            // json_str wrote its own quotes: drop them to append `:line` inside.
+            out.remove(start);
+            out.pop();
+            out.push(b':');
+            out.extend_from_slice(num.format(line).as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(file) = ctx.file {
+        field_str(out, "file", Some(file.as_bytes()));
+        field_str(out, "recipient", ctx.recipient.map(str::as_bytes));
+        field_str(out, "action", ctx.action.map(str::as_bytes));
+        field_str(out, "status", ctx.status.map(str::as_bytes));
+        field_str(out, "remote_mta", ctx.remote_mta.map(str::as_bytes));
+    }
+    field_str(out, "diagnostic", Some(text));
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends one answer as a TSV line.
+pub fn tsv_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
+    let clean = |s: &[u8]| -> String { String::from_utf8_lossy(s).replace(['\t', '\n', '\r'], " ") };
+    let cols = [
+        ctx.file.unwrap_or("").to_string(),
+        ctx.recipient.unwrap_or("").to_string(),
+        c.reason.name.clone(),
+        c.category.to_string(),
+        c.kind.as_str().to_string(),
+        c.enhanced_code.map(|e| e.to_string()).unwrap_or_default(),
+        c.reply_code.map(|r| r.to_string()).unwrap_or_default(),
+        c.rule_location().unwrap_or_default(),
+        clean(text),
+    ];
+    out.extend_from_slice(cols.join("\t").as_bytes());
+    out.push(b'\n');
+}
+
+/// The TSV header line.
+pub const TSV_HEADER: &str = "file\trecipient\treason\tcategory\tkind\tenhanced_code\treply_code\trule\tdiagnostic\n";
+
+/// Appends one answer as a table row (widths fixed, text cut to fit).
+pub fn table_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
+    let code = match (c.reply_code, c.enhanced_code) {
+        (Some(r), Some(e)) => format!("{r} {e}"),
+        (Some(r), None) => r.to_string(),
+        (None, Some(e)) => e.to_string(),
+        (None, None) => "-".into(),
+    };
+    let text = String::from_utf8_lossy(text);
+    let mut shown: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        shown.push('…');
+    }
+    let who = ctx.recipient.map(|r| format!("{r}  ")).unwrap_or_default();
+    let _ = writeln!(out, "{:<18} {:<24} {:<12} {:<11} {who}{shown}", c.reason.name, c.category, c.kind.as_str(), code);
+}
+
+/// The table header.
+pub fn table_header() -> String {
+    format!("{:<18} {:<24} {:<12} {:<11} {}\n", "REASON", "CATEGORY", "KIND", "CODE", "REPLY")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_json_strings() {
+        let mut out = Vec::new();
+        json_str(&mut out, b"a\"b\\c\nd\x01e\xff");
+        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001e\u{fffd}\"");
+    }
+}

@@ -1,0 +1,296 @@
+//! Compiling validated [`Rules`] into immutable [`CompiledRules`]: one
+//! Aho-Corasick automaton for every phrase and regex trigger literal, regexes
+//! that run only behind their literal, and code tables as direct lookups.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::{literal::Extractor, Hir, HirKind};
+
+use crate::code::{CodePattern, EnhancedCode};
+use crate::rules::{Diagnostic, LoadError, Rules, Severity};
+
+/// What an automaton pattern stands for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target {
+    /// Phrase `phrase` of rule `rule`.
+    Phrase { rule: u32, phrase: u32 },
+    /// A trigger literal of compiled regex `regex`.
+    Regex { regex: u32 },
+}
+
+/// A regex with the rule it belongs to.
+#[derive(Debug)]
+pub(crate) struct CompiledRegex {
+    pub regex: regex::bytes::Regex,
+    pub rule: u32,
+    /// Index of the regex within its rule.
+    pub index: u32,
+}
+
+/// Rules compiled for matching. Immutable, `Send + Sync`; share it behind an
+/// `Arc` between threads.
+#[derive(Debug)]
+pub struct CompiledRules {
+    pub(crate) rules: Rules,
+    pub(crate) automaton: Option<AhoCorasick>,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) regexes: Vec<CompiledRegex>,
+    /// Code rule index + 1 per enhanced code, 0 for none; see [`enhanced_slot`].
+    pub(crate) enhanced: Box<[u16]>,
+    /// Code rule index + 1 per reply code 0..1000, 0 for none.
+    pub(crate) reply: Box<[u16]>,
+    pub(crate) default_profile: Option<u16>,
+}
+
+const CLASSES: [u8; 3] = [2, 4, 5];
+
+/// The slot of an enhanced code in the direct lookup table.
+pub(crate) fn enhanced_slot(code: EnhancedCode) -> Option<usize> {
+    let class = match code.class {
+        2 => 0,
+        4 => 1,
+        5 => 2,
+        _ => return None,
+    };
+    (code.subject < 10 && code.detail < 1000)
+        .then(|| (class * 10 + usize::from(code.subject)) * 1000 + usize::from(code.detail))
+}
+
+impl CompiledRules {
+    /// Compiles rules. Fails (with every problem located) when a regex does
+    /// not compile or has no literal to trigger it.
+    pub fn new(rules: Rules) -> Result<CompiledRules, LoadError> {
+        let mut diags = Vec::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut targets = Vec::new();
+        let mut regexes = Vec::new();
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            for (pi, phrase) in rule.phrases.iter().enumerate() {
+                literals.push(phrase.folded.clone());
+                targets.push(Target::Phrase { rule: ri as u32, phrase: pi as u32 });
+            }
+            for (xi, spec) in rule.regexes.iter().enumerate() {
+                let at = |msg: String| rules.diagnostic(spec.origin, Severity::Error, msg);
+                let regex = match regex::bytes::RegexBuilder::new(&spec.pattern)
+                    .case_insensitive(true)
+                    .size_limit(1 << 20)
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        diags.push(at(format!("regex does not compile: {e}")));
+                        continue;
+                    }
+                };
+                let triggers = match &spec.literal {
+                    Some(lit) => {
+                        let lit = crate::fold::fold_phrase(lit);
+                        if lit.is_empty() {
+                            diags.push(at("`literal` is empty".into()));
+                            continue;
+                        }
+                        vec![lit]
+                    }
+                    None => match required_literals(&spec.pattern) {
+                        Some(lits) => lits,
+                        None => {
+                            diags.push(at(format!(
+                                "cannot derive a literal the regex `{}` requires; give one: {{ pattern = '...', literal = \"...\" }}",
+                                spec.pattern
+                            )));
+                            continue;
+                        }
+                    },
+                };
+                let regex_index = regexes.len() as u32;
+                regexes.push(CompiledRegex { regex, rule: ri as u32, index: xi as u32 });
+                for lit in triggers {
+                    literals.push(lit);
+                    targets.push(Target::Regex { regex: regex_index });
+                }
+            }
+        }
+        if !diags.is_empty() {
+            return Err(LoadError { diagnostics: diags });
+        }
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            let built = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&literals)
+                .or_else(|_| {
+                    AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals)
+                });
+            match built {
+                Ok(ac) => Some(ac),
+                Err(e) => {
+                    let d = Diagnostic::error_path("rules", format!("the phrase automaton could not be built: {e}"));
+                    return Err(LoadError { diagnostics: vec![d] });
+                }
+            }
+        };
+        let (enhanced, reply) = code_tables(&rules);
+        let default_profile = rules
+            .engine
+            .default_profile
+            .as_ref()
+            .and_then(|name| rules.profiles.iter().position(|p| &p.name == name))
+            .map(|i| i as u16);
+        Ok(CompiledRules { rules, automaton, targets, regexes, enhanced, reply, default_profile })
+    }
+
+    /// The rules these were compiled from.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// How many literals the automaton holds (phrases plus regex triggers).
+    pub fn pattern_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// The index of the profile called `name`.
+    pub fn profile_index(&self, name: &str) -> Option<u16> {
+        self.rules.profiles.iter().position(|p| p.name == name).map(|i| i as u16)
+    }
+
+    /// The index of the default profile, when the rules name one.
+    pub fn default_profile(&self) -> Option<u16> {
+        self.default_profile
+    }
+
+    /// The code rule for an enhanced code (the most specific match).
+    pub(crate) fn enhanced_rule(&self, code: EnhancedCode) -> Option<u32> {
+        let slot = enhanced_slot(code)?;
+        self.enhanced[slot].checked_sub(1).map(u32::from)
+    }
+
+    /// The code rule for a reply code (the most specific match).
+    pub(crate) fn reply_rule(&self, code: u16) -> Option<u32> {
+        self.reply.get(usize::from(code))?.checked_sub(1).map(u32::from)
+    }
+}
+
+/// Resolves every concrete code to its most specific rule (first one wins a tie).
+fn code_tables(rules: &Rules) -> (Box<[u16]>, Box<[u16]>) {
+    let mut enhanced = vec![0u16; 3 * 10 * 1000].into_boxed_slice();
+    let mut enhanced_spec = vec![0u8; enhanced.len()];
+    let mut reply = vec![0u16; 1000].into_boxed_slice();
+    let mut reply_spec = [0u8; 1000];
+    for (ci, rule) in rules.codes.iter().enumerate() {
+        let value = ci as u16 + 1;
+        let spec = rule.pattern.specificity() + 1;
+        match rule.pattern {
+            CodePattern::Enhanced { class, subject, detail } => {
+                for c in CLASSES.iter().copied().filter(|c| class.is_none_or(|x| x == *c)) {
+                    for s in (0..10u8).filter(|s| subject.is_none_or(|x| x == *s)) {
+                        let details = match detail {
+                            Some(d) => d..d + 1,
+                            None => 0..1000,
+                        };
+                        for d in details {
+                            let slot = enhanced_slot(EnhancedCode { class: c, subject: s, detail: d }).unwrap_or(0);
+                            if spec > enhanced_spec[slot] {
+                                enhanced_spec[slot] = spec;
+                                enhanced[slot] = value;
+                            }
+                        }
+                    }
+                }
+            }
+            CodePattern::Reply { .. } => {
+                for code in 200..600u16 {
+                    if rule.pattern.matches_reply(code) && spec > reply_spec[usize::from(code)] {
+                        reply_spec[usize::from(code)] = spec;
+                        reply[usize::from(code)] = value;
+                    }
+                }
+            }
+        }
+    }
+    (enhanced, reply)
+}
+
+/// Literals (folded, lowercased) of which the regex must contain at least
+/// one wherever it matches: its literal prefixes when they are finite and
+/// not too short, otherwise the longest literal of a top-level concatenation.
+pub(crate) fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let seq = Extractor::new().extract(&hir);
+    if let Some(lits) = seq.literals() {
+        let mut out: Vec<String> =
+            lits.iter().map(|l| crate::fold::fold_phrase(&String::from_utf8_lossy(l.as_bytes()))).collect();
+        out.sort();
+        out.dedup();
+        if !out.is_empty() && out.len() <= 64 && out.iter().all(|l| l.len() >= 3) {
+            return Some(out);
+        }
+    }
+    longest_concat_literal(&hir).filter(|l| l.len() >= 3).map(|l| vec![l])
+}
+
+fn longest_concat_literal(hir: &Hir) -> Option<String> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(String::from_utf8_lossy(&lit.0).into_owned()),
+        HirKind::Capture(cap) => longest_concat_literal(&cap.sub),
+        HirKind::Concat(parts) => {
+            // Adjacent literal pieces form one required run.
+            let mut best = String::new();
+            let mut run = String::new();
+            for part in parts {
+                if let HirKind::Literal(lit) = part.kind() {
+                    run.push_str(&String::from_utf8_lossy(&lit.0));
+                } else {
+                    if run.len() > best.len() {
+                        best = std::mem::take(&mut run);
+                    }
+                    run.clear();
+                    if let Some(inner) = longest_concat_literal(part) {
+                        if inner.len() > best.len() && !matches!(part.kind(), HirKind::Repetition(r) if r.min == 0) {
+                            best = inner;
+                        }
+                    }
+                }
+            }
+            if run.len() > best.len() {
+                best = run;
+            }
+            let best = crate::fold::fold_phrase(&best);
+            (!best.is_empty()).then_some(best)
+        }
+        HirKind::Repetition(rep) if rep.min > 0 => longest_concat_literal(&rep.sub),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_prefix_literals() {
+        assert_eq!(required_literals("mailbox (is )?full").unwrap(), vec!["mailbox full", "mailbox is full"]);
+        assert_eq!(required_literals("(user|recipient) unknown").unwrap(), vec!["recipient unknown", "user unknown"]);
+    }
+
+    #[test]
+    fn derives_inner_literal_when_the_prefix_is_open() {
+        assert_eq!(required_literals(r"\S+ does not exist here").unwrap(), vec!["does not exist here"]);
+        assert_eq!(required_literals(r"mailbox \S+ is disabled").unwrap(), vec!["mailbox"]);
+    }
+
+    #[test]
+    fn refuses_regexes_without_a_literal() {
+        assert!(required_literals(r"\d+").is_none());
+        assert!(required_literals(r"(a|b)c").is_none());
+        assert!(required_literals(r"[").is_none());
+    }
+
+    #[test]
+    fn compiled_rules_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<CompiledRules>();
+    }
+}
