@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::policy::{self, RawHealth, RawPolicy};
 use super::{Category, Disposition, Escalation, Policy, Profile, Target};
-use crate::rules::{closest, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
+use crate::rules::{closest, one_line, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +135,7 @@ pub(crate) fn parse(
     let raw: RawProfileFile = match toml::from_str(&file.text) {
         Ok(r) => r,
         Err(e) => {
-            diags.push(Diagnostic::error_at(file, e.span().map_or(0, |s| s.start), e.message().trim().to_string()));
+            diags.push(Diagnostic::error_at(file, e.span().map_or(0, |s| s.start), one_line(e.message())));
             return None;
         }
     };
