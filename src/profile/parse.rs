@@ -270,6 +270,7 @@ fn target(
 fn categories(cx: &mut Ctx<'_>, raw: Vec<Spanned<RawCategory>>, policy: &Policy) -> Vec<Category> {
     let mut out: Vec<Category> = Vec::with_capacity(raw.len());
     let mut codes: HashMap<u32, usize> = HashMap::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
     for c in raw {
         let at = c.span().start;
         let c = c.into_inner();
@@ -278,11 +279,12 @@ fn categories(cx: &mut Ctx<'_>, raw: Vec<Spanned<RawCategory>>, policy: &Policy)
             cx.error(name_at, "a category needs a name");
             continue;
         }
-        if let Some(first) = out.iter().find(|o| &o.name == c.name.get_ref()) {
-            let line = cx.line(first.origin.offset as usize);
+        if let Some(&first) = names.get(c.name.get_ref()) {
+            let line = cx.line(first);
             cx.error(name_at, format!("category `{}` is declared twice (first at line {line})", c.name.get_ref()));
             continue;
         }
+        names.insert(c.name.get_ref().clone(), name_at);
         let code = match &c.code {
             None => None,
             Some(n) => match u32::try_from(*n.get_ref()) {

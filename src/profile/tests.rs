@@ -140,8 +140,10 @@ fn reports_every_problem_where_it_is() {
         let (line, l) = text.lines().enumerate().filter(|(_, l)| l.contains(needle)).last().unwrap();
         (line + 1, l.find(needle).unwrap() + 1)
     };
+    let first = text.lines().position(|l| l.contains("name = \"Gone\"")).unwrap() + 1;
+    let twice = format!("category `Gone` is declared twice (first at line {first})");
     let expect = [
-        (at("name = \"Gone\"").0, "category `Gone` is declared twice (first at line"),
+        (at("name = \"Gone\"").0, twice.as_str()),
         (at("\"Gnoe\"").0, "category `Gnoe` is not declared by a [[category]] of this profile (did you mean `Gone`?)"),
         (at("\"Nowhere\"").0, "category `Nowhere` is not declared"),
         (at("\"Bye\"").0, "category `Bye` is not declared"),
