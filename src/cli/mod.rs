@@ -5,6 +5,7 @@ mod classify;
 mod explain;
 mod init;
 pub mod output;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
