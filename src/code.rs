@@ -74,7 +74,7 @@ impl CodePattern {
                     _ => Err(format!("{what} `{p}` of `{s}` must be a number up to {max} or `x`")),
                 }
             };
-            let class = part(parts[0], 5, "class")?;
+            let class = part(parts[0], 9, "class")?;
             if let Some(c) = class {
                 if !matches!(c, 2 | 4 | 5) {
                     return Err(format!("class of `{s}` must be 2, 4, 5 or `x`"));

@@ -85,7 +85,11 @@ pub(crate) fn parse(
     let raw: RawProfileFile = match toml::from_str(&file.text) {
         Ok(r) => r,
         Err(e) => {
-            diags.push(Diagnostic::error_at(file, e.span().map_or(0, |s| s.start), e.message().trim().to_string()));
+            diags.push(Diagnostic::error_at(
+                file,
+                e.span().map_or(0, |s| s.start),
+                crate::rules::one_line(e.message()),
+            ));
             return None;
         }
     };

@@ -16,7 +16,7 @@ use toml::Spanned;
 use crate::code::CodePattern;
 use crate::fold::fold_phrase;
 use crate::profile::Profile;
-pub(crate) use schema::{RawRegex, RawRule};
+pub(crate) use schema::{one_line, RawRegex, RawRule};
 pub use source::{Diagnostic, LoadError, Origin, Severity, SourceFile};
 
 /// Index of a reason in [`Rules::reasons`].

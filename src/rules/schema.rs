@@ -79,6 +79,11 @@ pub(crate) enum RawRegex {
 pub(crate) fn parse<T: for<'de> Deserialize<'de>>(file: &super::SourceFile) -> Result<T, super::Diagnostic> {
     toml::from_str::<T>(&file.text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        super::Diagnostic::error_at(file, offset, e.message().trim().to_string())
+        super::Diagnostic::error_at(file, offset, one_line(e.message()))
     })
+}
+
+/// A TOML error message on one line (`invalid array; expected `]``).
+pub(crate) fn one_line(message: &str) -> String {
+    message.trim().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
 }

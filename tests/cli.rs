@@ -1,0 +1,97 @@
+//! The `rebound` binary end to end: classify, explain, check, init.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn rebound(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn classify_writes_one_json_object_per_reply() {
+    let o = rebound(
+        &["classify", "--format", "json"],
+        "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown\n",
+    );
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    for key in ["reason", "category", "kind", "enhanced_code", "reply_code", "rule"] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["enhanced_code"], "5.1.1");
+    assert_eq!(v["reply_code"], 550);
+}
+
+#[test]
+fn classify_reads_named_files_and_reports_missing_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("replies.txt");
+    std::fs::write(&file, "452 4.2.2 over quota\n550 5.1.1 unknown\n").unwrap();
+    let missing = dir.path().join("missing.txt");
+    let o = rebound(&["classify", "-f", "tsv", file.to_str().unwrap(), missing.to_str().unwrap()], "");
+    assert_eq!(o.status.code(), Some(1), "a missing file fails the run");
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 3, "header and both replies: {out}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.txt"));
+}
+
+#[test]
+fn explain_names_evidence_and_the_winner() {
+    let o = rebound(&["explain", "550 5.7.1 No such user! 1683454980-0NPfrE8P9Cg0-eRlBSO3h"], "");
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("codes:    enhanced 5.7.1, reply 550"), "{out}");
+    assert!(out.contains("evidence:"), "{out}");
+    assert!(out.contains("why:"), "{out}");
+}
+
+#[test]
+fn init_then_check_passes_and_a_broken_copy_fails_with_a_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    let r = rules.to_str().unwrap();
+    let o = rebound(&["init", r], "");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(rules.join("reasons.toml").exists());
+    // init refuses to overwrite.
+    assert!(!rebound(&["init", r], "").status.success());
+
+    let o = rebound(&["check", r], "");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains(": ok:"));
+
+    let broken = rules.join("broken.toml");
+    std::fs::write(&broken, "[[rule]]\nreason = \"no_such_reason\"\nphrases = [\"x y z\"]\nexamples = [\"x y z\"]\n")
+        .unwrap();
+    let o = rebound(&["check", r], "");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let want = format!("{}:2:10: error: unknown reason `no_such_reason`", broken.display());
+    assert!(err.contains(&want), "{err}");
+
+    // The same broken directory cannot serve classify either.
+    let o = rebound(&["--rules", r, "classify"], "550 5.1.1 x\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&want));
+}
+
+#[test]
+fn the_binary_works_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_rebound")).args(["check"]).current_dir(dir.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!Path::new(dir.path()).join("rules").exists());
+}
