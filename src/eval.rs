@@ -58,17 +58,31 @@ pub trait Reference {
     fn name(&self, c: &Classification<'_>) -> (String, bool);
 }
 
-/// Sisimai's names: the `sisimai` profile when the rules define one (its
-/// category names, hard when the category's kind is hard), else rebound's
-/// reason names without underscores (`too_large` → `emailtoolarge`,
-/// `on_hold` → `onhold`), hard when the reason's kind is hard.
+/// Sisimai's names: the `sisimai` profile when the engine answers in it
+/// (its category names, hard when the category's kind is hard), else
+/// rebound's reason names without underscores (`too_large` →
+/// `emailtoolarge`, `on_hold` → `onhold`), hard when the reason's kind is
+/// hard.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Sisimai;
+pub struct Sisimai {
+    profiled: bool,
+}
+
+impl Sisimai {
+    /// The reference for answers of `engine`.
+    pub fn new(engine: &Engine) -> Sisimai {
+        Sisimai { profiled: engine.profile().is_some_and(|p| p.name == "sisimai") }
+    }
+
+    /// Whether answers are named through the `sisimai` profile.
+    pub fn profiled(&self) -> bool {
+        self.profiled
+    }
+}
 
 impl Reference for Sisimai {
     fn name(&self, c: &Classification<'_>) -> (String, bool) {
-        let profiled = c.category != c.reason.name;
-        if profiled {
+        if self.profiled {
             return (c.category.to_ascii_lowercase(), c.kind == Kind::Hard);
         }
         let name = match c.reason.name.as_str() {

@@ -31,10 +31,12 @@ pub mod extract;
 pub mod fold;
 pub mod input;
 pub mod profile;
+pub mod reload;
 pub mod rules;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;
 pub use compile::CompiledRules;
 pub use engine::{Classification, Engine, UnknownProfile};
+pub use reload::LiveEngine;
 pub use rules::{Diagnostic, Kind, LoadError, Rules};

@@ -32,6 +32,10 @@ pub struct Args {
     /// Emails larger than this are refused (bytes; K, M, G, KiB, MiB, GiB suffixes).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
     pub max_size: u64,
+    /// Stream stdin (one answer per line, flushed at once) and reload the
+    /// `--rules` directory whenever it changes, or on SIGHUP.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// Parses `16MiB`, `512k`, `1000000`.
@@ -61,6 +65,9 @@ struct Run<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
+    if args.watch {
+        return super::watch::run(cli, &args.files, args.format);
+    }
     let engine = super::engine(cli)?;
     let format = args.format.resolve();
     let mut run = Run {

@@ -28,8 +28,15 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
-    let engine = super::engine(cli)?;
-    let reference = Sisimai;
+    let mut engine = super::engine(cli)?;
+    // The labels use Sisimai's names: answer through its profile when the
+    // rules have one and no other profile was asked for.
+    if cli.profile.is_none() {
+        if let Ok(e) = engine.with_profile("sisimai") {
+            engine = e;
+        }
+    }
+    let reference = Sisimai::new(&engine);
     let keep = |l: &eval::Label| args.only.as_deref().is_none_or(|p| l.file.starts_with(p));
     let labels: Vec<_> = eval::read_labels(&args.corpus.join("labels.jsonl"))?.into_iter().filter(keep).collect();
     let diag_path = args.corpus.join("diagnostics.jsonl");
@@ -39,7 +46,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     for (file, e) in &result.errors {
         eprintln!("rebound: {file}: {e}");
     }
-    println!("emails ({} labelled bounces in labels.jsonl, names through {})", labels.len(), reference_name(&engine));
+    let names = if reference.profiled() { "the sisimai profile" } else { "rebound reason names mapped to Sisimai's" };
+    println!("emails ({} labelled bounces in labels.jsonl, names through {names})", labels.len());
     println!("{:<22} {:>8} {:>8} {:>10} {:>22}", "group", "bounces", "reason", "hard/soft", "emails extracted");
     for (group, f) in result.groups.iter().chain(std::iter::once((&"all".to_string(), &result.all))) {
         print_row(group, f);
@@ -80,13 +88,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         print_misses(&result.outcomes, args.misses);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn reference_name(engine: &crate::Engine) -> &'static str {
-    match engine.profile() {
-        Some(p) if p.name == "sisimai" => "the sisimai profile",
-        _ => "rebound reason names mapped to Sisimai's",
-    }
 }
 
 fn print_row(name: &str, f: &Figures) {
