@@ -27,8 +27,11 @@ pub mod code;
 pub mod compile;
 pub mod engine;
 pub mod fold;
+pub mod policy;
 pub mod profile;
+pub mod report;
 pub mod rules;
+pub mod suppress;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

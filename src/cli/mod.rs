@@ -5,6 +5,8 @@ mod classify;
 mod explain;
 mod init;
 pub mod output;
+mod report;
+mod suppress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +39,10 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// Count bounces per category, kind, domain and provider; bounce rate and health.
+    Report(report::Args),
+    /// List the recipients to stop mailing, by the profile's policy.
+    Suppress(suppress::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -46,6 +52,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Report(args) => report::run(&cli, args),
+        Command::Suppress(args) => suppress::run(&cli, args),
     };
     match result {
         Ok(code) => code,
