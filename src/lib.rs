@@ -27,7 +27,6 @@ pub mod code;
 pub mod compile;
 pub mod engine;
 pub mod fold;
-pub mod policy;
 pub mod profile;
 pub mod report;
 pub mod rules;

@@ -7,10 +7,8 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::Cli;
-use crate::policy::{Health, Policy};
 use crate::report::record::Classifier;
 use crate::report::{html, input, render, Builder, Options, Providers};
-use crate::Engine;
 
 /// Output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,14 +45,6 @@ pub struct Args {
     pub top: usize,
 }
 
-/// The policy and health thresholds of the engine's profile (the defaults
-/// where it is silent or there is no profile).
-pub(crate) fn policy(engine: &Engine) -> (Policy, Health) {
-    // Profiles declare no [policy] or [health] yet: the defaults apply.
-    let _ = engine;
-    (Policy::default(), Health::default())
-}
-
 /// Reads `--sent-file`: one number (`120000`, `120,000`), or else one sent
 /// message per non-blank line.
 fn sent_from_file(path: &Path) -> Result<u64, String> {
@@ -74,7 +64,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         Some(path) => Some(sent_from_file(path)?),
         None => args.sent,
     };
-    let (_, health) = policy(&engine);
+    let health = engine.profile().map(|p| *p.health()).unwrap_or_default();
     let mut builder = Builder::new(providers);
     let mut classifier = Classifier::new(&engine);
     let errors = input::read(&mut classifier, &args.inputs, |r| builder.add(&r));

@@ -95,13 +95,13 @@ fn write_line(out: &mut Vec<u8>, s: &Suppression, format: SuppressFormat) {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let engine = super::engine(cli)?;
-    let (policy, _) = super::report::policy(&engine);
+    let policy = engine.profile().map(|p| p.policy().clone()).unwrap_or_default();
     let state = match &args.state {
         Some(path) => State::load(path).map_err(|e| e.to_string())?,
         None => State::default(),
     };
     let earlier: Vec<Suppression> = if args.all { state.suppressed.values().cloned().collect() } else { Vec::new() };
-    let mut suppressor = Suppressor::new(policy, state);
+    let mut suppressor = Suppressor::new(&policy, engine.profile(), state);
     let mut classifier = Classifier::new(&engine);
     let errors = input::read(&mut classifier, &args.inputs, |r| suppressor.add(&r));
     for e in &errors {

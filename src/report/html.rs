@@ -29,7 +29,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}
 .card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;min-width:140px}
 .card .v{font-size:24px;font-weight:600}.card .l{color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.healthy{color:#1a7f37}.unhealthy{color:#bc4c00}.risky{color:#cf222e}
+.healthy{color:#1a7f37}.borderline{color:#9a6700}.unhealthy{color:#bc4c00}.risky{color:#cf222e}
 section{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;margin-top:16px}
 section h2{margin-top:4px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
@@ -113,8 +113,8 @@ fn cards(o: &mut String, r: &Report) {
         card("sent", "Sent", thousands(sent), sent.to_string(), "");
     }
     if let (Some(rate), Some(h)) = (r.bounce_rate, r.health) {
-        card("bounce-rate", "Bounce rate", percent(rate), rate.to_string(), h.as_str());
-        card("health", "Health", h.as_str().to_string(), h.as_str().to_string(), h.as_str());
+        card("bounce-rate", "Bounce rate", percent(rate), rate.to_string(), h);
+        card("health", "Health", h.to_string(), h.to_string(), h);
     }
     card("complaints", "Complaints", thousands(r.complaints), r.complaints.to_string(), "");
     card("deliveries", "Deliveries", thousands(r.deliveries), r.deliveries.to_string(), "");
@@ -122,8 +122,8 @@ fn cards(o: &mut String, r: &Report) {
     if r.sent.is_some() {
         let _ = writeln!(
             o,
-            "<p class=\"sub\">Healthy at or below {}%, unhealthy above {}%, risky above {}% of messages sent.</p>",
-            r.thresholds.unhealthy_above, r.thresholds.unhealthy_above, r.thresholds.risky_above
+            "<p class=\"sub\">Bounce rate: healthy below {}%, unhealthy above {}%, risky above {}% of messages sent.</p>",
+            r.thresholds.healthy_below, r.thresholds.unhealthy_above, r.thresholds.risky_above
         );
     }
 }

@@ -5,7 +5,8 @@
 //! receiving provider ([`Providers`]) and per day, and keeps the most frequent
 //! diagnostics of every category (as [`template::template`]s). [`Builder::finish`]
 //! gives a [`Report`]; with the number of messages sent it also gives the
-//! bounce rate and its [`HealthStatus`]. [`render`] and [`html`] write it out.
+//! bounce rate and its health under the profile's [`Health`] thresholds.
+//! [`render`] and [`html`] write it out.
 //!
 //! ```
 //! use rebound::report::{Builder, Options, Providers, Record};
@@ -20,7 +21,7 @@
 //! let report = builder.finish(&Options { sent: Some(100), ..Options::default() });
 //! assert_eq!(report.bounces, 2);
 //! assert_eq!(report.bounce_rate, Some(2.0));
-//! assert_eq!(report.health.map(|h| h.as_str()), Some("healthy"));
+//! assert_eq!(report.health, Some("borderline")); // exactly 2%: neither below nor above
 //! # Ok::<(), rebound::LoadError>(())
 //! ```
 
@@ -36,7 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::policy::{Health, HealthStatus};
+use crate::profile::Health;
 use crate::rules::Kind;
 pub use provider::Providers;
 pub use record::Record;
@@ -69,6 +70,31 @@ impl Default for Options {
     fn default() -> Options {
         Options { sent: None, health: Health::default(), top: 10, profile: None }
     }
+}
+
+/// Bounce-rate thresholds as reported, in percent of messages sent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// A rate below this is healthy.
+    pub healthy_below: f64,
+    /// A rate above this is unhealthy.
+    pub unhealthy_above: f64,
+    /// A rate above this is risky.
+    pub risky_above: f64,
+}
+
+impl From<Health> for Thresholds {
+    fn from(h: Health) -> Thresholds {
+        Thresholds { healthy_below: h.healthy_below, unhealthy_above: h.unhealthy_above, risky_above: h.risky_above }
+    }
+}
+
+/// Bounces (or complaints) per 100 messages sent; `None` when nothing was sent.
+///
+/// One correctly rounded division of `count * 100` by `sent`, so a rate that
+/// is exactly a threshold (2,400 of 120,000) compares equal to it.
+pub fn rate_percent(count: u64, sent: u64) -> Option<f64> {
+    (sent > 0).then(|| (u128::from(count) * 100) as f64 / sent as f64)
 }
 
 /// A name and how many records it has.
@@ -127,10 +153,10 @@ pub struct Report {
     pub bounce_rate: Option<f64>,
     /// Complaints per 100 messages sent.
     pub complaint_rate: Option<f64>,
-    /// How healthy the bounce rate is.
-    pub health: Option<HealthStatus>,
+    /// How healthy the bounce rate is: `healthy`, `borderline`, `unhealthy` or `risky`.
+    pub health: Option<&'static str>,
     /// The thresholds applied.
-    pub thresholds: Health,
+    pub thresholds: Thresholds,
     /// The earliest date seen (RFC 3339).
     pub first_date: Option<String>,
     /// The latest date seen (RFC 3339).
@@ -301,10 +327,10 @@ impl Builder {
             deliveries: self.deliveries,
             complaints: self.complaints,
             sent,
-            bounce_rate: sent.and_then(|s| Health::rate_percent(self.bounces, s)),
-            complaint_rate: sent.and_then(|s| Health::rate_percent(self.complaints, s)),
-            health: sent.and_then(|s| options.health.assess(self.bounces, s)),
-            thresholds: options.health.clone(),
+            bounce_rate: sent.and_then(|s| rate_percent(self.bounces, s)),
+            complaint_rate: sent.and_then(|s| rate_percent(self.complaints, s)),
+            health: sent.and_then(|s| rate_percent(self.bounces, s)).map(|r| options.health.assess(r).as_str()),
+            thresholds: options.health.into(),
             first_date: self.first.map(date::format),
             last_date: self.last.map(date::format),
             undated: self.undated,

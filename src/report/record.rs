@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::classify::{Hints, Scratch};
+use crate::classify::{Hints, Scratch, Verdict};
 use crate::code::EnhancedCode;
 use crate::rules::Kind;
 use crate::{profile, Classification, Engine};
@@ -30,6 +30,8 @@ pub struct Record {
     pub category: String,
     /// The kind of that category.
     pub kind: Kind,
+    /// Whether the category stops mailing the recipient at once.
+    pub suppress: bool,
     /// The enhanced status code, as `5.1.1`.
     pub enhanced_code: Option<String>,
     /// The basic reply code.
@@ -68,6 +70,7 @@ impl Record {
             reason: c.reason.name.clone(),
             category: c.category.to_string(),
             kind: c.kind,
+            suppress: c.suppress,
             enhanced_code: c.enhanced_code.map(|e| e.to_string()),
             reply_code: c.reply_code,
             date: origin.date,
@@ -103,6 +106,7 @@ struct JsonLine {
     reason: Option<String>,
     category: Option<String>,
     kind: Option<Kind>,
+    suppress: Option<bool>,
     enhanced_code: Option<String>,
     reply_code: Option<u16>,
     file: Option<String>,
@@ -173,19 +177,24 @@ impl<'e> Classifier<'e> {
         match (j.reason, j.kind) {
             (Some(reason), _) if rules.reason_id(&reason).is_some() => {
                 let id = rules.reason_id(&reason).unwrap_or_default();
-                let class = enhanced.map(|c| c.class).or(j.reply_code.map(|c| (c / 100) as u8));
-                let mapped = profile::resolve(self.engine.profile(), id, rules.reason(id), class);
+                let verdict = Verdict { reason: id, enhanced_code: enhanced, reply_code: j.reply_code, decided_by: None };
+                let mapped = profile::resolve(self.engine.profile(), rules, &verdict);
                 Record {
                     category: mapped.category.to_string(),
                     kind: mapped.kind,
+                    suppress: mapped.suppress,
                     ..self.known(origin, reason, j.diagnostic, enhanced, j.reply_code)
                 }
             }
-            (Some(reason), Some(kind)) => Record {
-                category: j.category.unwrap_or_else(|| reason.clone()),
-                kind,
-                ..self.known(origin, reason, j.diagnostic, enhanced, j.reply_code)
-            },
+            (Some(reason), Some(kind)) => {
+                let policy = self.engine.profile().map(|p| p.policy().clone()).unwrap_or_default();
+                Record {
+                    category: j.category.unwrap_or_else(|| reason.clone()),
+                    kind,
+                    suppress: j.suppress.unwrap_or_else(|| policy.suppresses(kind)),
+                    ..self.known(origin, reason, j.diagnostic, enhanced, j.reply_code)
+                }
+            }
             _ => {
                 let hints = Hints {
                     status: enhanced.or_else(|| origin.status.as_deref().and_then(EnhancedCode::parse)),
@@ -216,6 +225,7 @@ impl<'e> Classifier<'e> {
             diagnostic: diagnostic.unwrap_or_default(),
             category: String::new(),
             kind: Kind::Undetermined,
+            suppress: false,
             reason,
             enhanced_code: enhanced.map(|e| e.to_string()),
             reply_code,

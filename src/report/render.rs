@@ -50,10 +50,11 @@ pub fn summary_lines(r: &Report) -> Vec<String> {
         (Some(sent), Some(rate_p), Some(h)) => {
             let _ = write!(
                 rate,
-                " of {} sent: bounce rate {} is {} (unhealthy above {}%, risky above {}%)",
+                " of {} sent: bounce rate {} is {} (healthy below {}%, unhealthy above {}%, risky above {}%)",
                 thousands(sent),
                 percent(rate_p),
-                h.as_str().to_uppercase(),
+                h.to_uppercase(),
+                r.thresholds.healthy_below,
                 r.thresholds.unhealthy_above,
                 r.thresholds.risky_above
             );
@@ -168,7 +169,7 @@ pub fn csv(r: &Report) -> String {
         row(&mut out, "summary", "sent", "", Some(sent), None);
     }
     if let Some(h) = r.health {
-        row(&mut out, "summary", "health", h.as_str(), None, r.bounce_rate);
+        row(&mut out, "summary", "health", h, None, r.bounce_rate);
     }
     for c in &r.kinds {
         row(&mut out, "kind", &c.name, "", Some(c.count), Some(c.percent));

@@ -1,11 +1,14 @@
 //! `rebound suppress`: the recipients to stop mailing, by the profile's
 //! [`Policy`], applied over all records in date order.
 //!
-//! - A bounce of a kind the policy suppresses (hard, complaint) suppresses
-//!   its recipient at once.
-//! - Soft bounces are counted per recipient; a delivery resets the count;
-//!   `soft_limit` of them within `soft_window_days` suppress the recipient as
-//!   escalated soft bounces.
+//! - A bounce whose category suppresses (by the policy's `suppress` kinds,
+//!   hard and complaint by default, or the category's own `suppress`)
+//!   suppresses its recipient at once.
+//! - Soft bounces of the escalating categories (every soft category unless
+//!   `[policy.escalate] categories` names some) are counted per recipient; a
+//!   delivery resets the count; `after` of them (within `within`, when set)
+//!   suppress the recipient as escalated soft bounces, reported in the `to`
+//!   category when the policy names one.
 //! - Other records (blocks, automatic replies, ...) change nothing: a block
 //!   is about the sender, not the recipient.
 //!
@@ -14,13 +17,13 @@
 //! history.
 //!
 //! ```
-//! use rebound::policy::Policy;
+//! use rebound::profile::Policy;
 //! use rebound::report::record::Classifier;
 //! use rebound::suppress::{Decision, Suppressor};
 //!
 //! let engine = rebound::Engine::embedded()?;
 //! let mut classifier = Classifier::new(&engine);
-//! let mut s = Suppressor::new(Policy::default(), Default::default());
+//! let mut s = Suppressor::new(&Policy::default(), None, Default::default());
 //! for day in 1..=3 {
 //!     let line = format!(r#"{{"recipient":"bob@example.org","diagnostic":"452 4.2.2 Mailbox full","date":"2024-05-0{day}T00:00:00Z"}}"#);
 //!     s.add(&classifier.line(None, line.as_bytes()));
@@ -33,7 +36,7 @@
 
 mod state;
 
-use crate::policy::Policy;
+use crate::profile::{Policy, Profile};
 use crate::report::Record;
 use crate::rules::Kind;
 pub use state::{Decision, SoftBounces, State, StateError, Suppression, VERSION};
@@ -44,6 +47,8 @@ struct Event {
     date: Option<i64>,
     recipient: String,
     delivery: bool,
+    suppress: bool,
+    escalating: bool,
     kind: Kind,
     reason: String,
     category: String,
@@ -52,7 +57,14 @@ struct Event {
 /// Collects records, then applies the policy to them in date order.
 #[derive(Debug)]
 pub struct Suppressor {
-    policy: Policy,
+    /// Soft bounces that escalate; 0 never.
+    after: u32,
+    /// The window they must fall in, in seconds.
+    within: Option<i64>,
+    /// The categories that escalate; `None`: every soft one.
+    escalating: Option<Vec<String>>,
+    /// The category reported for an escalation, when not the bounce's own.
+    to: Option<String>,
     state: State,
     events: Vec<Event>,
     last_date: Option<i64>,
@@ -66,9 +78,27 @@ pub fn normalize_recipient(r: &str) -> Option<String> {
 }
 
 impl Suppressor {
-    /// A suppressor applying `policy`, continuing from `state`.
-    pub fn new(policy: Policy, state: State) -> Suppressor {
-        Suppressor { policy, state, events: Vec::new(), last_date: None, skipped: 0 }
+    /// A suppressor applying `policy`, continuing from `state`. The
+    /// escalation's categories are those of `profile` (without a profile,
+    /// every soft category escalates).
+    pub fn new(policy: &Policy, profile: Option<&Profile>, state: State) -> Suppressor {
+        let e = &policy.escalation;
+        let name = |i: u16| profile.and_then(|p| p.categories.get(usize::from(i))).map(|c| c.name.clone());
+        let escalating = if e.categories.is_empty() || profile.is_none() {
+            None
+        } else {
+            Some(e.categories.iter().filter_map(|&i| name(i)).collect())
+        };
+        Suppressor {
+            after: e.after,
+            within: e.within.map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            escalating,
+            to: e.to.and_then(name),
+            state,
+            events: Vec::new(),
+            last_date: None,
+            skipped: 0,
+        }
     }
 
     /// Takes one record. Records without a date are placed right after the
@@ -83,14 +113,19 @@ impl Suppressor {
             return;
         };
         let delivery = r.is_delivery();
-        let relevant = delivery || r.kind == Kind::Soft || self.policy.suppresses(r.kind);
-        if !relevant {
+        let escalating = match &self.escalating {
+            Some(names) => names.contains(&r.category),
+            None => r.kind == Kind::Soft,
+        };
+        if !(delivery || r.suppress || escalating) {
             return;
         }
         self.events.push(Event {
             date: self.last_date,
             recipient,
             delivery,
+            suppress: r.suppress,
+            escalating,
             kind: r.kind,
             reason: r.reason.clone(),
             category: r.category.clone(),
@@ -139,12 +174,12 @@ impl Suppressor {
             soft_bounces: None,
             first_soft_bounce: None,
         };
-        if !self.policy.suppresses(e.kind) {
-            if e.kind != Kind::Soft || self.policy.soft_limit == 0 {
+        if !e.suppress {
+            if !e.escalating || self.after == 0 {
                 return None;
             }
-            let window = self.policy.window_secs();
-            let limit = self.policy.soft_limit as usize;
+            let window = self.within;
+            let limit = self.after as usize;
             let entry = self
                 .state
                 .soft
@@ -162,6 +197,9 @@ impl Suppressor {
                 return None;
             }
             s.decision = Decision::EscalatedSoft;
+            if let Some(to) = &self.to {
+                s.category.clone_from(to);
+            }
             s.soft_bounces = Some(entry.dates.len() as u32);
             s.first_soft_bounce = entry.dates.iter().flatten().min().copied();
         }
@@ -173,7 +211,7 @@ impl Suppressor {
     /// Forgets soft bounces that can no longer count: every date older than
     /// the window before the newest date seen.
     fn prune(&mut self) {
-        if let (Some(window), Some(newest)) = (self.policy.window_secs(), self.state.newest) {
+        if let (Some(window), Some(newest)) = (self.within, self.state.newest) {
             self.state.soft.retain(|_, b| b.dates.iter().any(|d| d.is_none_or(|d| newest - d <= window)));
         }
     }
@@ -191,7 +229,10 @@ impl Suppressor {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::profile::Escalation;
 
     fn record(rcpt: &str, kind: Kind, day: i64) -> Record {
         Record {
@@ -204,21 +245,27 @@ mod tests {
             reason: format!("{}_reason", kind.as_str()),
             category: kind.as_str().into(),
             kind,
+            suppress: matches!(kind, Kind::Hard | Kind::Complaint),
             enhanced_code: None,
             reply_code: None,
             date: Some(day * 86_400),
         }
     }
 
+    fn policy(after: u32, within_days: Option<u64>) -> Policy {
+        let within = within_days.map(|d| Duration::from_secs(d * 86_400));
+        Policy { escalation: Escalation { after, within, ..Escalation::default() }, ..Policy::default() }
+    }
+
     fn decide(policy: Policy, records: &[Record]) -> Vec<(String, Decision)> {
-        let mut s = Suppressor::new(policy, State::default());
+        let mut s = Suppressor::new(&policy, None, State::default());
         records.iter().for_each(|r| s.add(r));
         s.run().into_iter().map(|s| (s.recipient, s.decision)).collect()
     }
 
     #[test]
     fn window_forgets_old_soft_bounces() {
-        let policy = Policy { soft_window_days: 10, ..Policy::default() };
+        let policy = policy(3, Some(10));
         let spread = [record("a@x", Kind::Soft, 0), record("a@x", Kind::Soft, 9), record("a@x", Kind::Soft, 19)];
         assert!(decide(policy.clone(), &spread).is_empty(), "day 0 is out of the window on day 19");
         let close = [record("a@x", Kind::Soft, 9), record("a@x", Kind::Soft, 0), record("a@x", Kind::Soft, 10)];
@@ -228,9 +275,7 @@ mod tests {
     #[test]
     fn blocks_count_nothing_and_limit_zero_never_escalates() {
         let recs = [record("a@x", Kind::Soft, 0), record("a@x", Kind::Block, 1), record("A@X", Kind::Soft, 2)];
-        let policy = Policy { soft_limit: 2, ..Policy::default() };
-        assert_eq!(decide(policy, &recs), [("a@x".to_string(), Decision::EscalatedSoft)]);
-        let policy = Policy { soft_limit: 0, ..Policy::default() };
-        assert!(decide(policy, &recs).is_empty());
+        assert_eq!(decide(policy(2, None), &recs), [("a@x".to_string(), Decision::EscalatedSoft)]);
+        assert!(decide(policy(0, None), &recs).is_empty());
     }
 }
