@@ -5,6 +5,7 @@ mod classify;
 mod explain;
 mod init;
 pub mod output;
+mod profiles;
 mod report;
 mod suppress;
 
@@ -43,6 +44,8 @@ enum Command {
     Report(report::Args),
     /// List the recipients to stop mailing, by the profile's policy.
     Suppress(suppress::Args),
+    /// List the taxonomy profiles, or show one profile's full mapping.
+    Profiles(profiles::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Report(args) => report::run(&cli, args),
         Command::Suppress(args) => suppress::run(&cli, args),
+        Command::Profiles(args) => profiles::run(&cli, args),
     };
     match result {
         Ok(code) => code,

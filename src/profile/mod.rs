@@ -22,6 +22,7 @@ mod parse;
 mod policy;
 
 pub(crate) use parse::parse;
+pub(crate) use policy::Spelled;
 pub use policy::{Escalation, Health, HealthStatus, Policy};
 
 use crate::classify::{Source, Verdict};
