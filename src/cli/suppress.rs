@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use super::output::json_str;
 use super::Cli;
 use crate::report::date;
-use crate::report::record::Classifier;
-use super::output::json_str;
 use crate::report::input;
+use crate::report::record::Classifier;
 use crate::suppress::{Decision, State, Suppression, Suppressor};
 
 /// Output format of `rebound suppress`.

@@ -27,12 +27,12 @@ main{max-width:1040px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .sub{color:#59636e;margin:0 0 16px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}
-.card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;min-width:140px}
+.card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;min-width:104px;flex:1}
 .card .v{font-size:24px;font-weight:600}.card .l{color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .healthy{color:#1a7f37}.borderline{color:#9a6700}.unhealthy{color:#bc4c00}.risky{color:#cf222e}
 section{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;margin-top:16px}
 section h2{margin-top:4px}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
+table{border-collapse:collapse;width:100%}table.diag{table-layout:fixed}table.diag td:nth-child(1){width:70px}table.diag td:nth-child(2){width:80px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .legend{display:flex;flex-wrap:wrap;gap:10px;font-size:12px;margin-top:6px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
@@ -155,8 +155,11 @@ fn time_chart(o: &mut String, r: &Report) {
         "<svg role=\"img\" aria-label=\"Records per day by category\" viewBox=\"0 0 {w} {h}\" width=\"100%\" data-days=\"{}\">",
         r.days.len()
     );
-    for i in 0..=4u64 {
-        let v = max * i / 4;
+    // `max` is 1, 2 or 5 times a power of ten: five equal steps are whole
+    // numbers from 5 up.
+    let steps = max.min(5);
+    for i in 0..=steps {
+        let v = max / steps * i;
         let y = top + plot_h - plot_h * (v as f64 / max as f64);
         let _ = write!(
             o,
@@ -227,11 +230,8 @@ fn bar_section(o: &mut String, id: &str, title: &str, rows: &[(String, u64, &str
     for (i, (label, n, color)) in rows.iter().enumerate() {
         let y = row_h * i as f64 + 2.0;
         let bw = ((w - label_w - count_w) * *n as f64 / max).max(1.0);
-        let shown: String = if label.chars().count() > 34 {
-            label.chars().take(33).chain(['…']).collect()
-        } else {
-            label.clone()
-        };
+        let shown: String =
+            if label.chars().count() > 34 { label.chars().take(33).chain(['…']).collect() } else { label.clone() };
         let _ = write!(
             o,
             "<g data-name=\"{}\" data-count=\"{n}\"><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
@@ -277,7 +277,7 @@ fn categories(o: &mut String, r: &Report) {
         let open = if i < 3 || c.kind == Kind::Hard { " open" } else { "" };
         let _ = write!(
             o,
-            "<details{open}><summary>{} ({})</summary><table><tbody>",
+            "<details{open}><summary>{} ({})</summary><table class=\"diag\"><tbody>",
             escape(&c.name),
             thousands(c.count)
         );

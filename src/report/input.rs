@@ -119,7 +119,9 @@ fn progress_bar(files: &[PathBuf]) -> ProgressBar {
     let total: u64 = files.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let bar = if stdin {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {bytes} read ({bytes_per_sec})").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {bytes} read ({bytes_per_sec})").expect("valid template"),
+        );
         bar
     } else if total >= PROGRESS_MIN_BYTES {
         let bar = ProgressBar::new(total);

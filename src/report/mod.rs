@@ -228,7 +228,7 @@ impl Builder {
         self.records += 1;
         self.bounces += u64::from(r.is_bounce());
         self.deliveries += u64::from(r.is_delivery());
-        self.complaints += u64::from(r.kind == Kind::Complaint);
+        self.complaints += u64::from(r.is_complaint());
         *self.kinds.entry(r.kind).or_default() += 1;
 
         let acc = match self.categories.get_mut(&r.category) {

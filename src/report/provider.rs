@@ -111,7 +111,11 @@ impl Providers {
     fn add(&mut self, file: &SourceFile, p: RawProvider, diags: &mut Vec<Diagnostic>) {
         let name = p.name.get_ref().trim();
         if name.is_empty() || self.names.iter().any(|n| n == name) {
-            let why = if name.is_empty() { "a provider needs a name".to_string() } else { format!("provider `{name}` is declared twice") };
+            let why = if name.is_empty() {
+                "a provider needs a name".to_string()
+            } else {
+                format!("provider `{name}` is declared twice")
+            };
             diags.push(Diagnostic::error_at(file, p.name.span().start, why));
             return;
         }
@@ -135,7 +139,11 @@ impl Providers {
                     let msg = format!("`{}` is not a domain name (or `name.*`)", entry.get_ref());
                     diags.push(Diagnostic::error_at(file, at, msg));
                 } else if let Some(&other) = map.get(&key) {
-                    let msg = format!("{what} `{}` is already listed by provider `{}`", entry.get_ref(), self.names[usize::from(other)]);
+                    let msg = format!(
+                        "{what} `{}` is already listed by provider `{}`",
+                        entry.get_ref(),
+                        self.names[usize::from(other)]
+                    );
                     diags.push(Diagnostic::error_at(file, at, msg));
                 } else {
                     map.insert(key, index);
@@ -215,9 +223,14 @@ mod tests {
     #[test]
     fn bad_entries_are_located() {
         let e = providers("[[provider]]\nname = \"A\"\ndomains = [\"a..example\"]\n").unwrap_err();
-        assert_eq!(e.diagnostics[0].to_string(), "rules/p.toml:3:12: error: `a..example` is not a domain name (or `name.*`)");
-        let e = providers("[[provider]]\nname = \"A\"\ndomains = [\"x.org\"]\n[[provider]]\nname = \"B\"\ndomains = [\"x.org\"]\n")
-            .unwrap_err();
+        assert_eq!(
+            e.diagnostics[0].to_string(),
+            "rules/p.toml:3:12: error: `a..example` is not a domain name (or `name.*`)"
+        );
+        let e = providers(
+            "[[provider]]\nname = \"A\"\ndomains = [\"x.org\"]\n[[provider]]\nname = \"B\"\ndomains = [\"x.org\"]\n",
+        )
+        .unwrap_err();
         assert!(e.diagnostics[0].message.contains("already listed by provider `A`"), "{e}");
         let e = providers("[[provider]]\nname = \"A\"\ndomain = []\n").unwrap_err();
         assert!(e.diagnostics[0].message.contains("unknown field"), "{e}");

@@ -26,6 +26,10 @@ pub struct Record {
     pub diagnostic: String,
     /// The reason.
     pub reason: String,
+    /// The reason's own kind in the vocabulary, whatever the profile makes
+    /// of it (a delivery stays a delivery in a profile that has no
+    /// category for it).
+    pub reason_kind: Kind,
     /// The category in the active profile.
     pub category: String,
     /// The kind of that category.
@@ -68,6 +72,7 @@ impl Record {
             remote_mta: origin.remote_mta,
             diagnostic: String::from_utf8_lossy(diagnostic).into_owned(),
             reason: c.reason.name.clone(),
+            reason_kind: c.reason.kind,
             category: c.category.to_string(),
             kind: c.kind,
             suppress: c.suppress,
@@ -77,20 +82,30 @@ impl Record {
         }
     }
 
-    /// Whether this record says the message was delivered: a kind of
-    /// `success`, or a DSN action `delivered`, `relayed` or `expanded`.
+    /// Whether this record says the message was delivered: a reason or
+    /// kind of `success`, or a DSN action `delivered`, `relayed` or `expanded`.
     pub fn is_delivery(&self) -> bool {
         self.kind == Kind::Success
-            || self.action.as_deref().is_some_and(|a| {
-                ["delivered", "relayed", "expanded"].iter().any(|d| a.trim().eq_ignore_ascii_case(d))
-            })
+            || self.reason_kind == Kind::Success
+            || self
+                .action
+                .as_deref()
+                .is_some_and(|a| ["delivered", "relayed", "expanded"].iter().any(|d| a.trim().eq_ignore_ascii_case(d)))
+    }
+
+    /// Whether this record is a complaint (by its kind or its reason's).
+    pub fn is_complaint(&self) -> bool {
+        self.kind == Kind::Complaint || self.reason_kind == Kind::Complaint
     }
 
     /// Whether this record counts as a bounce in the bounce rate: a kind of
-    /// hard, soft, block or undetermined (not a delivery, an automatic
-    /// reply, an administrative answer or a complaint).
+    /// hard, soft, block or undetermined, and neither a delivery, a
+    /// complaint nor an automatic reply.
     pub fn is_bounce(&self) -> bool {
-        !self.is_delivery() && matches!(self.kind, Kind::Hard | Kind::Soft | Kind::Block | Kind::Undetermined)
+        !self.is_delivery()
+            && !self.is_complaint()
+            && self.reason_kind != Kind::AutoReply
+            && matches!(self.kind, Kind::Hard | Kind::Soft | Kind::Block | Kind::Undetermined)
     }
 
     /// The recipient's domain, lowercased.
@@ -177,11 +192,13 @@ impl<'e> Classifier<'e> {
         match (j.reason, j.kind) {
             (Some(reason), _) if rules.reason_id(&reason).is_some() => {
                 let id = rules.reason_id(&reason).unwrap_or_default();
-                let verdict = Verdict { reason: id, enhanced_code: enhanced, reply_code: j.reply_code, decided_by: None };
+                let verdict =
+                    Verdict { reason: id, enhanced_code: enhanced, reply_code: j.reply_code, decided_by: None };
                 let mapped = profile::resolve(self.engine.profile(), rules, &verdict);
                 Record {
                     category: mapped.category.to_string(),
                     kind: mapped.kind,
+                    reason_kind: rules.reason(id).kind,
                     suppress: mapped.suppress,
                     ..self.known(origin, reason, j.diagnostic, enhanced, j.reply_code)
                 }
@@ -191,6 +208,7 @@ impl<'e> Classifier<'e> {
                 Record {
                     category: j.category.unwrap_or_else(|| reason.clone()),
                     kind,
+                    reason_kind: kind,
                     suppress: j.suppress.unwrap_or_else(|| policy.suppresses(kind)),
                     ..self.known(origin, reason, j.diagnostic, enhanced, j.reply_code)
                 }
@@ -225,6 +243,7 @@ impl<'e> Classifier<'e> {
             diagnostic: diagnostic.unwrap_or_default(),
             category: String::new(),
             kind: Kind::Undetermined,
+            reason_kind: Kind::Undetermined,
             suppress: false,
             reason,
             enhanced_code: enhanced.map(|e| e.to_string()),

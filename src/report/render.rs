@@ -147,7 +147,7 @@ fn row(out: &mut String, section: &str, name: &str, detail: &str, count: Option<
     }
     out.push(',');
     if let Some(p) = percent {
-        let _ = write!(out, "{p}");
+        let _ = write!(out, "{p:.4}");
     }
     out.push('\n');
 }

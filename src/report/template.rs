@@ -52,7 +52,8 @@ fn is_id(token: &str) -> bool {
     let digits = token.bytes().filter(u8::is_ascii_digit).count();
     let letters = token.bytes().filter(u8::is_ascii_alphabetic).count();
     let core = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    let ipv4 = core.split('.').count() == 4 && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ipv4 =
+        core.split('.').count() == 4 && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ipv4 || digits >= 7 || (digits > 0 && letters > 0 && digits + letters >= 6 && !looks_like_word(token))
 }
 
@@ -73,10 +74,7 @@ mod tests {
     #[test]
     fn keeps_codes_and_words() {
         let gmail = "550-5.1.1 The email account that you tried to reach does not exist. d75a77b69052e-4a7f0a1b2c3sm12345 - gsmtp";
-        assert_eq!(
-            template(gmail),
-            "550-5.1.1 The email account that you tried to reach does not exist. <id> - gsmtp"
-        );
+        assert_eq!(template(gmail), "550-5.1.1 The email account that you tried to reach does not exist. <id> - gsmtp");
         assert_eq!(template("see RFC5321 and IPv6"), "see RFC5321 and IPv6");
         assert_eq!(template("  "), "");
         let long = "word ".repeat(100);

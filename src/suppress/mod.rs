@@ -243,6 +243,7 @@ mod tests {
             remote_mta: None,
             diagnostic: String::new(),
             reason: format!("{}_reason", kind.as_str()),
+            reason_kind: kind,
             category: kind.as_str().into(),
             kind,
             suppress: matches!(kind, Kind::Hard | Kind::Complaint),
