@@ -44,11 +44,11 @@ fn detail(s: &Suppression) -> String {
     let when = |d: Option<i64>| d.map_or_else(|| "undated".to_string(), date::format);
     match s.decision {
         Decision::EscalatedSoft => format!(
-            "{} soft bounces from {} to {}, last {} ({})",
+            "{} soft bounces ({}) from {} to {}, counted as {}",
             s.soft_bounces.unwrap_or_default(),
+            s.reason,
             when(s.first_soft_bounce),
             when(s.date),
-            s.reason,
             s.category
         ),
         _ => format!("{} ({}) on {}", s.reason, s.category, when(s.date)),

@@ -25,11 +25,12 @@ const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}
 main{max-width:1040px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
-.sub{color:#59636e;margin:0 0 16px}
-.cards{display:flex;flex-wrap:wrap;gap:12px}
-.card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;min-width:104px;flex:1}
+.sub{color:#59636e;margin:10px 0 16px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px}
+.card{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px}
 .card .v{font-size:24px;font-weight:600}.card .l{color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .healthy{color:#1a7f37}.borderline{color:#9a6700}.unhealthy{color:#bc4c00}.risky{color:#cf222e}
+.badge{font-size:12px;font-weight:600;border:1px solid currentColor;border-radius:10px;padding:1px 8px;vertical-align:middle}
 section{background:#fff;border:1px solid #d8dee4;border-radius:8px;padding:12px 16px;margin-top:16px}
 section h2{margin-top:4px}
 table{border-collapse:collapse;width:100%}table.diag{table-layout:fixed}table.diag td:nth-child(1){width:70px}table.diag td:nth-child(2){width:80px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2}
@@ -97,27 +98,30 @@ pub fn page(r: &Report) -> String {
     o
 }
 
+fn card(o: &mut String, id: &str, label: &str, raw: &str, value: &str) {
+    let _ = write!(
+        o,
+        "<div class=\"card\" id=\"{id}\" data-{id}=\"{}\"><div class=\"l\">{label}</div><div class=\"v\">{value}</div></div>",
+        escape(raw)
+    );
+}
+
 fn cards(o: &mut String, r: &Report) {
     o.push_str("<div class=\"cards\">");
-    let mut card = |id: &str, label: &str, value: String, raw: String, class: &str| {
-        let _ = write!(
-            o,
-            "<div class=\"card\" id=\"{id}\" data-{id}=\"{}\"><div class=\"l\">{label}</div><div class=\"v {class}\">{}</div></div>",
-            escape(&raw),
-            escape(&value)
-        );
-    };
-    card("records", "Records", thousands(r.records), r.records.to_string(), "");
-    card("bounces", "Bounces", thousands(r.bounces), r.bounces.to_string(), "");
+    card(o, "records", "Records", &r.records.to_string(), &thousands(r.records));
+    card(o, "bounces", "Bounces", &r.bounces.to_string(), &thousands(r.bounces));
     if let Some(sent) = r.sent {
-        card("sent", "Sent", thousands(sent), sent.to_string(), "");
+        card(o, "sent", "Sent", &sent.to_string(), &thousands(sent));
     }
     if let (Some(rate), Some(h)) = (r.bounce_rate, r.health) {
-        card("bounce-rate", "Bounce rate", percent(rate), rate.to_string(), h);
-        card("health", "Health", h.to_string(), h.to_string(), h);
+        let value = format!(
+            "<span class=\"{h}\">{}</span> <span id=\"health\" data-health=\"{h}\" class=\"badge {h}\">{h}</span>",
+            percent(rate)
+        );
+        card(o, "bounce-rate", "Bounce rate", &rate.to_string(), &value);
     }
-    card("complaints", "Complaints", thousands(r.complaints), r.complaints.to_string(), "");
-    card("deliveries", "Deliveries", thousands(r.deliveries), r.deliveries.to_string(), "");
+    card(o, "complaints", "Complaints", &r.complaints.to_string(), &thousands(r.complaints));
+    card(o, "deliveries", "Deliveries", &r.deliveries.to_string(), &thousands(r.deliveries));
     o.push_str("</div>\n");
     if r.sent.is_some() {
         let _ = writeln!(
