@@ -130,7 +130,7 @@ impl Engine {
         (evidence, self.resolve(verdict))
     }
 
-    fn resolve(&self, verdict: Verdict) -> Classification<'_> {
+    pub(crate) fn resolve(&self, verdict: Verdict) -> Classification<'_> {
         let reason = self.rules().reason(verdict.reason);
         let mapped = profile::resolve(self.profile(), self.rules(), &verdict);
         Classification {

@@ -2,6 +2,7 @@
 
 mod check;
 mod classify;
+mod eval;
 mod explain;
 mod init;
 pub mod output;
@@ -46,6 +47,8 @@ enum Command {
     Suppress(suppress::Args),
     /// List the taxonomy profiles, or show one profile's full mapping.
     Profiles(profiles::Args),
+    /// Measure agreement with a labelled corpus of bounce emails.
+    Eval(eval::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(&cli, args),
         Command::Suppress(args) => suppress::run(&cli, args),
         Command::Profiles(args) => profiles::run(&cli, args),
+        Command::Eval(args) => eval::run(&cli, args),
     };
     match result {
         Ok(code) => code,
