@@ -30,6 +30,56 @@ pub fn parse(text: &str) -> Option<i64> {
     valid.then(|| dt.to_timestamp())
 }
 
+/// The time at the start of an MTA log line, in Unix seconds: an RFC 3339
+/// stamp (`2024-05-01T10:00:00.123+02:00 mx postfix/...`, rsyslog's high
+/// precision format), Exim's `2024-05-01 10:00:00` (taken as UTC), or the
+/// classic syslog `May  1 10:00:00`, which has no year: the year is the one
+/// of `now` (Unix seconds), or the one before when that would put the line
+/// more than a day after `now`.
+///
+/// ```
+/// use rebound::report::date::{self, parse_log_prefix};
+/// let now = date::parse("2024-06-01T00:00:00Z").unwrap();
+/// let t = |line: &str| parse_log_prefix(line, now).map(date::format);
+/// assert_eq!(t("2024-05-01T10:00:00.5+02:00 mx postfix/smtp[1]: ..."), Some("2024-05-01T08:00:00Z".into()));
+/// assert_eq!(t("2024-05-01 10:00:00 1rVabc-000Xyz-1A ** bob@example.net ..."), Some("2024-05-01T10:00:00Z".into()));
+/// assert_eq!(t("May  1 10:00:00 mx postfix/smtp[1]: ..."), Some("2024-05-01T10:00:00Z".into()));
+/// assert_eq!(t("Dec 31 23:00:00 mx postfix/smtp[1]: ..."), Some("2023-12-31T23:00:00Z".into()));
+/// assert_eq!(t("postfix/smtp[1]: no stamp"), None);
+/// ```
+pub fn parse_log_prefix(line: &str, now: i64) -> Option<i64> {
+    let first = line.split_ascii_whitespace().next()?;
+    if first.len() > 10 {
+        if let Some(t) = parse_rfc3339(first) {
+            return Some(t);
+        }
+    }
+    let b = line.as_bytes();
+    if b.len() >= 19 && first.len() == 10 && b[10] == b' ' {
+        return parse_rfc3339(&format!("{}T{}Z", &line[..10], line.get(11..19)?));
+    }
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS.iter().position(|m| line.starts_with(m))? as u32 + 1;
+    let rest = line.get(3..15)?;
+    let day: u32 = rest.get(..3)?.trim().parse().ok()?;
+    let clock = rest.get(4..12)?;
+    let (year, ..) = civil_from_days(day_of(now));
+    for y in [year, year - 1] {
+        if day == 0 || day > days_in_month(y, month) {
+            continue;
+        }
+        let t = parse_rfc3339(&format!("{y:04}-{month:02}-{day:02}T{clock}Z"))?;
+        if t <= now + DAY {
+            return Some(t);
+        }
+    }
+    None
+}
+
+fn day_of(t: i64) -> i64 {
+    t.div_euclid(DAY)
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS[.frac](Z|±HH:MM)`, or a bare `YYYY-MM-DD` (midnight UTC).
 fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();

@@ -139,11 +139,11 @@ pub struct Day {
 pub struct Report {
     /// The profile the categories are in.
     pub profile: Option<String>,
-    /// Records read.
+    /// Records read other than deliveries: what the tables count.
     pub records: u64,
     /// Records that count as bounces (see [`Record::is_bounce`]).
     pub bounces: u64,
-    /// Records that say a message was delivered.
+    /// Records that say a message was delivered (counted here only).
     pub deliveries: u64,
     /// Records that are complaints.
     pub complaints: u64,
@@ -223,11 +223,15 @@ impl Builder {
         }
     }
 
-    /// Counts one record.
+    /// Counts one record. A delivery (a log's `status=sent`, a DSN's
+    /// `delivered`) is only counted as one: the tables are about the rest.
     pub fn add(&mut self, r: &Record) {
+        if r.is_delivery() {
+            self.deliveries += 1;
+            return;
+        }
         self.records += 1;
         self.bounces += u64::from(r.is_bounce());
-        self.deliveries += u64::from(r.is_delivery());
         self.complaints += u64::from(r.is_complaint());
         *self.kinds.entry(r.kind).or_default() += 1;
 
