@@ -28,8 +28,9 @@ pub enum ReportFormat {
 /// Arguments of `rebound report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bounces to read: reply lines, or JSON lines (`rebound classify --format json`
-    /// output); files, directories or `-` for stdin (the default).
+    /// Bounces to read: emails, mbox files, maildirs and other directories, Postfix
+    /// or Exim logs, reply lines, JSON lines (`rebound classify --format json` output
+    /// too); `-` for stdin (the default).
     pub inputs: Vec<PathBuf>,
     /// Messages sent in the period, for the bounce rate and health.
     #[arg(long, value_name = "N", conflicts_with = "sent_file")]

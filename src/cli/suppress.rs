@@ -25,8 +25,9 @@ pub enum SuppressFormat {
 /// Arguments of `rebound suppress`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Bounces to read: reply lines, or JSON lines (`rebound classify --format json`
-    /// output); files, directories or `-` for stdin (the default).
+    /// Bounces to read: emails, mbox files, maildirs and other directories, Postfix
+    /// or Exim logs, reply lines, JSON lines (`rebound classify --format json` output
+    /// too); `-` for stdin (the default).
     pub inputs: Vec<PathBuf>,
     /// Keep soft-bounce counts and suppressed recipients in FILE between runs
     /// (created when missing; replaced atomically).

@@ -28,9 +28,9 @@ pub struct SoftBounces {
     pub reason: String,
 }
 
-/// How a recipient came to be suppressed.
+/// How a recipient came to be suppressed; written as [`Decision::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum Decision {
     /// A bounce of a kind the policy suppresses at once (hard, complaint, ...).
     Kind(Kind),
@@ -52,6 +52,33 @@ impl Decision {
             Decision::Kind(Kind::AutoReply) => "auto_reply",
             Decision::Kind(Kind::Success) => "delivery",
         }
+    }
+}
+
+impl From<Decision> for &'static str {
+    fn from(d: Decision) -> &'static str {
+        d.as_str()
+    }
+}
+
+impl TryFrom<String> for Decision {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Decision, String> {
+        let kinds = [
+            Kind::Hard,
+            Kind::Complaint,
+            Kind::Soft,
+            Kind::Block,
+            Kind::Admin,
+            Kind::Undetermined,
+            Kind::AutoReply,
+            Kind::Success,
+        ];
+        std::iter::once(Decision::EscalatedSoft)
+            .chain(kinds.map(Decision::Kind))
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| format!("unknown decision `{s}`"))
     }
 }
 
@@ -183,6 +210,18 @@ mod tests {
         assert_eq!(State::load(&path).unwrap(), State::default());
         let mut s = State::default();
         s.soft.insert("a@b.example".into(), SoftBounces { dates: vec![Some(1), None], reason: "mailbox_full".into() });
+        for decision in [Decision::EscalatedSoft, Decision::Kind(Kind::Hard), Decision::Kind(Kind::AutoReply)] {
+            let sup = Suppression {
+                recipient: decision.as_str().into(),
+                decision,
+                reason: "r".into(),
+                category: "c".into(),
+                date: None,
+                soft_bounces: None,
+                first_soft_bounce: None,
+            };
+            s.suppressed.insert(sup.recipient.clone(), sup);
+        }
         s.save(&path).unwrap();
         assert_eq!(State::load(&path).unwrap(), s);
         fs::write(&path, "{\"version\":1,").unwrap();
