@@ -126,7 +126,8 @@ impl Suppressor {
             delivery,
             suppress: r.suppress,
             escalating,
-            kind: r.kind,
+            // A complaint stays a complaint in a profile that files it under a hard category.
+            kind: if r.is_complaint() { Kind::Complaint } else { r.kind },
             reason: r.reason.clone(),
             category: r.category.clone(),
         });
