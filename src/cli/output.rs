@@ -210,7 +210,8 @@ mod tests {
         assert_eq!(v["category_code"], 22);
         assert_eq!(v["kind"], "soft");
         assert_eq!(v["suppress"], false);
-        let c = engine.with_profile("mixpanel").unwrap().classify_bytes(text, crate::Hints::default());
+        let mixpanel = engine.with_profile("mixpanel").unwrap();
+        let c = mixpanel.classify_bytes(text, crate::Hints::default());
         out.clear();
         json_record(&mut out, &Context::default(), text, &c);
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

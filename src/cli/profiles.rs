@@ -136,11 +136,7 @@ pub fn describe(rules: &Rules, p: &Profile) -> String {
             Some(i) => format!("`{}`", p.categories[usize::from(i)].name),
             None => "the same category, as hard".to_string(),
         };
-        let _ = writeln!(
-            s,
-            "  escalate: {} {which} with no delivery in between{window} count as {to}",
-            e.after
-        );
+        let _ = writeln!(s, "  escalate: {} {which} with no delivery in between{window} count as {to}", e.after);
     }
     let h = p.health();
     let _ = writeln!(
@@ -199,8 +195,12 @@ mod tests {
         let p = rules.profiles.iter().find(|p| p.name == "sparkpost").unwrap();
         let text = describe(&rules, p);
         assert!(text.contains("    10  Invalid Recipient"), "{text}");
-        assert!(text.lines().any(|l| l.trim_start().starts_with("host_unknown")
-            && l.ends_with("Invalid Recipient; on 4xx: DNS Failure")), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with("host_unknown")
+                    && l.ends_with("Invalid Recipient; on 4xx: DNS Failure")),
+            "{text}"
+        );
         assert!(text.contains("sparkpost-subscribe-request: undefined -> Subscribe"), "{text}");
         assert!(text.contains("no reason or rule leads to: Generic Bounce: No RCPT"), "{text}");
         assert!(text.contains("healthy below 2%"), "{text}");
