@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use super::date;
 use super::render::{percent, summary_lines, thousands};
 use super::{Count, Report, OTHER};
 use crate::rules::Kind;
@@ -20,6 +21,8 @@ const CHART_CATEGORIES: usize = 10;
 const PALETTE: [&str; CHART_CATEGORIES] =
     ["#d1495b", "#edae49", "#00798c", "#30638e", "#8e6c8a", "#66a182", "#e07a5f", "#3d405b", "#81b29a", "#b5838d"];
 const OTHER_COLOR: &str = "#9aa0a6";
+/// The longest period (in days) drawn with a slot for every day.
+const MAX_SLOTS: i64 = 400;
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}
@@ -152,7 +155,8 @@ fn time_chart(o: &mut String, r: &Report) {
     let (w, h, left, bottom, top) = (980.0_f64, 260.0_f64, 48.0_f64, 28.0_f64, 10.0_f64);
     let plot_h = h - bottom - top;
     let max = nice_ceiling(r.days.iter().map(|d| d.count).max().unwrap_or(1).max(1));
-    let band = (w - left - 8.0) / r.days.len() as f64;
+    let slots = day_slots(r);
+    let band = (w - left - 8.0) / slots.len() as f64;
     let bar = (band * 0.8).max(1.0);
     let _ = write!(
         o,
@@ -174,9 +178,19 @@ fn time_chart(o: &mut String, r: &Report) {
             thousands(v)
         );
     }
-    let label_every = r.days.len().div_ceil(12).max(1);
-    for (i, day) in r.days.iter().enumerate() {
+    let label_every = slots.len().div_ceil(12).max(1);
+    for (i, (label, day)) in slots.iter().enumerate() {
         let x = left + band * i as f64 + (band - bar) / 2.0;
+        if i % label_every == 0 {
+            let _ = write!(
+                o,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                x + bar / 2.0,
+                h - 10.0,
+                &label[5..]
+            );
+        }
+        let Some(day) = day else { continue };
         let mut y = top + plot_h;
         let mut stack: Vec<(&str, u64, &str)> = Vec::new();
         for (ci, name) in shown.iter().enumerate() {
@@ -199,15 +213,6 @@ fn time_chart(o: &mut String, r: &Report) {
                 thousands(n)
             );
         }
-        if i % label_every == 0 {
-            let _ = write!(
-                o,
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                x + bar / 2.0,
-                h - 10.0,
-                &day.date[5..]
-            );
-        }
     }
     o.push_str("</svg><div class=\"legend\">");
     for (ci, name) in shown.iter().enumerate() {
@@ -217,6 +222,28 @@ fn time_chart(o: &mut String, r: &Report) {
         let _ = write!(o, "<span><i style=\"background:{OTHER_COLOR}\"></i>{OTHER}</span>");
     }
     o.push_str("</div>");
+}
+
+/// The days of the time chart, oldest first: every day from the first to the
+/// last (so that gaps show) when that is at most [`MAX_SLOTS`] days, else
+/// only the days with records.
+fn day_slots(r: &Report) -> Vec<(String, Option<&super::Day>)> {
+    let number = |d: &super::Day| date::parse(&d.date).map(date::day);
+    let span = match (r.days.first().and_then(number), r.days.last().and_then(number)) {
+        (Some(first), Some(last)) if last - first < MAX_SLOTS => Some((first, last)),
+        _ => None,
+    };
+    let Some((first, last)) = span else {
+        return r.days.iter().map(|d| (d.date.clone(), Some(d))).collect();
+    };
+    let mut days = r.days.iter().peekable();
+    (first..=last)
+        .map(|n| {
+            let label = date::format_day(n);
+            let day = days.next_if(|d| d.date == label);
+            (label, day)
+        })
+        .collect()
 }
 
 /// A section with horizontal bars, one per `(label, count, color)`.
