@@ -32,7 +32,9 @@ pub mod fold;
 pub mod input;
 pub mod profile;
 pub mod reload;
+pub mod report;
 pub mod rules;
+pub mod suppress;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

@@ -8,6 +8,8 @@ mod init;
 pub mod output;
 mod profiles;
 mod watch;
+mod report;
+mod suppress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,10 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// Count bounces per category, kind, domain and provider; bounce rate and health.
+    Report(report::Args),
+    /// List the recipients to stop mailing, by the profile's policy.
+    Suppress(suppress::Args),
     /// List the taxonomy profiles, or show one profile's full mapping.
     Profiles(profiles::Args),
     /// Measure agreement with a labelled corpus of bounce emails.
@@ -53,6 +59,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Report(args) => report::run(&cli, args),
+        Command::Suppress(args) => suppress::run(&cli, args),
         Command::Profiles(args) => profiles::run(&cli, args),
         Command::Eval(args) => eval::run(&cli, args),
     };
