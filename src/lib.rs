@@ -29,6 +29,7 @@ pub mod engine;
 pub mod fold;
 pub mod profile;
 pub mod rules;
+pub mod serve;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

@@ -5,6 +5,7 @@ mod classify;
 mod explain;
 mod init;
 pub mod output;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// Serve classification over HTTP (POST /classify, /healthz, /metrics).
+    Serve(serve::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Serve(args) => serve::run(&cli, args),
     };
     match result {
         Ok(code) => code,
@@ -69,7 +73,7 @@ pub(crate) fn engine(cli: &Cli) -> Result<Engine, String> {
     }
 }
 
-fn load_error(e: &LoadError) -> String {
+pub(crate) fn load_error(e: &LoadError) -> String {
     let mut s = String::from("the rules cannot be loaded:");
     for d in &e.diagnostics {
         s.push('\n');
