@@ -28,6 +28,7 @@ pub mod compile;
 pub mod engine;
 pub mod fold;
 pub mod profile;
+pub mod reload;
 pub mod rules;
 pub mod serve;
 
@@ -35,4 +36,5 @@ pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;
 pub use compile::CompiledRules;
 pub use engine::{Classification, Engine, UnknownProfile};
+pub use reload::LiveEngine;
 pub use rules::{Diagnostic, Kind, LoadError, Rules};

@@ -6,6 +6,7 @@ mod explain;
 mod init;
 pub mod output;
 mod serve;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
