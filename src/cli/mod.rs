@@ -74,7 +74,7 @@ pub(crate) fn engine(cli: &Cli) -> Result<Engine, String> {
     }
 }
 
-pub(crate) fn load_error(e: &LoadError) -> String {
+fn load_error(e: &LoadError) -> String {
     let mut s = String::from("the rules cannot be loaded:");
     for d in &e.diagnostics {
         s.push('\n');

@@ -1,12 +1,15 @@
 //! `rebound serve`: the HTTP service (see `docs/serve.md`).
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::Cli;
+use crate::reload::{Outcome, WatchError};
 use crate::serve::{EngineSource, Fixed, Options, Server, Stopped, DEFAULT_MAX_BODY};
+use crate::LiveEngine;
 
 /// Arguments of `rebound serve`.
 #[derive(Debug, clap::Args)]
@@ -32,22 +35,27 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
 }
 
 async fn serve(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
-    let engine = match &cli.rules {
-        Some(dir) => crate::Engine::from_dir(dir).map_err(|e| super::load_error(&e))?,
-        None => crate::Engine::embedded().map_err(|e| super::load_error(&e))?,
+    let source: Arc<dyn EngineSource> = match &cli.rules {
+        Some(dir) => {
+            let live = live(dir, cli.profile.as_deref())?;
+            tokio::spawn(hangup_reloads(Some(live.clone())));
+            Arc::new(live)
+        }
+        None => {
+            tokio::spawn(hangup_reloads(None));
+            Arc::new(Fixed::new(super::engine(cli)?))
+        }
     };
-    let source: Arc<dyn EngineSource> = Arc::new(Fixed::new(engine));
-    let options = Options {
-        max_body: args.max_body,
-        profile: cli.profile.clone(),
-        drain_timeout: Duration::from_secs(args.drain_timeout),
-    };
-    let server = Server::new(source, options).map_err(|e| e.to_string())?;
+    let options = Options { max_body: args.max_body, drain_timeout: Duration::from_secs(args.drain_timeout) };
+    let server = Server::new(source, options);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let rules = cli.rules.as_ref().map_or("built-in".to_string(), |d| d.display().to_string());
+    let rules = match &cli.rules {
+        Some(dir) => format!("{}, reloaded on change and on SIGHUP", dir.display()),
+        None => "built-in".to_string(),
+    };
     eprintln!("rebound: serving on http://{addr} (rules: {rules})");
     match server.serve(listener, shutdown_signal()).await {
         Ok(Stopped::Drained) => {
@@ -60,6 +68,54 @@ async fn serve(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         }
         Err(e) => Err(format!("serving on {addr}: {e}")),
     }
+}
+
+/// The rules of `dir`, watched, in `profile`; reload reports go to stderr.
+fn live(dir: &Path, profile: Option<&str>) -> Result<LiveEngine, String> {
+    let mut builder = LiveEngine::builder(dir);
+    if let Some(name) = profile {
+        builder = builder.profile(name);
+    }
+    let live = builder.build().map_err(|e| match e {
+        WatchError::Load(e) => super::load_error(&e),
+        e => e.to_string(),
+    })?;
+    let events = live.subscribe();
+    std::thread::Builder::new()
+        .name("rebound-reload-report".into())
+        .spawn(move || {
+            let mut rejected = false;
+            for event in events {
+                super::watch::report(&event, rejected);
+                rejected = matches!(event.outcome, Outcome::Rejected { .. });
+            }
+        })
+        .map_err(|e| format!("cannot start the reload reporter: {e}"))?;
+    Ok(live)
+}
+
+/// SIGHUP forces a reload of `live` (reported like any other); with the
+/// built-in rules it is only acknowledged, never fatal.
+async fn hangup_reloads(live: Option<LiveEngine>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            eprintln!("rebound: cannot handle SIGHUP; reloads happen on file change only");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match &live {
+                Some(live) => {
+                    let live = live.clone();
+                    let _ = tokio::task::spawn_blocking(move || live.reload_now()).await;
+                }
+                None => eprintln!("rebound: SIGHUP ignored: the built-in rules never change (serve --rules DIR)"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(live);
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -213,12 +213,7 @@ impl Reloader {
     }
 
     /// Makes `compiled` the live rules, unless it lacks a profile in use.
-    fn swap(
-        &self,
-        compiled: crate::CompiledRules,
-        warnings: Vec<Diagnostic>,
-        current: &Snapshot,
-    ) -> (Outcome, u64) {
+    fn swap(&self, compiled: crate::CompiledRules, warnings: Vec<Diagnostic>, current: &Snapshot) -> (Outcome, u64) {
         let engine = Engine::new(Arc::new(compiled));
         let profiles = lock(&self.profiles);
         let missing: Vec<Diagnostic> = profiles

@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::source::Current;
-use super::ReloadCounts;
+use crate::reload::ReloadStats;
 use crate::Kind;
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
@@ -30,9 +30,12 @@ pub(crate) struct Metrics {
     requests: Mutex<BTreeMap<(u8, u16), u64>>,
     latency: Histogram,
     /// profile → category → kind → answers.
-    answers: Mutex<BTreeMap<Box<str>, BTreeMap<Box<str>, BTreeMap<&'static str, u64>>>>,
+    answers: Mutex<BTreeMap<Box<str>, ByCategory>>,
     in_flight: AtomicU64,
 }
+
+/// Answers of one profile: category → kind → count.
+type ByCategory = BTreeMap<Box<str>, BTreeMap<&'static str, u64>>;
 
 /// One request in flight; counted down when dropped, even when the client
 /// goes away and the request's future is dropped unfinished.
@@ -91,8 +94,8 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every series, given the live rules
-    /// and the reload counters.
-    pub(crate) fn render(&self, current: &Current, reloads: &ReloadCounts) -> String {
+    /// and the reload counters (`None`: rules that never reload, all zero).
+    pub(crate) fn render(&self, current: &Current, reloads: Option<&ReloadStats>) -> String {
         let mut out = String::with_capacity(4096);
         header(&mut out, "rebound_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
         for (&(route, status), n) in lock(&self.requests).iter() {
@@ -147,9 +150,12 @@ impl Metrics {
             "counter",
             "Rule reloads by outcome: applied, rejected (the last good rules keep serving) or unchanged.",
         );
-        for (outcome, n) in
-            [("applied", reloads.applied), ("rejected", reloads.rejected), ("unchanged", reloads.unchanged)]
-        {
+        let count = |f: fn(&ReloadStats) -> u64| reloads.map_or(0, f);
+        for (outcome, n) in [
+            ("applied", count(|r| r.applied)),
+            ("rejected", count(|r| r.rejected)),
+            ("unchanged", count(|r| r.unchanged)),
+        ] {
             let _ = writeln!(out, "rebound_rules_reloads_total{{outcome=\"{outcome}\"}} {n}");
         }
         header(
@@ -158,7 +164,15 @@ impl Metrics {
             "gauge",
             "1 while the files on disk are broken and older rules serve; 0 otherwise.",
         );
-        let _ = writeln!(out, "rebound_rules_last_reload_rejected {}", u8::from(reloads.last_error.is_some()));
+        let _ = writeln!(
+            out,
+            "rebound_rules_last_reload_rejected {}",
+            u8::from(reloads.is_some_and(|r| r.last_error.is_some()))
+        );
+        if let Some(d) = reloads.and_then(|r| r.last_duration) {
+            header(&mut out, "rebound_rules_last_reload_duration_seconds", "gauge", "How long the last reload took.");
+            let _ = writeln!(out, "rebound_rules_last_reload_duration_seconds {:.6}", d.as_secs_f64());
+        }
         out
     }
 }
@@ -213,7 +227,7 @@ mod tests {
 
     use super::*;
 
-    fn render(m: &Metrics, reloads: &ReloadCounts) -> String {
+    fn render(m: &Metrics, reloads: Option<&ReloadStats>) -> String {
         let engine = crate::Engine::embedded().unwrap();
         m.render(&Current { engine, generation: 3, loaded_at: SystemTime::UNIX_EPOCH }, reloads)
     }
@@ -224,7 +238,7 @@ mod tests {
         for micros in [10, 30, 30, 2_000_000] {
             m.observe_latency(Duration::from_micros(micros));
         }
-        let text = render(&m, &ReloadCounts::default());
+        let text = render(&m, None);
         assert!(text.contains("rebound_classify_duration_seconds_bucket{le=\"0.000025\"} 1\n"), "{text}");
         assert!(text.contains("rebound_classify_duration_seconds_bucket{le=\"0.00005\"} 3\n"), "{text}");
         assert!(text.contains("rebound_classify_duration_seconds_bucket{le=\"1\"} 3\n"), "{text}");
@@ -241,8 +255,16 @@ mod tests {
         m.count_request(route_of("/wp-login.php"), 404);
         m.count_answer("", "user_unknown", Kind::Hard);
         m.count_answer("esp", "Bad \"Mailbox\"\\", Kind::Hard);
-        let reloads = ReloadCounts { applied: 2, rejected: 1, unchanged: 0, last_error: Some(vec!["x".into()]) };
-        let text = render(&m, &reloads);
+        let reloads = ReloadStats {
+            generation: 3,
+            loaded_at: SystemTime::UNIX_EPOCH,
+            applied: 2,
+            rejected: 1,
+            unchanged: 0,
+            last_duration: Some(Duration::from_millis(4)),
+            last_error: Some(vec![crate::Diagnostic::error_path("rules/a.toml", "broken")].into()),
+        };
+        let text = render(&m, Some(&reloads));
         for line in [
             "rebound_http_requests_total{route=\"/classify\",status=\"200\"} 2",
             "rebound_http_requests_total{route=\"other\",status=\"404\"} 1",
@@ -253,6 +275,7 @@ mod tests {
             "rebound_rules_reloads_total{outcome=\"applied\"} 2",
             "rebound_rules_reloads_total{outcome=\"rejected\"} 1",
             "rebound_rules_last_reload_rejected 1",
+            "rebound_rules_last_reload_duration_seconds 0.004000",
         ] {
             assert!(text.lines().any(|l| l == line), "missing `{line}` in\n{text}");
         }

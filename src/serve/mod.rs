@@ -18,7 +18,7 @@
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let source = Arc::new(Fixed::new(rebound::Engine::embedded().unwrap()));
-//! let server = Server::new(source, Options::default()).unwrap();
+//! let server = Server::new(source, Options::default());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8025").await?;
 //! server.serve(listener, async { let _ = tokio::signal::ctrl_c().await; }).await?;
 //! # Ok(()) }
@@ -40,8 +40,8 @@ use tokio::net::TcpListener;
 
 use self::error::ApiError;
 use self::metrics::Metrics;
-pub use self::source::{Current, EngineSource, Fixed, ReloadCounts};
-use crate::{Engine, UnknownProfile};
+pub use self::source::{Current, EngineSource, Fixed};
+use crate::Engine;
 
 /// The default limit on a request body: 2 MiB.
 pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
@@ -51,16 +51,13 @@ pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
 pub struct Options {
     /// Largest request body accepted; larger ones get 413.
     pub max_body: usize,
-    /// The profile answers are in when a request names none (`None`: the
-    /// rules' default).
-    pub profile: Option<String>,
     /// How long a shutdown waits for the requests in flight.
     pub drain_timeout: Duration,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { max_body: DEFAULT_MAX_BODY, profile: None, drain_timeout: Duration::from_secs(30) }
+        Options { max_body: DEFAULT_MAX_BODY, drain_timeout: Duration::from_secs(30) }
     }
 }
 
@@ -79,16 +76,15 @@ pub enum Stopped {
 /// State shared by every request.
 pub(crate) struct AppState {
     source: Arc<dyn EngineSource>,
-    profile: Option<Box<str>>,
     max_body: usize,
     metrics: Metrics,
 }
 
 impl AppState {
-    /// The live engine in the profile `asked` for, else the server's default.
+    /// The live engine in the profile `asked` for, else in the source's.
     fn engine_for(&self, asked: Option<&str>) -> Result<Engine, ApiError> {
         let engine = self.source.current().engine;
-        match asked.or(self.profile.as_deref()) {
+        match asked {
             Some(name) => engine.with_profile(name).map_err(ApiError::unknown_profile),
             None => Ok(engine),
         }
@@ -102,19 +98,11 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server answering from `source`; fails when `options.profile` is not
-    /// defined by the rules.
-    pub fn new(source: Arc<dyn EngineSource>, options: Options) -> Result<Server, UnknownProfile> {
-        if let Some(name) = &options.profile {
-            source.current().engine.with_profile(name)?;
-        }
-        let state = AppState {
-            source,
-            profile: options.profile.map(String::into_boxed_str),
-            max_body: options.max_body,
-            metrics: Metrics::default(),
-        };
-        Ok(Server { state: Arc::new(state), drain_timeout: options.drain_timeout })
+    /// A server answering from `source`, by default in the source's
+    /// profile.
+    pub fn new(source: Arc<dyn EngineSource>, options: Options) -> Server {
+        let state = AppState { source, max_body: options.max_body, metrics: Metrics::default() };
+        Server { state: Arc::new(state), drain_timeout: options.drain_timeout }
     }
 
     /// The endpoints as an axum router, to mount in a larger application.

@@ -120,13 +120,13 @@ fn answer(state: &AppState, engine: &Engine, encoding: Encoding, body: &[u8]) ->
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let current = state.source.current();
-    let reloads = state.source.reloads();
+    let last_error = state.source.reloads().and_then(|r| r.last_error);
     let body = serde_json::json!({
         "status": "ok",
         "generation": current.generation,
         "loaded_at": current.loaded_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs(),
-        "profile": state.profile.as_deref().or(current.engine.profile().map(|p| p.name.as_str())),
-        "last_reload_error": reloads.last_error,
+        "profile": current.engine.profile().map(|p| p.name.as_str()),
+        "last_reload_error": last_error.map(|diags| diags.iter().map(ToString::to_string).collect::<Vec<_>>()),
     });
     let mut bytes = body.to_string().into_bytes();
     bytes.push(b'\n');
@@ -134,7 +134,7 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let text = state.metrics.render(&state.source.current(), &state.source.reloads());
+    let text = state.metrics.render(&state.source.current(), state.source.reloads().as_ref());
     let mut response = text.into_response();
     response
         .headers_mut()

@@ -1,34 +1,22 @@
 //! Where the server's rules come from: read once per request, so that a
 //! reload behind the source changes the answers of the next request without
-//! touching the ones in flight.
+//! touching the ones in flight. A [`LiveEngine`] is one (hot reload); a
+//! [`Fixed`] engine is the other.
 
 use std::time::SystemTime;
 
-use crate::Engine;
+use crate::reload::ReloadStats;
+use crate::{Engine, LiveEngine};
 
 /// The rules a request is answered with.
 #[derive(Debug, Clone)]
 pub struct Current {
-    /// The engine, in the rules' default profile.
+    /// The engine, in the profile requests default to.
     pub engine: Engine,
     /// 1 for the rules loaded at start, one more per applied reload.
     pub generation: u64,
     /// When these rules were loaded.
     pub loaded_at: SystemTime,
-}
-
-/// Reload counters since start, for `/metrics` and `/healthz`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReloadCounts {
-    /// Reloads that made new rules live.
-    pub applied: u64,
-    /// Reloads rejected because the files were broken; older rules serve.
-    pub rejected: u64,
-    /// Reloads that found the files unchanged.
-    pub unchanged: u64,
-    /// The diagnostics of the last reload while it stands rejected, each as
-    /// `path:line:column: message`.
-    pub last_error: Option<Vec<String>>,
 }
 
 /// A source of rules for the server.
@@ -39,9 +27,9 @@ pub trait EngineSource: Send + Sync + 'static {
     /// The rules to answer the next request with.
     fn current(&self) -> Current;
 
-    /// Reload counters; a source that never reloads has none.
-    fn reloads(&self) -> ReloadCounts {
-        ReloadCounts::default()
+    /// Reload counters; `None` for a source that never reloads.
+    fn reloads(&self) -> Option<ReloadStats> {
+        None
     }
 }
 
@@ -71,5 +59,18 @@ impl Fixed {
 impl EngineSource for Fixed {
     fn current(&self) -> Current {
         Current { engine: self.engine.clone(), generation: 1, loaded_at: self.loaded_at }
+    }
+}
+
+/// The rules of a watched directory, in the handle's profile: reloaded on
+/// change, with the reload counters.
+impl EngineSource for LiveEngine {
+    fn current(&self) -> Current {
+        let current = LiveEngine::current(self);
+        Current { generation: current.generation(), loaded_at: current.loaded_at(), engine: current.engine().clone() }
+    }
+
+    fn reloads(&self) -> Option<ReloadStats> {
+        Some(self.stats())
     }
 }
