@@ -16,12 +16,14 @@ fn shipped_rules_pass_check_with_every_example() {
 fn every_iana_enhanced_code_has_a_rule() {
     let engine = rebound::Engine::embedded().unwrap();
     let mut codes: Vec<(u8, u16)> = Vec::new();
-    codes.extend((0..=3).map(|d| (0, d)));
+    // The IANA registry: X.0.0, X.1.0-X.1.10, X.2.0-X.2.4, X.3.0-X.3.6,
+    // X.4.0-X.4.7, X.5.0-X.5.6, X.6.0-X.6.10, X.7.0-X.7.30.
+    codes.push((0, 0));
     codes.extend((0..=10).map(|d| (1, d)));
     codes.extend((0..=4).map(|d| (2, d)));
-    codes.extend((0..=5).map(|d| (3, d)));
+    codes.extend((0..=6).map(|d| (3, d)));
     codes.extend((0..=7).map(|d| (4, d)));
-    codes.extend((0..=7).map(|d| (5, d)));
+    codes.extend((0..=6).map(|d| (5, d)));
     codes.extend((0..=10).map(|d| (6, d)));
     codes.extend((0..=30).map(|d| (7, d)));
     for class in [4u8, 5] {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Instructions per reply for the whole `rebound classify --format json` path
+# (reading, classifying, writing JSON), counted with callgrind:
+#   (instructions for N2 lines - instructions for N1 lines) / (N2 - N1)
+# for the shipped rules and for a ruleset with 10x as many phrases.
+# Needs valgrind (apt-get install valgrind); installs nothing itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "valgrind is not installed: apt-get install valgrind" >&2; exit 1; }
+N1=${N1:-2000}
+N2=${N2:-22000}
+cargo build --release --quiet --bin rebound --example synth_rules
+bin=target/release/rebound
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target/release/examples/synth_rules "$work/rules10x" 10
+# The sample replies, about 100 bytes each on average, repeated.
+repeat() { local n=$1; awk -v n="$n" '{a[NR]=$0} END {for (i=0; i<n; i++) print a[i % NR + 1]}' examples/replies.txt; }
+repeat "$N1" >"$work/n1.txt"
+repeat "$N2" >"$work/n2.txt"
+avg=$(awk '{s+=length($0)} END {printf "%.0f", s/NR}' "$work/n2.txt")
+count() { # rules-flag... input
+  local input=${*: -1}
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" "${@:1:$#-1}" classify --format json "$input" \
+    >/dev/null 2>"$work/vg.err"
+  grep -E 'Collected' "$work/vg.err" | awk '{print $4}' | tr -d ,
+}
+report() {
+  local label=$1; shift
+  local i1 i2
+  i1=$(count "$@" "$work/n1.txt")
+  i2=$(count "$@" "$work/n2.txt")
+  echo "$label: $(( (i2 - i1) / (N2 - N1) )) instructions per reply ($i1 for $N1 lines, $i2 for $N2 lines; replies average $avg bytes)"
+}
+report "shipped rules" 
+report "10x phrases  " --rules "$work/rules10x"
