@@ -39,6 +39,8 @@ pub struct CompiledRules {
     /// Code rule index + 1 per reply code 0..1000, 0 for none.
     pub(crate) reply: Box<[u16]>,
     pub(crate) default_profile: Option<u16>,
+    /// The `[extract]` rule files, compiled (see [`crate::extract`]).
+    pub(crate) extract: crate::extract::Spec,
 }
 
 const CLASSES: [u8; 3] = [2, 4, 5];
@@ -109,6 +111,7 @@ impl CompiledRules {
                 }
             }
         }
+        let extract = crate::extract::Spec::compile(&rules, &mut diags);
         if !diags.is_empty() {
             return Err(LoadError { diagnostics: diags });
         }
@@ -138,7 +141,7 @@ impl CompiledRules {
             .as_ref()
             .and_then(|name| rules.profiles.iter().position(|p| &p.name == name))
             .map(|i| i as u16);
-        Ok(CompiledRules { rules, automaton, targets, regexes, enhanced, reply, default_profile })
+        Ok(CompiledRules { rules, automaton, targets, regexes, enhanced, reply, default_profile, extract })
     }
 
     /// The rules these were compiled from.

@@ -130,7 +130,7 @@ impl Engine {
         (evidence, self.resolve(verdict))
     }
 
-    fn resolve(&self, verdict: Verdict) -> Classification<'_> {
+    pub(crate) fn resolve(&self, verdict: Verdict) -> Classification<'_> {
         let reason = self.rules().reason(verdict.reason);
         let class = verdict.enhanced_code.map(|c| c.class).or(verdict.reply_code.map(|c| (c / 100) as u8));
         let mapped = profile::resolve(self.profile(), verdict.reason, reason, class);

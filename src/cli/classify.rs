@@ -1,18 +1,24 @@
-//! `rebound classify`: one answer per reply.
+//! `rebound classify`: one answer per reply, per bounced recipient of an
+//! email, per failed delivery of a log. Each input's kind (reply lines,
+//! email, mbox, log, JSON lines) is detected from its first bytes unless
+//! `--input` names it; a directory means every file under it.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::output::{self, Context, Format};
 use super::Cli;
 use crate::classify::{Hints, Scratch};
+use crate::extract::EmailKind;
+use crate::input::{self, json, log, mbox, Kind};
+use crate::{Classification, EnhancedCode, Engine};
 
 /// Arguments of `rebound classify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to read (`-` for stdin); stdin when none is named.
+    /// Files or directories to read (`-` for stdin); stdin when none is named.
     pub files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Auto)]
@@ -21,6 +27,41 @@ pub struct Args {
     /// `--rules` directory whenever it changes, or on SIGHUP.
     #[arg(long)]
     pub watch: bool,
+    /// What the inputs hold (default: detected per input).
+    #[arg(long = "input", short = 'i', value_enum, default_value_t = Kind::Auto)]
+    pub input: Kind,
+    /// For JSON lines: the field holding the reply (`a.b` reaches into objects).
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
+    /// Emails larger than this are refused (bytes; K, M, G, KiB, MiB, GiB suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
+    pub max_size: u64,
+}
+
+/// Parses `16MiB`, `512k`, `1000000`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size (try 16MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+}
+
+struct Run<'a> {
+    engine: Engine,
+    args: &'a Args,
+    format: Format,
+    buf: Vec<u8>,
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    scratch: Scratch,
+    failed: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
@@ -29,59 +70,214 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     }
     let engine = super::engine(cli)?;
     let format = args.format.resolve();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut buf = Vec::with_capacity(4096);
+    let mut run = Run {
+        engine,
+        args,
+        format,
+        buf: Vec::with_capacity(64 * 1024),
+        out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+        scratch: Scratch::new(),
+        failed: false,
+    };
     match format {
-        Format::Table => buf.extend_from_slice(output::table_header().as_bytes()),
-        Format::Tsv => buf.extend_from_slice(output::TSV_HEADER.as_bytes()),
+        Format::Table => run.buf.extend_from_slice(output::table_header().as_bytes()),
+        Format::Tsv => run.buf.extend_from_slice(output::TSV_HEADER.as_bytes()),
         _ => {}
     }
-    let mut scratch = Scratch::new();
-    let mut failed = false;
     let stdin_only = [PathBuf::from("-")];
     let files = if args.files.is_empty() { &stdin_only[..] } else { &args.files[..] };
     for path in files {
-        let name = path.display().to_string();
-        let reader: Box<dyn BufRead> = if name == "-" {
-            Box::new(io::stdin().lock())
+        let result = if path.as_os_str() == "-" {
+            run.reader("-", BufReader::with_capacity(64 * 1024, io::stdin().lock()), None)
+        } else if path.is_dir() {
+            run.dir(path)
         } else {
-            match File::open(path) {
-                Ok(f) => Box::new(BufReader::with_capacity(64 * 1024, f)),
-                Err(e) => {
-                    eprintln!("rebound: {name}: {e}");
-                    failed = true;
-                    continue;
-                }
-            }
+            run.file(path)
         };
-        let ctx = Context::default();
-        let result = for_each_line(reader, |line| {
-            let c = engine.classify_with(line, Hints::default(), &mut scratch);
-            match format {
-                Format::Table => output::table_record(&mut buf, &ctx, line, &c),
-                Format::Tsv => output::tsv_record(&mut buf, &ctx, line, &c),
-                _ => output::json_record(&mut buf, &ctx, line, &c),
-            }
-            if buf.len() >= 32 * 1024 {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
-            Ok(())
-        });
         if let Err(e) = result {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!("rebound: {name}: {e}");
-            failed = true;
+            eprintln!("rebound: {}: {e}", path.display());
+            run.failed = true;
         }
     }
-    match out.write_all(&buf).and_then(|()| out.flush()) {
+    match run.out.write_all(&run.buf).and_then(|()| run.out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(format!("writing output: {e}")),
         _ => {}
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if run.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+impl Run<'_> {
+    fn dir(&mut self, dir: &Path) -> io::Result<()> {
+        for path in input::files_under(dir)? {
+            if let Err(e) = self.file(&path) {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    return Err(e);
+                }
+                eprintln!("rebound: {}: {e}", path.display());
+                self.failed = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, path: &Path) -> io::Result<()> {
+        let f = File::open(path)?;
+        let size = f.metadata().ok().map(|m| m.len());
+        let name = path.display().to_string();
+        self.reader(&name, BufReader::with_capacity(64 * 1024, f), size)
+    }
+
+    /// Reads one input of known or detected kind.
+    fn reader(&mut self, name: &str, mut reader: impl BufRead, size: Option<u64>) -> io::Result<()> {
+        let kind = match self.args.input {
+            Kind::Auto => input::detect(reader.fill_buf()?),
+            k => k,
+        };
+        match kind {
+            Kind::Auto | Kind::Lines => self.lines(name, reader),
+            Kind::Log => self.log(name, reader),
+            Kind::Json => self.json(name, reader),
+            Kind::Mbox => {
+                let max = self.args.max_size;
+                mbox::for_each_message(reader, max, |n, m| match m {
+                    mbox::Message::Email(raw) => self.email(name, Some(n), raw),
+                    mbox::Message::TooLarge(size) => {
+                        self.too_large(name, Some(n), size);
+                        Ok(())
+                    }
+                })
+            }
+            Kind::Email => {
+                let max = self.args.max_size;
+                if let Some(size) = size.filter(|&s| s > max) {
+                    self.too_large(name, None, size);
+                    return Ok(());
+                }
+                let mut raw = Vec::new();
+                reader.take(max + 1).read_to_end(&mut raw)?;
+                if raw.len() as u64 > max {
+                    self.too_large(name, None, raw.len() as u64);
+                    return Ok(());
+                }
+                self.email(name, None, &raw)
+            }
+        }
+    }
+
+    fn too_large(&mut self, name: &str, message: Option<usize>, size: u64) {
+        let at = message.map(|n| format!(" message {n}")).unwrap_or_default();
+        eprintln!(
+            "rebound: {name}{at}: email of {size} bytes refused: over the size limit of {} bytes (--max-size)",
+            self.args.max_size
+        );
+        self.failed = true;
+    }
+
+    fn write(&mut self, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) -> io::Result<()> {
+        match self.format {
+            Format::Table => output::table_record(&mut self.buf, ctx, text, c),
+            Format::Tsv => output::tsv_record(&mut self.buf, ctx, text, c),
+            _ => output::json_record(&mut self.buf, ctx, text, c),
+        }
+        if self.buf.len() >= 32 * 1024 {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// One reply per line: the fast path, no allocation per line.
+    fn lines(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
+        let ctx = Context::default();
+        let _ = name;
+        let engine = self.engine.clone();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = for_each_line(reader, |line| {
+            let c = engine.classify_with(line, Hints::default(), &mut scratch);
+            self.write(&ctx, line, &c)
+        });
+        self.scratch = scratch;
+        result
+    }
+
+    fn log(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
+        let engine = self.engine.clone();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let result = for_each_line(reader, |line| {
+            let line = String::from_utf8_lossy(line);
+            let Some(b) = log::parse(&line) else { return Ok(()) };
+            let hints = Hints { status: b.status.and_then(EnhancedCode::parse), reply_code: None };
+            let c = engine.classify_with(b.diagnostic.as_bytes(), hints, &mut scratch);
+            let ctx = Context {
+                file: Some(name),
+                recipient: b.recipient,
+                action: Some(b.action),
+                status: b.status,
+                remote_mta: b.remote_mta,
+                ..Context::default()
+            };
+            self.write(&ctx, b.diagnostic.as_bytes(), &c)
+        });
+        self.scratch = scratch;
+        result
+    }
+
+    fn json(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
+        let engine = self.engine.clone();
+        let field = self.args.field.clone();
+        let mut number = 0usize;
+        for_each_line(reader, |line| {
+            number += 1;
+            match json::parse(line, field.as_deref()) {
+                Ok(r) => {
+                    let hints = Hints { status: r.status.as_deref().and_then(EnhancedCode::parse), reply_code: None };
+                    let c = engine.classify_bytes(r.reply.as_bytes(), hints);
+                    let ctx = Context {
+                        file: Some(name),
+                        recipient: r.recipient.as_deref(),
+                        status: r.status.as_deref(),
+                        ..Context::default()
+                    };
+                    self.write(&ctx, r.reply.as_bytes(), &c)
+                }
+                Err(e) => {
+                    eprintln!("rebound: {name}:{number}: {e}");
+                    self.failed = true;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    fn email(&mut self, name: &str, message: Option<usize>, raw: &[u8]) -> io::Result<()> {
+        let engine = self.engine.clone();
+        let report = engine.extract(raw);
+        if report.kind == EmailKind::NotBounce {
+            let at = message.map(|n| format!(" message {n}")).unwrap_or_default();
+            eprintln!("rebound: {name}{at}: not a bounce: {}", report.note.as_deref().unwrap_or(""));
+            return Ok(());
+        }
+        let rules = engine.rules();
+        for a in engine.answers(&report) {
+            let b = a.bounce;
+            let ctx = Context {
+                file: Some(name),
+                recipient: b.recipient.as_deref(),
+                action: b.action.as_deref(),
+                status: b.status.as_deref(),
+                remote_mta: b.remote_mta.as_deref(),
+                command: b.command.as_deref(),
+                email_kind: Some(report.kind.as_str()),
+                message,
+                evidence_rule: a.evidence.map(|o| (rules.files[o.file as usize].path.as_str(), o.line)),
+            };
+            self.write(&ctx, b.diagnostic.as_bytes(), &a.classification)?;
+        }
+        Ok(())
+    }
 }
 
 /// Calls `f` with every line of `reader` that is not blank, without its line
@@ -98,5 +294,19 @@ pub fn for_each_line(mut reader: impl BufRead, mut f: impl FnMut(&[u8]) -> io::R
         if !text.iter().all(u8::is_ascii_whitespace) {
             f(text)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("M").is_err());
     }
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod classify;
+mod eval;
 mod explain;
 mod init;
 pub mod output;
@@ -41,6 +42,8 @@ enum Command {
     Init(init::Args),
     /// Serve classification over HTTP (POST /classify, /healthz, /metrics).
     Serve(serve::Args),
+    /// Measure agreement with a labelled corpus of bounce emails.
+    Eval(eval::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
         Command::Serve(args) => serve::run(&cli, args),
+        Command::Eval(args) => eval::run(&cli, args),
     };
     match result {
         Ok(code) => code,

@@ -46,6 +46,14 @@ pub struct Context<'a> {
     pub status: Option<&'a str>,
     /// The remote MTA that answered.
     pub remote_mta: Option<&'a str>,
+    /// The SMTP command the failure answered (`RCPT`, `DATA`, ...).
+    pub command: Option<&'a str>,
+    /// What the email is (`bounce`, `feedback`, `auto_reply`), for emails.
+    pub email_kind: Option<&'a str>,
+    /// The number of the message within an mbox file (1-based).
+    pub message: Option<usize>,
+    /// The email-level rule that decided the reason (path, line), when one did.
+    pub evidence_rule: Option<(&'a str, u32)>,
 }
 
 /// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
@@ -113,7 +121,7 @@ pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classi
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"rule\":");
-    match c.rule_path_line() {
+    match ctx.evidence_rule.or_else(|| c.rule_path_line()) {
         Some((path, line)) => {
             out.push(b'"');
             let start = out.len();
@@ -133,6 +141,14 @@ pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classi
         field_str(out, "action", ctx.action.map(str::as_bytes));
         field_str(out, "status", ctx.status.map(str::as_bytes));
         field_str(out, "remote_mta", ctx.remote_mta.map(str::as_bytes));
+        if ctx.email_kind.is_some() {
+            field_str(out, "command", ctx.command.map(str::as_bytes));
+            field_str(out, "email", ctx.email_kind.map(str::as_bytes));
+        }
+        if let Some(n) = ctx.message {
+            out.extend_from_slice(b",\"message\":");
+            out.extend_from_slice(num.format(n).as_bytes());
+        }
     }
     field_str(out, "diagnostic", Some(text));
     out.extend_from_slice(b"}\n");
@@ -149,7 +165,7 @@ pub fn tsv_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classif
         c.kind.as_str().to_string(),
         c.enhanced_code.map(|e| e.to_string()).unwrap_or_default(),
         c.reply_code.map(|r| r.to_string()).unwrap_or_default(),
-        c.rule_location().unwrap_or_default(),
+        ctx.evidence_rule.map(|(p, l)| format!("{p}:{l}")).or_else(|| c.rule_location()).unwrap_or_default(),
         clean(text),
     ];
     out.extend_from_slice(cols.join("\t").as_bytes());

@@ -1,0 +1,347 @@
+//! The one generic reader of bounce texts written for people. It knows no
+//! MTA by name: the rule files say where the returned message starts, which
+//! lines name a failed recipient, which lines are boilerplate. The reader
+//! cuts the text into one block per recipient and makes the block's
+//! meaningful lines that recipient's diagnostic.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::address;
+use super::dsn;
+use super::spec::Spec;
+
+/// Longest diagnostic kept, in bytes.
+const MAX_DIAGNOSTIC: usize = 2000;
+
+/// A failed recipient found in the text, with the text about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TextRecipient {
+    /// The address.
+    pub recipient: String,
+    /// The lines about it, joined with single spaces.
+    pub diagnostic: String,
+    /// The raw block (recipient line and the lines after it), for command
+    /// and remote host patterns.
+    pub block: String,
+}
+
+/// What the generic reader found in a text.
+#[derive(Debug, Default)]
+pub(crate) struct TextReport {
+    /// The error section: the text before the returned message, with
+    /// multi-line SMTP replies joined.
+    pub section: Vec<String>,
+    /// Failed recipients, in the order the text names them.
+    pub recipients: Vec<TextRecipient>,
+    /// The text after the error section: the returned message, when the
+    /// notice quotes it inline.
+    pub rest: String,
+}
+
+impl TextReport {
+    /// The section's meaningful lines as one diagnostic (for a recipient
+    /// known from elsewhere).
+    pub fn whole(&self, spec: &Spec) -> String {
+        diagnostic_of(spec, self.section.iter().map(String::as_str))
+    }
+
+    /// The diagnostic the text gives for `recipient`, if it names it.
+    pub fn for_recipient(&self, recipient: &str) -> Option<&TextRecipient> {
+        self.recipients.iter().find(|r| address::same(&r.recipient, recipient))
+    }
+}
+
+/// Reads `text` with the markers and patterns of `spec`.
+pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    let end = section_end(spec, &lines);
+    let section = join_replies(&lines[..end]);
+    let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
+    let mut report = TextReport { recipients: Vec::new(), section, rest };
+    let mut starts: Vec<(usize, String, String)> = Vec::new();
+    for (i, line) in report.section.iter().enumerate() {
+        if let Some((rcpt, diag)) = recipient_of(spec, line) {
+            // The address repeated inside its own block continues the block.
+            if starts.last().is_some_and(|(_, last, _)| address::same(last, &rcpt)) {
+                continue;
+            }
+            starts.push((i, rcpt, diag));
+        }
+    }
+    for (k, (i, rcpt, diag)) in starts.iter().enumerate() {
+        let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
+        let body = &report.section[i + 1..next];
+        let mut diagnostic = diagnostic_of(spec, std::iter::once(diag.as_str()).chain(body.iter().map(String::as_str)));
+        if k == 0 && !has_code(&diagnostic) {
+            // Some notices give the reply before the address.
+            let before = diagnostic_of(spec, report.section[..*i].iter().map(String::as_str));
+            if has_code(&before) {
+                diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
+            }
+        }
+        if diagnostic.is_empty() {
+            // Or a reason without a code, just before the address.
+            let previous = if k == 0 { 0 } else { starts[k - 1].0 + 1 };
+            diagnostic = diagnostic_of(spec, lead(&report.section[previous..*i]).iter().map(String::as_str));
+        }
+        let block = report.section[*i..next].join("\n");
+        if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, rcpt)) {
+            if prev.diagnostic.is_empty() {
+                prev.diagnostic = std::mem::take(&mut diagnostic);
+                prev.block = block;
+            }
+            continue;
+        }
+        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block });
+    }
+    report
+}
+
+/// Whether text holds an SMTP reply code or an enhanced status code.
+fn has_code(s: &str) -> bool {
+    crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
+}
+
+/// The paragraph that ends just before a recipient line (blank lines
+/// between them skipped).
+fn lead(lines: &[String]) -> &[String] {
+    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |e| e + 1);
+    let start = lines[..end].iter().rposition(|l| l.trim().is_empty()).map_or(0, |b| b + 1);
+    &lines[start..end]
+}
+
+/// The address a line names as failed, and the rest of the line that
+/// belongs to its diagnostic.
+fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
+    if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
+        return None;
+    }
+    for p in &spec.recipient {
+        let Some(c) = p.regex.captures(line) else { continue };
+        let Some(addr) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
+        let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
+        return Some((addr, diag));
+    }
+    None
+}
+
+/// Index of the first line of the returned message, or the number of lines.
+fn section_end(spec: &Spec, lines: &[&str]) -> usize {
+    for (i, line) in lines.iter().enumerate() {
+        if spec.original.matches(line) || starts_header_block(lines, i) {
+            return i;
+        }
+    }
+    lines.len()
+}
+
+/// Header names that only a message's own header block has.
+const TRACE_HEADERS: &[&str] = &[
+    "received",
+    "return-path",
+    "message-id",
+    "dkim-signature",
+    "x-received",
+    "arc-seal",
+    "authentication-results",
+    "delivered-to",
+    "x-google-smtp-source",
+];
+
+fn header_name(line: &str) -> Option<&str> {
+    let colon = line.find(':')?;
+    let name = &line[..colon];
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')).then_some(name)
+}
+
+/// Whether a returned message's header block starts at line `i`: a trace
+/// header at the start of a line, followed by more header lines.
+fn starts_header_block(lines: &[&str], i: usize) -> bool {
+    let Some(name) = header_name(lines[i]) else { return false };
+    if !TRACE_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        return false;
+    }
+    let mut headers = 1;
+    for line in lines.iter().skip(i + 1).take(6) {
+        if line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+            continue;
+        }
+        if header_name(line).is_some() {
+            headers += 1;
+        } else {
+            break;
+        }
+    }
+    headers >= 2
+}
+
+fn reply_start() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|[\s:(<])([245]\d\d)-(\S)").expect("compiles"))
+}
+
+fn enhanced_prefix() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+").expect("compiles"))
+}
+
+/// Lines with multi-line SMTP replies (`550-5.7.1 a` / `550-5.7.1 b` /
+/// `550 5.7.1 c`) joined into one line (`550 5.7.1 a b c`).
+pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some(c) = reply_start().captures(line) else {
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        };
+        let code = c.get(1).map_or("", |m| m.as_str());
+        let at = c.get(1).map_or(0, |m| m.start());
+        let first = &line[at + 4..];
+        let enhanced = enhanced_prefix().find(first).map(|m| m.as_str().trim().to_string());
+        let mut joined = format!("{}{} {}", &line[..at], code, first.trim());
+        let mut j = i + 1;
+        while j < lines.len() {
+            let next = lines[j].trim_start();
+            let Some(rest) = next.strip_prefix(code) else { break };
+            let last = !rest.starts_with('-');
+            let mut rest = rest.get(1..).unwrap_or("").trim_start();
+            if let Some(e) = &enhanced {
+                rest = rest.strip_prefix(e.as_str()).unwrap_or(rest).trim_start();
+            }
+            if !rest.is_empty() {
+                joined.push(' ');
+                joined.push_str(rest);
+            }
+            j += 1;
+            if last {
+                break;
+            }
+        }
+        if j == i + 1 {
+            out.push(line.to_string());
+        } else {
+            out.push(joined);
+        }
+        i = j;
+    }
+    out
+}
+
+fn inline_continuation() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?").expect("compiles"))
+}
+
+/// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b
+/// 550 5.7.1 c`), as DSN fields and joined text carry it, written as one
+/// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
+/// returned as it is.
+pub(crate) fn join_inline(s: &str) -> String {
+    let Some(cont) = inline_continuation().captures(s) else { return s.to_string() };
+    let code = cont.get(1).map_or("", |m| m.as_str());
+    let enhanced = cont.get(2).map(|m| m.as_str().trim());
+    let mut out = String::with_capacity(s.len());
+    let mut seen_code = false;
+    let mut words = s.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let is_code = w == code || w.strip_prefix(code) == Some("-") || (w.starts_with(code) && w[code.len()..].starts_with('-') && w.len() > code.len() + 1);
+        if is_code {
+            let rest = w.get(code.len() + 1..).unwrap_or("");
+            if seen_code {
+                if words.peek().is_some_and(|n| Some(*n) == enhanced) {
+                    words.next();
+                }
+                if !rest.is_empty() && Some(rest) != enhanced {
+                    push_word(&mut out, rest);
+                }
+                continue;
+            }
+            seen_code = true;
+            push_word(&mut out, code);
+            if !rest.is_empty() {
+                push_word(&mut out, rest);
+            }
+            continue;
+        }
+        push_word(&mut out, w);
+    }
+    out
+}
+
+fn push_word(out: &mut String, w: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
+}
+
+/// Whether a line is only decoration (`-----`, `=====`, `*****`).
+fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '=' | '*' | '_' | '#' | '~' | '+' | '.'))
+}
+
+/// The meaningful lines among `lines`, joined with single spaces and cut to
+/// [`MAX_DIAGNOSTIC`] bytes.
+fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let t = line.trim();
+        if t.is_empty() || is_rule(t) || spec.boilerplate.matches(t) || dsn::field_name(t).is_some() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for (k, word) in t.split_whitespace().enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        if out.len() >= MAX_DIAGNOSTIC {
+            let mut cut = MAX_DIAGNOSTIC;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_multiline_replies() {
+        let lines = ["550-5.7.26 Unauthenticated email is", "550-5.7.26 not accepted", "550 5.7.26 here", "next"];
+        assert_eq!(join_replies(&lines), ["550 5.7.26 Unauthenticated email is not accepted here", "next"]);
+        let lines = ["host mx.example.org said: 550-First line", "    550 second line"];
+        assert_eq!(join_replies(&lines), ["host mx.example.org said: 550 First line second line"]);
+        assert_eq!(join_replies(&["550-only one"]), ["550-only one"]);
+    }
+
+    #[test]
+    fn joins_replies_already_on_one_line() {
+        assert_eq!(join_inline("550-5.7.1 Messages with 550-5.7.1 many 550 5.7.1 From: lines"), "550 5.7.1 Messages with many From: lines");
+        assert_eq!(join_inline("said: 550-Too 550 busy"), "said: 550 Too busy");
+        assert_eq!(join_inline("550 5.1.1 unknown"), "550 5.1.1 unknown");
+        assert_eq!(join_inline("550 5.1.1 The account 550-5.1.1 does not 550-5.1.1 exist"), "550 5.1.1 The account does not exist");
+        assert_eq!(join_inline("550-5.7.1 [x] Messages"), "550 5.7.1 [x] Messages");
+    }
+
+    #[test]
+    fn finds_header_blocks() {
+        let lines = ["Received: from x", "\tby y", "Subject: hi", "", "body"];
+        assert!(starts_header_block(&lines, 0));
+        assert!(!starts_header_block(&["Subject: 'x'", "Date: now"], 0));
+    }
+}

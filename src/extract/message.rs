@@ -1,0 +1,310 @@
+//! The parts of an email a bounce reader needs, flattened out of its MIME
+//! tree: the top-level headers, the human-readable text, the delivery-status
+//! and feedback-report parts, and the headers of the returned original
+//! message. MIME decoding (base64, quoted-printable, charsets, nested
+//! `message/rfc822`) is `mail-parser`'s; this module only sorts the parts.
+
+use std::borrow::Cow;
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::html::html_to_text;
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+use super::address;
+
+/// Deepest MIME nesting walked; deeper parts are ignored.
+const MAX_DEPTH: usize = 8;
+
+/// Headers of the message the bounce returns.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Original {
+    /// Addresses of its `To` header.
+    pub to: Vec<String>,
+    /// Address of its `From` header.
+    pub from: Option<String>,
+    /// All its headers, names lowercased, values as text.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Original {
+    /// The value of its first header called `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An email flattened for reading.
+#[derive(Debug, Default)]
+pub(crate) struct View {
+    /// Top-level headers, names lowercased, values unfolded, in order.
+    pub headers: Vec<(String, String)>,
+    /// The decoded `Subject`.
+    pub subject: String,
+    /// Addresses of the top-level `To` header (the original sender, in a bounce).
+    pub to: Vec<String>,
+    /// The human-readable parts, decoded to text, in order.
+    pub texts: Vec<String>,
+    /// The bodies of `message/delivery-status` parts.
+    pub dsn: Vec<String>,
+    /// The bodies of `message/feedback-report` parts.
+    pub feedback: Vec<String>,
+    /// The returned original message, when attached.
+    pub original: Option<Original>,
+    /// Raw bytes of attached messages, for an email that forwards a bounce.
+    pub attached: Vec<Vec<u8>>,
+    /// The top-level content type, lowercased (`multipart/report`).
+    pub content_type: String,
+    /// The `report-type` parameter of the top-level content type, lowercased.
+    pub report_type: String,
+}
+
+impl View {
+    /// The unfolded value of the first top-level header called `name`
+    /// (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// All human-readable text, parts separated by a blank line.
+    pub fn text(&self) -> String {
+        self.texts.join("\n\n")
+    }
+}
+
+/// Line endings normalised to LF (CRLF and lone CR both become LF), and an
+/// mbox `From ` separator line dropped.
+pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
+    let mut raw = raw;
+    if raw.starts_with(b"From ") {
+        raw = match memchr::memchr2(b'\n', b'\r', raw) {
+            Some(i) if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') => &raw[i + 2..],
+            Some(i) => &raw[i + 1..],
+            None => &[],
+        };
+    }
+    if memchr::memchr(b'\r', raw).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'\r' => {
+                out.push(b'\n');
+                if raw.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Parses `raw` (line endings already normalised) into a [`View`]; `None`
+/// when it has no headers at all.
+pub(crate) fn view(raw: &[u8]) -> Option<View> {
+    let message = MessageParser::default().parse(raw)?;
+    if message.parts.is_empty() || message.parts[0].headers.is_empty() {
+        return None;
+    }
+    let mut v = View::default();
+    for h in &message.parts[0].headers {
+        let start = h.offset_start as usize;
+        let end = (h.offset_end as usize).min(raw.len());
+        let value = raw.get(start..end).map(unfold).unwrap_or_default();
+        v.headers.push((h.name.as_str().to_ascii_lowercase(), value));
+    }
+    v.subject = message.subject().unwrap_or_default().to_string();
+    v.to = v.header("to").map(|t| address::find_all(t).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    if let Some(ct) = message.content_type() {
+        v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
+        v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
+    }
+    let mut html = Vec::new();
+    walk(&message, 0, 0, &mut v, &mut html);
+    if v.texts.is_empty() {
+        v.texts = html;
+    }
+    Some(v)
+}
+
+fn unfold(raw: &[u8]) -> String {
+    let s = String::from_utf8_lossy(raw);
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(line.trim());
+    }
+    out.trim().to_string()
+}
+
+/// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
+/// carried that encoding without declaring it.
+fn text_of(t: &str) -> String {
+    if t.contains("\u{1b}$B") || t.contains("\u{1b}$@") {
+        if let Some(decode) = charset_decoder(b"iso-2022-jp") {
+            return decode(t.as_bytes());
+        }
+    }
+    t.to_string()
+}
+
+/// The text of a part whose declared charset does not fit its bytes (EUC-JP
+/// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
+fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> String {
+    let bad = |s: &str| s.chars().filter(|&c| c == '\u{fffd}').count();
+    let worst = bad(decoded);
+    if worst < 4 {
+        return text_of(decoded);
+    }
+    let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return decoded.to_string() };
+    let bytes = match part.encoding {
+        mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
+        mail_parser::Encoding::QuotedPrintable => mail_parser::decoders::quoted_printable::quoted_printable_decode(body),
+        mail_parser::Encoding::None => Some(body.to_vec()),
+    };
+    let Some(bytes) = bytes else { return decoded.to_string() };
+    let mut best = (worst, decoded.to_string());
+    let utf8 = String::from_utf8_lossy(&bytes).into_owned();
+    if bad(&utf8) < best.0 {
+        best = (bad(&utf8), utf8);
+    }
+    for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
+        if let Some(decode) = charset_decoder(charset.as_bytes()) {
+            let text = decode(&bytes);
+            if bad(&text) < best.0 {
+                best = (bad(&text), text);
+            }
+        }
+    }
+    best.1
+}
+
+fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<String>) {
+    let Some(part) = message.parts.get(id as usize) else { return };
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let (ctype, subtype) = part
+        .content_type()
+        .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
+        .unwrap_or_else(|| ("text".into(), "plain".into()));
+    match &part.body {
+        PartType::Multipart(children) => {
+            for &child in children {
+                if child != id {
+                    walk(message, child, depth + 1, v, html);
+                }
+            }
+        }
+        PartType::Message(nested) => {
+            if v.original.is_none() {
+                v.original = Some(original_of(nested));
+            }
+            v.attached.push(nested.raw_message().to_vec());
+        }
+        PartType::Text(t) => match (ctype.as_str(), subtype.as_str()) {
+            (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
+            (_, "feedback-report") => v.feedback.push(t.to_string()),
+            (_, "rfc822-headers" | "rfc822" | "global-headers") => {
+                if v.original.is_none() {
+                    v.original = Some(original_from_text(t));
+                }
+            }
+            _ if is_attached_file(part) => {}
+            _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
+        },
+        PartType::Html(h) => html.push(html_to_text(h)),
+        PartType::Binary(b) | PartType::InlineBinary(b) => {
+            let text = || String::from_utf8_lossy(b).into_owned();
+            match (ctype.as_str(), subtype.as_str()) {
+                ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
+                ("message", "feedback-report") => v.feedback.push(text()),
+                ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers") => {
+                    if v.original.is_none() {
+                        v.original = Some(original_from_text(&text()));
+                    }
+                }
+                ("message", "rfc822" | "global") => {
+                    if v.original.is_none() {
+                        v.original = Some(original_from_text(&text()));
+                    }
+                    v.attached.push(b.to_vec());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether a text part is an attached file (original headers sent as a
+/// `.txt`, say) rather than part of the notification.
+fn is_attached_file(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_disposition().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
+        && part.attachment_name().is_some_and(|n| !n.is_empty())
+}
+
+fn original_of(m: &Message<'_>) -> Original {
+    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        a.map(|a| a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()).unwrap_or_default()
+    };
+    let headers = m
+        .headers()
+        .iter()
+        .map(|h| {
+            let value = match h.value() {
+                mail_parser::HeaderValue::Text(t) => t.to_string(),
+                mail_parser::HeaderValue::TextList(l) => l.join(", "),
+                mail_parser::HeaderValue::Address(a) => {
+                    a.iter().filter_map(|x| x.address.as_deref()).collect::<Vec<_>>().join(", ")
+                }
+                _ => String::new(),
+            };
+            (h.name().to_ascii_lowercase(), value)
+        })
+        .collect();
+    Original { to: addrs(m.to()), from: addrs(m.from()).into_iter().next(), headers }
+}
+
+pub(crate) fn original_from_text(text: &str) -> Original {
+    match MessageParser::default().parse_headers(text.as_bytes()) {
+        Some(m) => original_of(&m),
+        None => Original::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_line_endings() {
+        assert_eq!(&*normalize(b"a\r\nb\rc\n"), b"a\nb\nc\n");
+        assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
+        assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
+        assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
+    }
+
+    #[test]
+    fn sorts_the_parts_of_a_report() {
+        let raw = "From: MAILER-DAEMON@example.org\nTo: sender@example.com\nSubject: =?utf-8?q?Undelivered_Mail?=\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n\
+            Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSGVsbG8gd29ybGQ=\n--b\n\
+            Content-Type: message/delivery-status\n\nFinal-Recipient: rfc822; bob@example.net\n\n--b\n\
+            Content-Type: message/rfc822\n\nTo: Bob <bob@example.net>\nFrom: sender@example.com\nSubject: hi\n\nbody\n--b--\n";
+        let v = view(raw.as_bytes()).unwrap();
+        assert_eq!(v.subject, "Undelivered Mail");
+        assert_eq!(v.to, ["sender@example.com"]);
+        assert_eq!(v.texts, ["Hello world"]);
+        assert_eq!(v.dsn.len(), 1);
+        assert_eq!(v.report_type, "delivery-status");
+        let o = v.original.unwrap();
+        assert_eq!(o.to, ["bob@example.net"]);
+        assert_eq!(o.from.as_deref(), Some("sender@example.com"));
+    }
+}

@@ -1,0 +1,452 @@
+//! Reading bounce emails: who failed and what the receiving side said.
+//!
+//! An email is flattened out of its MIME tree ([`message`]), then read from
+//! the most to the least structured evidence:
+//! 1. an RFC 5965 feedback report, or the signs of a complaint → reason
+//!    `feedback` ([`arf`]);
+//! 2. RFC 3464 `message/delivery-status` parts, or the same fields written
+//!    into the text ([`dsn`]);
+//! 3. the text written for people, read by one generic reader driven by the
+//!    markers and patterns of `rules/extract/*.toml` ([`generic`], [`spec`]);
+//! 4. the `X-Failed-Recipients` header, then the returned message's `To`;
+//! 5. RFC 3834 auto-replies → reason `vacation`.
+//!
+//! An email with none of these is reported as not a bounce.
+//!
+//! ```
+//! let engine = rebound::Engine::embedded().unwrap();
+//! let email = b"From: MAILER-DAEMON@mx.example.org\r\n\
+//! To: sender@example.com\r\n\
+//! Subject: Undelivered Mail Returned to Sender\r\n\
+//! \r\n\
+//! <bob@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1\r\n\
+//!     <bob@example.net>: Recipient address rejected: User unknown\r\n";
+//! let report = engine.extract(email);
+//! assert_eq!(report.kind, rebound::extract::EmailKind::Bounce);
+//! let bounce = &report.bounces[0];
+//! assert_eq!(bounce.recipient.as_deref(), Some("bob@example.net"));
+//! assert_eq!(engine.classify_bounce(bounce).reason.name, "user_unknown");
+//! ```
+
+mod address;
+mod arf;
+pub mod dsn;
+mod generic;
+mod message;
+mod refine;
+pub mod spec;
+
+use std::fmt;
+
+pub use dsn::{Dsn, DsnRecipient};
+pub use spec::Spec;
+
+use crate::classify::Hints;
+use crate::code::{find_enhanced, EnhancedCode};
+use crate::rules::{Origin, ReasonId};
+use crate::{Classification, Engine};
+
+/// How deep forwarded bounces (a bounce attached to another email) are followed.
+const MAX_FORWARD_DEPTH: usize = 2;
+
+/// What an email is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// A delivery failure (or delay) report.
+    Bounce,
+    /// A spam complaint (feedback report).
+    Feedback,
+    /// An automatic reply (out of office, vacation).
+    AutoReply,
+    /// None of these: an ordinary message, or something unreadable.
+    NotBounce,
+}
+
+impl EmailKind {
+    /// `bounce`, `feedback`, `auto_reply`, `not_bounce`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Bounce => "bounce",
+            EmailKind::Feedback => "feedback",
+            EmailKind::AutoReply => "auto_reply",
+            EmailKind::NotBounce => "not_bounce",
+        }
+    }
+}
+
+impl fmt::Display for EmailKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One recipient an email reports on, with what was said about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bounce {
+    /// The recipient (`Final-Recipient`, else the address the text names).
+    pub recipient: Option<String>,
+    /// `Original-Recipient`, when the report gives one that differs.
+    pub original_recipient: Option<String>,
+    /// The DSN `Action` (`failed`, `delayed`, `delivered`, ...), lowercased.
+    pub action: Option<String>,
+    /// The DSN `Status` as written, else the enhanced code in the diagnostic.
+    pub status: Option<String>,
+    /// What the receiving side (or the reporting MTA) said, on one line.
+    pub diagnostic: String,
+    /// The type of the DSN `Diagnostic-Code` (`smtp`, `x-unix`, ...).
+    pub diagnostic_type: Option<String>,
+    /// The host that answered, when known.
+    pub remote_mta: Option<String>,
+    /// The MTA that wrote the report (`Reporting-MTA`).
+    pub reporting_mta: Option<String>,
+    /// The SMTP command the failure answered (`RCPT`, `DATA`, ...), when known.
+    pub command: Option<String>,
+    /// `Last-Attempt-Date` as written.
+    pub last_attempt: Option<String>,
+    /// The `Feedback-Type` of a complaint (`abuse`, ...).
+    pub feedback_type: Option<String>,
+}
+
+/// What one email holds.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// What the email is.
+    pub kind: EmailKind,
+    /// The recipients it reports on, in the order it lists them (empty for
+    /// [`EmailKind::NotBounce`]).
+    pub bounces: Vec<Bounce>,
+    /// Why the email is not a bounce, for [`EmailKind::NotBounce`].
+    pub note: Option<String>,
+    /// The email's subject.
+    pub subject: String,
+    pub(crate) text: String,
+    pub(crate) from: String,
+}
+
+impl Report {
+    /// The report for an email that could not be read at all.
+    pub fn unreadable() -> Report {
+        Report::not_bounce("the email could not be read")
+    }
+
+    fn not_bounce(note: impl Into<String>) -> Report {
+        Report {
+            kind: EmailKind::NotBounce,
+            bounces: Vec::new(),
+            note: Some(note.into()),
+            subject: String::new(),
+            text: String::new(),
+            from: String::new(),
+        }
+    }
+}
+
+/// A recipient's answer: the bounce and its classification.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a, 'e> {
+    /// What the email says about the recipient.
+    pub bounce: &'a Bounce,
+    /// Its classification.
+    pub classification: Classification<'e>,
+    /// The email-level evidence rule that decided the reason, when one did
+    /// (`rules/extract/...toml:line`, see [`Engine::evidence_location`]).
+    pub evidence: Option<Origin>,
+}
+
+/// Reads one email with the extraction rules of `spec`.
+pub fn extract(spec: &Spec, raw: &[u8]) -> Report {
+    extract_at(spec, raw, 0)
+}
+
+fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
+    let raw = message::normalize(raw);
+    let Some(view) = message::view(&raw) else {
+        return Report::not_bounce("no email headers");
+    };
+    let text = view.text();
+    let folded_text = fold(&text);
+    let mut report = Report {
+        kind: EmailKind::Bounce,
+        bounces: Vec::new(),
+        note: None,
+        subject: view.subject.clone(),
+        text: folded_text,
+        from: fold(view.header("from").unwrap_or_default()),
+    };
+    let hit = |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
+    let complaint_signs = hit(&spec.feedback);
+    if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
+        report.kind = EmailKind::Feedback;
+        report.bounces = bounces;
+        return report;
+    }
+    let tr = generic::read(spec, &text);
+    if std::env::var_os("REBOUND_DEBUG").is_some() {
+        eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
+    }
+    let mut dsn = Dsn::default();
+    for part in &view.dsn {
+        let d = dsn::parse(part);
+        dsn.reporting_mta = dsn.reporting_mta.or(d.reporting_mta);
+        dsn.recipients.extend(d.recipients);
+    }
+    if dsn.recipients.is_empty() {
+        let section = tr.section.join("\n");
+        if dsn::has_recipient_field(&section) {
+            dsn = dsn::parse(&section);
+        }
+    }
+    let mut bounces = Vec::new();
+    if !dsn.recipients.is_empty() {
+        for r in &dsn.recipients {
+            bounces.push(from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
+        }
+    } else if !tr.recipients.is_empty() {
+        for t in &tr.recipients {
+            let mut b = Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
+            details_from_text(spec, &mut b, &t.block);
+            bounces.push(b);
+        }
+    } else {
+        if depth < MAX_FORWARD_DEPTH {
+            // A bounce forwarded as an attachment, quoted inline, or embedded
+            // after the notice's own text.
+            let inline = [tr.rest.clone(), unquote(&text)];
+            let candidates = view.attached.iter().map(Vec::as_slice).chain(
+                inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
+            );
+            for candidate in candidates {
+                let inner = extract_at(spec, candidate, depth + 1);
+                if matches!(inner.kind, EmailKind::Bounce | EmailKind::Feedback) {
+                    return inner;
+                }
+            }
+        }
+        let failed: Vec<String> = view
+            .header("x-failed-recipients")
+            .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
+            .unwrap_or_default();
+        let is_bounce = !failed.is_empty() || hit(&spec.bounce) || !view.dsn.is_empty();
+        if is_bounce {
+            let whole = tr.whole(spec);
+            let block = tr.section.join("\n");
+            let mut recipients = failed;
+            if recipients.is_empty() {
+                let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
+                recipients = view.original.clone().or_else(quoted).map(|o| o.to).unwrap_or_default();
+            }
+            if recipients.is_empty() {
+                recipients.push(String::new());
+            }
+            for r in recipients {
+                let mut b = Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
+                details_from_text(spec, &mut b, &block);
+                bounces.push(b);
+            }
+        }
+    }
+    if bounces.is_empty() {
+        if hit(&spec.auto_reply) {
+            report.kind = EmailKind::AutoReply;
+            let recipient = view.header("from").and_then(address::first);
+            let mut diagnostic = first_lines(&text, 400);
+            if diagnostic.is_empty() {
+                diagnostic = view.subject.trim().to_string();
+            }
+            report.bounces.push(Bounce { recipient, diagnostic, ..Bounce::default() });
+            return report;
+        }
+        let mut r = Report::not_bounce(
+            "no delivery status report, no failed recipient, and no sign of a bounce, complaint or auto-reply",
+        );
+        r.subject = report.subject;
+        return r;
+    }
+    report.bounces = bounces;
+    report
+}
+
+/// The first quoted message in `text` (`> From: ...` lines) with one level
+/// of quoting removed; empty when there is none.
+fn unquote(text: &str) -> String {
+    let is_header = |l: &str| {
+        let l = l.trim_start_matches('>').trim_start();
+        ["from:", "to:", "subject:", "date:", "return-path:", "received:"].iter().any(|h| l.to_ascii_lowercase().starts_with(h))
+    };
+    let mut lines = text.lines().skip_while(|l| !(l.starts_with('>') && is_header(l))).peekable();
+    let mut out = String::new();
+    while let Some(l) = lines.next_if(|l| l.starts_with('>') || l.trim().is_empty()) {
+        let l = l.strip_prefix('>').unwrap_or(l);
+        out.push_str(l.strip_prefix(' ').unwrap_or(l));
+        out.push('\n');
+    }
+    out
+}
+
+/// A bounce from a DSN recipient group, completed from the text.
+fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
+    let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
+    let text = [recipient.as_deref(), r.original_recipient.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|a| tr.for_recipient(a))
+        .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
+    let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
+    let text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
+    let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
+    let mut b = Bounce {
+        recipient,
+        original_recipient: original,
+        action: r.action.clone(),
+        status: r.status.clone(),
+        diagnostic,
+        diagnostic_type: r.diagnostic_type.clone(),
+        remote_mta: r.remote_mta.clone(),
+        reporting_mta: reporting.map(str::to_string),
+        last_attempt: r.last_attempt.clone(),
+        ..Bounce::default()
+    };
+    let block = text.map(|t| t.block.as_str()).unwrap_or_default();
+    let block = format!("{}\n{block}", b.diagnostic);
+    details_from_text(spec, &mut b, &block);
+    b
+}
+
+/// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
+/// text says the same at more length (Postfix adds the host and the
+/// command, Exchange the server that answered) or the code says nothing.
+fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
+    let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let informative = dsn.chars().filter(|c| c.is_alphabetic()).count() >= 4;
+    match (dsn.is_empty(), text.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(text),
+        (false, true) => Some(dsn),
+        (false, false) if !informative || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) => Some(dsn),
+    }
+}
+
+/// Fills the command, the remote MTA and the status from `block` where the
+/// bounce does not know them yet.
+fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
+    if b.command.is_none() {
+        b.command = spec.command.iter().find_map(|p| {
+            let c = p.regex.captures(block)?;
+            match (&p.value, c.name("command")) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(m)) => Some(normalize_command(m.as_str())),
+                (None, None) => None,
+            }
+        });
+    }
+    if b.remote_mta.is_none() {
+        b.remote_mta = spec
+            .remote_mta
+            .iter()
+            .find_map(|p| p.regex.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+    }
+    if b.status.is_none() {
+        b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());
+    }
+}
+
+/// `RCPT TO` → `RCPT`, `end of DATA` → `DATA`, `ehlo` → `EHLO`.
+fn normalize_command(s: &str) -> String {
+    let up = s.to_ascii_uppercase();
+    for c in ["RCPT", "MAIL", "DATA", "EHLO", "HELO", "STARTTLS", "AUTH", "QUIT", "RSET", "BDAT", "CONNECT"] {
+        if up.contains(c) {
+            return c.to_string();
+        }
+    }
+    up.split_whitespace().next().unwrap_or_default().to_string()
+}
+
+/// Whitespace folded, for literal matching.
+fn fold(s: &str) -> String {
+    let mut out = Vec::new();
+    crate::fold::fold_into(s.as_bytes(), &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The values of every field `name:` (lowercase) in `text`, one per line.
+pub(crate) fn fields(text: &str, name: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// The first non-empty lines of `text`, folded into one line of at most
+/// `max` bytes (cut at a character boundary).
+pub(crate) fn first_lines(text: &str, max: usize) -> String {
+    let mut out = fold(text);
+    if out.len() > max {
+        let mut cut = max;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+    }
+    out
+}
+
+impl Engine {
+    /// Reads one email (bytes as received, any line endings) with the
+    /// extraction rules of this engine's rule set.
+    pub fn extract(&self, raw: &[u8]) -> Report {
+        extract(&self.compiled().extract, raw)
+    }
+
+    /// Classifies one extracted bounce on its diagnostic, with the DSN status
+    /// as a hint when the diagnostic carries no code.
+    pub fn classify_bounce(&self, bounce: &Bounce) -> Classification<'_> {
+        let status = bounce.status.as_deref().and_then(EnhancedCode::parse);
+        self.classify_bytes(bounce.diagnostic.as_bytes(), Hints { status, reply_code: None })
+    }
+
+    /// Reads one email and classifies every recipient it reports on. The
+    /// email-level evidence of `rules/extract` (a feedback report, an
+    /// auto-reply, the failed command) refines the diagnostic's reason.
+    pub fn answers<'a>(&self, report: &'a Report) -> Vec<Answer<'a, '_>> {
+        report.bounces.iter().map(|b| self.answer(report, b)).collect()
+    }
+
+    /// The answer for one bounce of `report`.
+    pub fn answer<'a>(&self, report: &'a Report, bounce: &'a Bounce) -> Answer<'a, '_> {
+        let c = self.classify_bounce(bounce);
+        let (reason, evidence) = refine::reason(self, report, bounce, &c);
+        match reason {
+            Some(r) if r != c.reason_id() => {
+                let verdict = crate::Verdict { reason: r, decided_by: None, ..c.verdict };
+                Answer { bounce, classification: self.resolve(verdict), evidence }
+            }
+            _ => Answer { bounce, classification: c, evidence: None },
+        }
+    }
+
+    /// Reads one email and classifies every recipient it reports on; see
+    /// [`Engine::answers`].
+    pub fn classify_email(&self, raw: &[u8]) -> (Report, Vec<(Bounce, Classification<'_>)>) {
+        let report = self.extract(raw);
+        let answers: Vec<(Bounce, Classification<'_>)> =
+            self.answers(&report).into_iter().map(|a| (a.bounce.clone(), a.classification)).collect();
+        (report, answers)
+    }
+
+    /// `path:line` of an email-level evidence rule.
+    pub fn evidence_location(&self, origin: Origin) -> String {
+        self.rules().location(origin)
+    }
+}
+
+impl Classification<'_> {
+    /// The id of the reason.
+    pub fn reason_id(&self) -> ReasonId {
+        self.verdict.reason
+    }
+}

@@ -1,0 +1,78 @@
+//! Email-level evidence: what the email as a whole says about a reason,
+//! beyond its diagnostic text. A complaint is `feedback`, an auto-reply is
+//! `vacation` unless its text says more, and `[[extract.evidence]]` rules
+//! refine a reason by the failed SMTP command, the subject or the body.
+
+use super::message::View;
+use super::spec::{Evidence, Signals};
+use super::{fold, Bounce, EmailKind, Report};
+use crate::classify::Source;
+use crate::rules::{Origin, ReasonId};
+use crate::{Classification, Engine};
+
+/// Whether any sign of `signals` shows in the email.
+pub(crate) fn signals_hit(signals: &Signals, view: &View, subject: &str, from: &str, text: &str) -> bool {
+    if signals.subject.hit(&fold(subject)) || signals.from.hit(from) || signals.body.hit(text) {
+        return true;
+    }
+    !signals.header.is_empty() && view.headers.iter().any(|(n, v)| signals.header.hit(&fold(&format!("{n}: {v}"))))
+}
+
+/// The reason the email-level evidence gives for `bounce`, and the rule
+/// that gave it (`None` for the structure of the email itself).
+pub(crate) fn reason(
+    engine: &Engine,
+    report: &Report,
+    bounce: &Bounce,
+    c: &Classification<'_>,
+) -> (Option<ReasonId>, Option<Origin>) {
+    let spec = &engine.compiled().extract;
+    match report.kind {
+        EmailKind::Feedback => return (spec.feedback_reason, None),
+        EmailKind::AutoReply => {
+            let by_text = c.verdict.decided_by.is_some_and(|e| matches!(e.source, Source::Phrase { .. } | Source::Regex { .. }));
+            let undetermined = c.reason_id() == engine.rules().engine.undetermined;
+            if !by_text || undetermined {
+                return (spec.auto_reply_reason, None);
+            }
+            return (None, None);
+        }
+        EmailKind::Bounce | EmailKind::NotBounce => {}
+    }
+    for e in &spec.evidence {
+        if holds(e, report, bounce, c) {
+            return (Some(e.reason), Some(e.origin));
+        }
+    }
+    (None, None)
+}
+
+fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>) -> bool {
+    if !e.subject.is_empty() && !e.subject.hit(&fold(&report.subject)) {
+        return false;
+    }
+    if !e.from.is_empty() && !e.from.hit(&report.from) {
+        return false;
+    }
+    if !e.body.is_empty() && !e.body.hit(&report.text) {
+        return false;
+    }
+    if !e.diagnostic.is_empty() && !e.diagnostic.hit(&fold(&bounce.diagnostic)) {
+        return false;
+    }
+    if !e.command.is_empty() {
+        let command = bounce.command.as_deref().unwrap_or("");
+        if !e.command.iter().any(|x| x == command || (x == "NONE" && command.is_empty())) {
+            return false;
+        }
+    }
+    if !e.when_reason.is_empty() && !e.when_reason.contains(&c.reason_id()) {
+        return false;
+    }
+    if let Some(code) = c.enhanced_code {
+        if e.unless_status.iter().any(|p| p.matches_enhanced(code)) {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,527 @@
+//! The extraction rule files (`rules/extract/*.toml`, any file with a
+//! top-level `[extract]` table): markers and patterns that drive the one
+//! generic bounce reader, validated (every problem as `path:line:column`)
+//! and compiled once into immutable matchers.
+//!
+//! ```toml
+//! [extract]
+//! description = "What these markers cover"
+//!
+//! [[extract.original]]          # lines where the returned message starts
+//! starts = ["--- Below this line is a copy of the message"]
+//!
+//! [[extract.boilerplate]]       # lines that are never part of a diagnostic
+//! contains = ["please contact your system administrator"]
+//!
+//! [[extract.recipient]]         # a failed recipient: group `rcpt`, optional `diag`
+//! regex = '^<(?P<rcpt>[^>]+@[^>]+)>:\s*(?P<diag>.*)$'
+//! examples = ["<bob@example.org>: host mx.example.org said: 550 User unknown"]
+//!
+//! [[extract.command]]           # the SMTP command that failed: group `command`, or a fixed one
+//! regex = 'in reply to (?P<command>RCPT TO|MAIL FROM|end of DATA|DATA)'
+//! examples = ["(in reply to RCPT TO command)"]
+//!
+//! [[extract.remote_mta]]        # the host that answered: group `host`
+//! regex = 'host (?P<host>[\w.-]+)\s*\[[^\]]*\] said:'
+//! examples = ["host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown"]
+//!
+//! [[extract.bounce]]            # evidence that an email is a bounce at all
+//! subject = ["Undelivered Mail Returned to Sender"]
+//! ```
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    extract: RawExtract,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtract {
+    description: String,
+    #[serde(default)]
+    source: String,
+    /// The reason of every complaint.
+    #[serde(default)]
+    feedback_reason: Option<Spanned<String>>,
+    /// The reason of an auto-reply whose text says nothing more specific.
+    #[serde(default)]
+    auto_reply_reason: Option<Spanned<String>>,
+    #[serde(default)]
+    original: Vec<Spanned<RawMarker>>,
+    #[serde(default)]
+    boilerplate: Vec<Spanned<RawMarker>>,
+    #[serde(default)]
+    recipient: Vec<Spanned<RawPattern>>,
+    #[serde(default)]
+    command: Vec<Spanned<RawPattern>>,
+    #[serde(default)]
+    remote_mta: Vec<Spanned<RawPattern>>,
+    #[serde(default)]
+    bounce: Vec<Spanned<RawSignals>>,
+    #[serde(default)]
+    auto_reply: Vec<Spanned<RawSignals>>,
+    #[serde(default)]
+    feedback: Vec<Spanned<RawSignals>>,
+    #[serde(default)]
+    evidence: Vec<Spanned<RawEvidence>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMarker {
+    #[serde(default)]
+    starts: Vec<Spanned<String>>,
+    #[serde(default)]
+    contains: Vec<Spanned<String>>,
+    #[serde(default)]
+    regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPattern {
+    regex: Spanned<String>,
+    /// For `[[extract.command]]`: the command when the regex has no `command` group.
+    #[serde(default)]
+    command: Option<String>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignals {
+    #[serde(default)]
+    subject: Vec<Spanned<String>>,
+    #[serde(default)]
+    from: Vec<Spanned<String>>,
+    #[serde(default)]
+    header: Vec<Spanned<String>>,
+    #[serde(default)]
+    body: Vec<Spanned<String>>,
+    /// Headers of the attached original message that name the recipient.
+    #[serde(default)]
+    recipient_header: Vec<String>,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    id: Spanned<String>,
+    reason: Spanned<String>,
+    #[serde(default)]
+    subject: Vec<Spanned<String>>,
+    #[serde(default)]
+    from: Vec<Spanned<String>>,
+    #[serde(default)]
+    body: Vec<Spanned<String>>,
+    #[serde(default)]
+    diagnostic: Vec<Spanned<String>>,
+    #[serde(default)]
+    command: Vec<Spanned<String>>,
+    #[serde(default)]
+    when_reason: Vec<Spanned<String>>,
+    #[serde(default)]
+    unless_status: Vec<Spanned<String>>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// Literal and regex matchers over single lines, ASCII case-insensitive.
+#[derive(Debug, Default)]
+pub(crate) struct LineSet {
+    automaton: Option<AhoCorasick>,
+    /// Per automaton pattern: whether it must match at the start of the line.
+    anchored: Vec<bool>,
+    regexes: Option<RegexSet>,
+}
+
+impl LineSet {
+    /// Whether `line` (leading whitespace ignored) matches any marker.
+    pub fn matches(&self, line: &str) -> bool {
+        let line = line.trim_start();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(line) {
+                if !self.anchored[m.pattern().as_usize()] || m.start() == 0 {
+                    return true;
+                }
+            }
+        }
+        self.regexes.as_ref().is_some_and(|r| r.is_match(line))
+    }
+}
+
+/// A compiled pattern with its origin.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    pub regex: Regex,
+    /// The fixed value (`[[extract.command]]` without a `command` group).
+    pub value: Option<String>,
+    pub origin: Origin,
+}
+
+/// Literal matchers over a subject, a sender or a body.
+#[derive(Debug, Default)]
+pub(crate) struct Literals {
+    automaton: Option<AhoCorasick>,
+}
+
+impl Literals {
+    fn new(list: &[String]) -> Literals {
+        if list.is_empty() {
+            return Literals::default();
+        }
+        let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
+        Literals {
+            automaton: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&folded)
+                .ok(),
+        }
+    }
+
+    /// Whether any literal occurs in `text` (whitespace folded by the caller).
+    pub fn hit(&self, text: &str) -> bool {
+        self.automaton.as_ref().is_some_and(|a| a.is_match(text))
+    }
+
+    /// Whether there are no literals.
+    pub fn is_empty(&self) -> bool {
+        self.automaton.is_none()
+    }
+}
+
+/// Signs that an email is of some kind (a bounce, an auto-reply, a
+/// complaint): literals looked for in its subject, its sender, its header
+/// lines (`name: value`) and its text. Any one hit is a sign.
+#[derive(Debug, Default)]
+pub(crate) struct Signals {
+    pub subject: Literals,
+    pub from: Literals,
+    pub header: Literals,
+    pub body: Literals,
+}
+
+#[derive(Default)]
+struct RawSignalLists {
+    subject: Vec<String>,
+    from: Vec<String>,
+    header: Vec<String>,
+    body: Vec<String>,
+    recipient_header: Vec<String>,
+}
+
+impl RawSignalLists {
+    fn add(&mut self, s: &RawSignals) {
+        let _ = &s.source;
+        let all = |v: &[Spanned<String>]| v.iter().map(|x| x.get_ref().clone()).collect::<Vec<_>>();
+        self.subject.extend(all(&s.subject));
+        self.from.extend(all(&s.from));
+        self.header.extend(all(&s.header));
+        self.body.extend(all(&s.body));
+        self.recipient_header.extend(s.recipient_header.iter().map(|h| h.trim().to_ascii_lowercase()));
+    }
+
+    fn compile(&self) -> Signals {
+        Signals {
+            subject: Literals::new(&self.subject),
+            from: Literals::new(&self.from),
+            header: Literals::new(&self.header),
+            body: Literals::new(&self.body),
+        }
+    }
+}
+
+/// Evidence at the level of the email: conditions on the subject, sender,
+/// body, diagnostic, failed command and the reason the diagnostic alone
+/// gives; when they all hold, the reason is `reason`.
+#[derive(Debug)]
+pub(crate) struct Evidence {
+    pub id: String,
+    pub reason: ReasonId,
+    pub subject: Literals,
+    pub from: Literals,
+    pub body: Literals,
+    pub diagnostic: Literals,
+    pub command: Vec<String>,
+    pub when_reason: Vec<ReasonId>,
+    pub unless_status: Vec<crate::code::CodePattern>,
+    pub origin: Origin,
+}
+
+/// Everything the extraction rule files say, compiled.
+#[derive(Debug, Default)]
+pub struct Spec {
+    pub(crate) original: LineSet,
+    pub(crate) boilerplate: LineSet,
+    pub(crate) recipient: Vec<Pattern>,
+    pub(crate) command: Vec<Pattern>,
+    pub(crate) remote_mta: Vec<Pattern>,
+    pub(crate) bounce: Signals,
+    pub(crate) auto_reply: Signals,
+    pub(crate) feedback: Signals,
+    /// The reason of every complaint.
+    pub(crate) feedback_reason: Option<ReasonId>,
+    /// The reason of an auto-reply whose text says nothing more specific.
+    pub(crate) auto_reply_reason: Option<ReasonId>,
+    /// Headers of a returned message that name who complained.
+    pub(crate) feedback_recipient_headers: Vec<String>,
+    pub(crate) evidence: Vec<Evidence>,
+}
+
+struct Compiler<'a> {
+    rules: &'a Rules,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+#[derive(Default)]
+struct MarkerParts {
+    literals: Vec<String>,
+    anchored: Vec<bool>,
+    regexes: Vec<String>,
+}
+
+impl Spec {
+    /// Compiles the `[extract]` files of `rules`, reporting every problem in
+    /// `diags`. What does not compile is left out.
+    pub fn compile(rules: &Rules, diags: &mut Vec<Diagnostic>) -> Spec {
+        let mut c = Compiler { rules, diags };
+        let mut original = MarkerParts::default();
+        let mut boilerplate = MarkerParts::default();
+        let mut spec = Spec::default();
+        let (mut bounce, mut auto_reply, mut feedback) =
+            (RawSignalLists::default(), RawSignalLists::default(), RawSignalLists::default());
+        for &fi in &rules.extract_files {
+            let file = &rules.files[fi as usize];
+            let raw: RawFile = match toml::from_str(&file.text) {
+                Ok(r) => r,
+                Err(e) => {
+                    let offset = e.span().map_or(0, |s| s.start);
+                    c.diags.push(Diagnostic::error_at(file, offset, e.message().trim().to_string()));
+                    continue;
+                }
+            };
+            let x = raw.extract;
+            let _ = (&x.description, &x.source);
+            if let Some(r) = &x.feedback_reason {
+                spec.feedback_reason = c.reason(file, r);
+            }
+            if let Some(r) = &x.auto_reply_reason {
+                spec.auto_reply_reason = c.reason(file, r);
+            }
+            for m in &x.original {
+                c.marker(file, m.get_ref(), &mut original);
+            }
+            for m in &x.boilerplate {
+                c.marker(file, m.get_ref(), &mut boilerplate);
+            }
+            for p in &x.recipient {
+                if let Some(p) = c.pattern(file, fi, p, "rcpt") {
+                    spec.recipient.push(p);
+                }
+            }
+            for p in &x.command {
+                if let Some(p) = c.pattern(file, fi, p, "command") {
+                    spec.command.push(p);
+                }
+            }
+            for p in &x.remote_mta {
+                if let Some(p) = c.pattern(file, fi, p, "host") {
+                    spec.remote_mta.push(p);
+                }
+            }
+            for b in &x.bounce {
+                bounce.add(b.get_ref());
+            }
+            for b in &x.auto_reply {
+                auto_reply.add(b.get_ref());
+            }
+            for b in &x.feedback {
+                feedback.add(b.get_ref());
+            }
+            for e in &x.evidence {
+                if let Some(e) = c.evidence(file, fi, e) {
+                    spec.evidence.push(e);
+                }
+            }
+        }
+        spec.original = c.line_set(original);
+        spec.boilerplate = c.line_set(boilerplate);
+        spec.bounce = bounce.compile();
+        spec.auto_reply = auto_reply.compile();
+        spec.feedback = feedback.compile();
+        spec.feedback_recipient_headers = feedback.recipient_header;
+        c.diags.extend(duplicate_ids(&spec, rules));
+        spec
+    }
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, file: &SourceFile, offset: usize, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error_at(file, offset, message));
+    }
+
+    fn regex(&mut self, file: &SourceFile, s: &Spanned<String>) -> Option<Regex> {
+        match RegexBuilder::new(s.get_ref()).case_insensitive(true).size_limit(1 << 20).build() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.error(file, s.span().start, format!("regex does not compile: {e}"));
+                None
+            }
+        }
+    }
+
+    fn marker(&mut self, file: &SourceFile, m: &RawMarker, out: &mut MarkerParts) {
+        let _ = &m.source;
+        let start = out.literals.len();
+        for s in &m.starts {
+            out.literals.push(s.get_ref().trim().to_string());
+            out.anchored.push(true);
+        }
+        for s in &m.contains {
+            out.literals.push(s.get_ref().trim().to_string());
+            out.anchored.push(false);
+        }
+        let mut regexes = Vec::new();
+        for s in &m.regex {
+            if let Some(r) = self.regex(file, s) {
+                out.regexes.push(s.get_ref().clone());
+                regexes.push(r);
+            }
+        }
+        for (i, lit) in out.literals[start..].iter().enumerate() {
+            if lit.is_empty() {
+                let span = m.starts.iter().chain(&m.contains).nth(i).map_or(0, |s| s.span().start);
+                self.error(file, span, "empty marker");
+            }
+        }
+        if m.starts.is_empty() && m.contains.is_empty() && m.regex.is_empty() {
+            let at = m.examples.first().map_or(0, |e| e.span().start);
+            self.error(file, at, "marker has none of `starts`, `contains`, `regex`");
+        }
+        for ex in &m.examples {
+            let line = ex.get_ref().trim_start();
+            let lower = line.to_ascii_lowercase();
+            let hit = m.starts.iter().any(|s| lower.starts_with(&s.get_ref().trim().to_ascii_lowercase()))
+                || m.contains.iter().any(|s| lower.contains(&s.get_ref().trim().to_ascii_lowercase()))
+                || regexes.iter().any(|r| r.is_match(line));
+            if !hit {
+                self.error(file, ex.span().start, "example does not match this marker");
+            }
+        }
+    }
+
+    fn line_set(&mut self, parts: MarkerParts) -> LineSet {
+        let automaton = if parts.literals.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&parts.literals).ok()
+        };
+        let regexes = if parts.regexes.is_empty() {
+            None
+        } else {
+            RegexSetBuilder::new(&parts.regexes).case_insensitive(true).size_limit(1 << 22).build().ok()
+        };
+        LineSet { automaton, anchored: parts.anchored, regexes }
+    }
+
+    fn pattern(&mut self, file: &SourceFile, fi: u32, raw: &Spanned<RawPattern>, group: &str) -> Option<Pattern> {
+        let p = raw.get_ref();
+        let _ = &p.source;
+        let regex = self.regex(file, &p.regex)?;
+        let has_group = regex.capture_names().flatten().any(|n| n == group);
+        let fixed = p.command.clone().filter(|_| group == "command");
+        if !has_group && fixed.is_none() {
+            let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
+            self.error(file, p.regex.span().start, format!("regex has no named group `{group}`{hint}"));
+            return None;
+        }
+        if p.examples.is_empty() {
+            self.error(file, raw.span().start, "pattern has no `examples`: give at least one real line it must match");
+        }
+        for ex in &p.examples {
+            let ok = regex.captures(ex.get_ref()).is_some_and(|c| fixed.is_some() || c.name(group).is_some());
+            if !ok {
+                self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
+            }
+        }
+        Some(Pattern { regex, value: fixed, origin: Origin::new(file, fi, raw.span().start) })
+    }
+
+    fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
+        let id = self.rules.reason_id(name.get_ref());
+        if id.is_none() {
+            self.error(file, name.span().start, format!("unknown reason `{}`", name.get_ref()));
+        }
+        id
+    }
+
+    fn evidence(&mut self, file: &SourceFile, fi: u32, raw: &Spanned<RawEvidence>) -> Option<Evidence> {
+        let e = raw.get_ref();
+        let _ = (&e.description, &e.source);
+        let reason = self.reason(file, &e.reason);
+        let when_reason: Vec<ReasonId> = e.when_reason.iter().filter_map(|r| self.reason(file, r)).collect();
+        let mut unless_status = Vec::new();
+        for s in &e.unless_status {
+            match crate::code::CodePattern::parse(s.get_ref()) {
+                Ok(p) => unless_status.push(p),
+                Err(msg) => self.error(file, s.span().start, msg),
+            }
+        }
+        let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
+        let conditions = e.subject.len() + e.from.len() + e.body.len() + e.diagnostic.len() + e.command.len();
+        if conditions == 0 {
+            self.error(
+                file,
+                raw.span().start,
+                "evidence has no condition (`subject`, `from`, `body`, `diagnostic` or `command`)",
+            );
+        }
+        Some(Evidence {
+            id: e.id.get_ref().clone(),
+            reason: reason?,
+            subject: Literals::new(&strings(&e.subject)),
+            from: Literals::new(&strings(&e.from)),
+            body: Literals::new(&strings(&e.body)),
+            diagnostic: Literals::new(&strings(&e.diagnostic)),
+            command: e.command.iter().map(|c| c.get_ref().to_ascii_uppercase()).collect(),
+            when_reason,
+            unless_status,
+            origin: Origin::new(file, fi, raw.span().start),
+        })
+    }
+}
+
+/// Evidence ids must be unique: every repeated one, as a diagnostic.
+fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, Origin> = HashMap::new();
+    let mut out = Vec::new();
+    for e in &spec.evidence {
+        if let Some(prev) = seen.insert(&e.id, e.origin) {
+            let msg = format!("evidence id `{}` is already used at {}", e.id, rules.location(prev));
+            out.push(rules.diagnostic(e.origin, crate::rules::Severity::Error, msg));
+        }
+    }
+    out
+}
