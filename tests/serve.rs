@@ -84,6 +84,38 @@ phrases = ["go away"]
 examples = ["554 5.7.1 go away"]
 "#;
 
+/// A delivery status notification about two recipients, written for these tests.
+const DSN: &str = "From: MAILER-DAEMON@mx.example.org\r
+To: sender@example.com\r
+Subject: Undelivered Mail Returned to Sender\r
+MIME-Version: 1.0\r
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r
+\r
+--b1\r
+Content-Type: text/plain\r
+\r
+I could not deliver your message to two recipients.\r
+\r
+--b1\r
+Content-Type: message/delivery-status\r
+\r
+Reporting-MTA: dns; mx.example.org\r
+\r
+Final-Recipient: rfc822; bob@example.net\r
+Action: failed\r
+Status: 5.1.1\r
+Remote-MTA: dns; mx.example.net\r
+Diagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: nobody by that name\r
+\r
+Final-Recipient: rfc822; carol@example.net\r
+Action: delayed\r
+Status: 4.2.2\r
+Remote-MTA: dns; mx2.example.net\r
+Diagnostic-Code: smtp; 452 4.2.2 the mailbox is full\r
+\r
+--b1--\r
+";
+
 fn rules_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("engine.toml"), ENGINE).unwrap();
@@ -98,6 +130,11 @@ fn start(dir: &Path, serve: &[&str]) -> Server {
 
 /// What `rebound classify --format json` writes for these lines.
 fn cli_answers(dir: &Path, profile: Option<&str>, lines: &[&str]) -> String {
+    cli_stdin(dir, profile, lines.join("\n").as_bytes())
+}
+
+/// What `rebound classify --format json` writes for `stdin`.
+fn cli_stdin(dir: &Path, profile: Option<&str>, stdin: &[u8]) -> String {
     let mut args = vec!["--rules", dir.to_str().unwrap()];
     if let Some(p) = profile {
         args.extend(["--profile", p]);
@@ -109,7 +146,7 @@ fn cli_answers(dir: &Path, profile: Option<&str>, lines: &[&str]) -> String {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(lines.join("\n").as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
@@ -158,6 +195,45 @@ fn classify_answers_exactly_like_the_cli() {
 }
 
 #[test]
+fn a_bounce_email_gets_one_answer_per_recipient_like_the_cli() {
+    let dir = rules_dir();
+    let server = start(dir.path(), &[]);
+    for profile in [None, Some("esp")] {
+        let query = profile.map(|p| format!("?profile={p}")).unwrap_or_default();
+        let r = server.call("POST", &format!("/classify{query}"), Some("message/rfc822"), DSN.as_bytes());
+        assert_eq!(r.status, 200, "{}", r.text());
+        let cli: Vec<Value> =
+            cli_stdin(dir.path(), profile, DSN.as_bytes()).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(cli.len(), 2, "the CLI reads both recipients");
+        assert_eq!(r.json(), Value::Array(cli), "{profile:?}: the CLI's records for the same email, as a list");
+    }
+    let answers = server.call("POST", "/classify", Some("message/rfc822"), DSN.as_bytes()).json();
+    let got: Vec<(&str, &str, &str, &str)> = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |k: &str| a[k].as_str().unwrap();
+            (s("recipient"), s("action"), s("remote_mta"), s("reason"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("bob@example.net", "failed", "mx.example.net", "user_unknown"),
+            ("carol@example.net", "delayed", "mx2.example.net", "mailbox_full")
+        ]
+    );
+
+    // Not a bounce, or not an email at all: nothing to answer, no error.
+    let hello = "From: a@example.com\r\nTo: b@example.com\r\nSubject: lunch?\r\n\r\nTomorrow at noon?\r\n";
+    for body in [hello.as_bytes(), b"\xff\x00 not an email", b""] {
+        let r = server.call("POST", "/classify", Some("message/rfc822"), body);
+        assert_eq!((r.status, r.json()), (200, json!([])), "{}", String::from_utf8_lossy(body));
+    }
+}
+
+#[test]
 fn the_profile_is_picked_per_request_and_by_the_server() {
     let dir = rules_dir();
     let server = start(dir.path(), &[]);
@@ -176,8 +252,6 @@ fn the_profile_is_picked_per_request_and_by_the_server() {
     assert_eq!(r.json()["known_profiles"], json!(["esp"]));
     assert!(r.json()["error"].as_str().unwrap().contains("`nope`"), "{}", r.text());
 
-    let server = start(dir.path(), &[]);
-    drop(server);
     let server = Server::start(&["--rules", dir.path().to_str().unwrap(), "--profile", "esp"], &[]);
     assert_eq!(server.classify("", &text).json()["category"], "bad-mailbox", "--profile sets the default");
     assert_eq!(server.call("GET", "/healthz", None, b"").json()["profile"], "esp");

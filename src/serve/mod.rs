@@ -24,6 +24,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answer;
 mod error;
 mod input;
 mod metrics;

@@ -15,10 +15,9 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::input::{self, Encoding, Input};
+use super::input::Encoding;
 use super::metrics::route_of;
-use super::{openapi, AppState};
-use crate::cli::output::{json_record, Context};
+use super::{answer, openapi, AppState};
 use crate::Engine;
 
 /// Bodies at least this large are classified on the blocking pool, so that a
@@ -86,36 +85,8 @@ async fn classify(State(state): State<Arc<AppState>>, request: Request) -> Resul
 /// Parses, classifies and writes the answer, turning a panic into a 500 so
 /// that no request can take a worker down.
 fn answer(state: &AppState, engine: &Engine, encoding: Encoding, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    catch_unwind(AssertUnwindSafe(|| {
-        let input = match encoding {
-            Encoding::Json => input::parse_json(body)?,
-            Encoding::Email => return Err(ApiError::unsupported_media_type("message/rfc822")),
-        };
-        let profile = engine.profile().map_or("", |p| p.name.as_str());
-        let mut out = Vec::with_capacity(512);
-        let one = |out: &mut Vec<u8>, text: &[u8]| {
-            let c = engine.classify_bytes(text, crate::Hints::default());
-            state.metrics.count_answer(profile, c.category, c.kind);
-            json_record(out, &Context::default(), text, &c);
-        };
-        match input {
-            Input::One(text) => one(&mut out, text.as_bytes()),
-            Input::Many(texts) => {
-                out.push(b'[');
-                for (i, text) in texts.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    one(&mut out, text.as_bytes());
-                    // json_record ends each record with a newline.
-                    out.pop();
-                }
-                out.extend_from_slice(b"]\n");
-            }
-        }
-        Ok(out)
-    }))
-    .unwrap_or_else(|_| Err(ApiError::internal("classifying the request failed")))
+    catch_unwind(AssertUnwindSafe(|| answer::answer(engine, encoding, body, &state.metrics)))
+        .unwrap_or_else(|_| Err(ApiError::internal("classifying the request failed")))
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
