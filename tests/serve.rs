@@ -187,6 +187,15 @@ fn classify_answers_exactly_like_the_cli() {
     // The two reasons come from different rules, so neither answer is a default.
     assert_eq!(reasons, ["user_unknown", "mailbox_full", "undefined"]);
 
+    // A batch over 64 KiB is classified off the request threads; same answers.
+    let many: Vec<&str> = lines.iter().copied().cycle().take(3000).collect();
+    let r = server.classify("", &json!({"texts": many}));
+    assert_eq!(r.status, 200);
+    let answers = r.json();
+    let answers = answers.as_array().unwrap();
+    assert_eq!(answers.len(), 3000);
+    assert!(answers.iter().zip(&many).all(|(a, t)| a["diagnostic"] == *t), "in order");
+
     let r = server.classify("", &json!({"texts": []}));
     assert_eq!((r.status, r.json()), (200, json!([])));
     // Non-ASCII and control characters survive the round trip.
