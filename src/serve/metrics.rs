@@ -112,7 +112,7 @@ impl Metrics {
             &mut out,
             "rebound_classify_duration_seconds",
             "histogram",
-            "Time to answer one /classify request once its body is read: parse, classify, write.",
+            "Time to answer one /classify request once its body is read (parse, classify, write), for the requests answered 200.",
         );
         self.latency.render(&mut out, "rebound_classify_duration_seconds");
 

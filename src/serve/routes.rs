@@ -72,11 +72,11 @@ async fn classify(State(state): State<Arc<AppState>>, request: Request) -> Resul
     let engine = state.engine_for(params.0.profile.as_deref())?;
     let answer = if body.len() >= BLOCKING_BODY {
         let state = Arc::clone(&state);
-        tokio::task::spawn_blocking(move || answer(&state, &engine, encoding, &body))
+        tokio::task::spawn_blocking(move || guarded_answer(&state, &engine, encoding, &body))
             .await
             .unwrap_or_else(|_| Err(ApiError::internal("classifying the request failed")))?
     } else {
-        answer(&state, &engine, encoding, &body)?
+        guarded_answer(&state, &engine, encoding, &body)?
     };
     state.metrics.observe_latency(start.elapsed());
     Ok(json(answer))
@@ -84,7 +84,7 @@ async fn classify(State(state): State<Arc<AppState>>, request: Request) -> Resul
 
 /// Parses, classifies and writes the answer, turning a panic into a 500 so
 /// that no request can take a worker down.
-fn answer(state: &AppState, engine: &Engine, encoding: Encoding, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+fn guarded_answer(state: &AppState, engine: &Engine, encoding: Encoding, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     catch_unwind(AssertUnwindSafe(|| answer::answer(engine, encoding, body, &state.metrics)))
         .unwrap_or_else(|_| Err(ApiError::internal("classifying the request failed")))
 }
@@ -114,7 +114,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn openapi_json() -> Response {
-    json(openapi::DOCUMENT.as_bytes().to_vec())
+    json(openapi::DOCUMENT)
 }
 
 async fn not_found(uri: Uri) -> ApiError {
@@ -125,7 +125,8 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::method_not_allowed(method.as_str(), uri.path())
 }
 
-fn json(body: Vec<u8>) -> Response {
+/// `body` as an `application/json` response.
+fn json(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
