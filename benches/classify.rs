@@ -8,8 +8,8 @@ use rebound::rules::source::embedded_sources;
 
 #[path = "../examples/synth_rules.rs"]
 mod synth;
-use synth::scaled_sources;
 use rebound::{CompiledRules, Engine, Hints, Rules, Scratch};
+use synth::scaled_sources;
 
 const SHORT: &[&str] = &[
     "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table",

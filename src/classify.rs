@@ -7,7 +7,7 @@ use std::cmp::{Ordering, Reverse};
 
 use crate::code::{find_enhanced, find_reply, EnhancedCode};
 use crate::compile::{CompiledRules, Target};
-use crate::fold::fold_into;
+use crate::fold::{fold_into, needs_folding};
 use crate::rules::ReasonId;
 
 /// Codes known from outside the text (the `Status:` field of a delivery
@@ -167,8 +167,13 @@ impl CompiledRules {
         scratch: &mut Scratch,
         sink: &mut impl FnMut(Evidence),
     ) -> (Option<EnhancedCode>, Option<u16>) {
-        fold_into(text, &mut scratch.folded);
-        let folded = &scratch.folded[..];
+        let Scratch { folded: fold_buf, triggered } = scratch;
+        let folded: &[u8] = if needs_folding(text) {
+            fold_into(text, fold_buf);
+            fold_buf
+        } else {
+            text
+        };
         let rules = &self.rules;
 
         let found = find_enhanced(folded);
@@ -200,7 +205,7 @@ impl CompiledRules {
             }
         }
 
-        scratch.triggered.clear();
+        triggered.clear();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(folded) {
                 match self.targets[m.pattern().as_usize()] {
@@ -220,14 +225,14 @@ impl CompiledRules {
                         });
                     }
                     Target::Regex { regex } => {
-                        if !scratch.triggered.contains(&regex) {
-                            scratch.triggered.push(regex);
+                        if !triggered.contains(&regex) {
+                            triggered.push(regex);
                         }
                     }
                 }
             }
         }
-        for &xi in &scratch.triggered {
+        for &xi in triggered.iter() {
             let x = &self.regexes[xi as usize];
             let r = &rules.rules[x.rule as usize];
             if r.profile.is_some() && r.profile != profile {

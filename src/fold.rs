@@ -20,6 +20,16 @@ pub fn fold_into(input: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Whether `input` would change by folding. Cheap (SIMD searches): most
+/// replies are one line with single spaces and are matched as they are.
+pub fn needs_folding(input: &[u8]) -> bool {
+    input.first() == Some(&b' ')
+        || input.last() == Some(&b' ')
+        || memchr::memchr3(b'\t', b'\n', b'\r', input).is_some()
+        || memchr::memchr2(b'\x0b', b'\x0c', input).is_some()
+        || memchr::memmem::find(input, b"  ").is_some()
+}
+
 /// Folds a phrase as rules are compiled: whitespace folded, ASCII lowercased.
 pub fn fold_phrase(phrase: &str) -> String {
     let mut out = Vec::new();
@@ -52,6 +62,7 @@ mod tests {
             prop_assert_eq!(&once, &twice);
             prop_assert!(!once.windows(2).any(|w| w == b"  "));
             prop_assert!(std::str::from_utf8(&once).is_ok());
+            prop_assert_eq!(needs_folding(s.as_bytes()), once != s.as_bytes());
         }
     }
 }

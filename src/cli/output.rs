@@ -59,6 +59,36 @@ pub struct Context<'a> {
 /// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
 pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
+    if is_plain_ascii(s) {
+        out.extend_from_slice(s);
+    } else {
+        escape_slow(out, s);
+    }
+    out.push(b'"');
+}
+
+/// Whether every byte is printable ASCII other than `"` and `\`, so the
+/// bytes can be copied into a JSON string as they are. Eight bytes at a time.
+fn is_plain_ascii(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Bytes >= 0x80, bytes < 0x20, and bytes equal to '"' or '\\'.
+        let bad = (x & HIGH)
+            | (x.wrapping_sub(0x20 * ONES) & !x & HIGH)
+            | has_zero(x ^ (0x22 * ONES))
+            | has_zero(x ^ (0x5c * ONES));
+        if bad != 0 {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+}
+
+fn escape_slow(out: &mut Vec<u8>, s: &[u8]) {
     let s = String::from_utf8_lossy(s);
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -69,19 +99,20 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
-            0..=0x1f | 0x7f => b"",
+            0..=0x1f => b"",
             _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
         if esc.is_empty() {
-            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            out.extend_from_slice(b"\\u00");
+            out.push(b"0123456789abcdef"[usize::from(b >> 4)]);
+            out.push(b"0123456789abcdef"[usize::from(b & 15)]);
         } else {
             out.extend_from_slice(esc);
         }
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 fn field_str(out: &mut Vec<u8>, name: &str, value: Option<&[u8]>) {
@@ -206,5 +237,17 @@ mod tests {
         let mut out = Vec::new();
         json_str(&mut out, b"a\"b\\c\nd\x01e\xff");
         assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001e\u{fffd}\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_round_trip(s in "\\PC*", bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            for input in [s.as_bytes(), &bytes[..]] {
+                let mut out = Vec::new();
+                json_str(&mut out, input);
+                let back: String = serde_json::from_slice(&out).unwrap();
+                proptest::prop_assert_eq!(back, String::from_utf8_lossy(input).into_owned());
+            }
+        }
     }
 }
