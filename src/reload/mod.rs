@@ -204,7 +204,7 @@ impl LiveEngine {
     }
 
     /// Whether a watcher reloads on change (see [`Builder::watch`]).
-    pub fn iswatching(&self) -> bool {
+    pub fn is_watching(&self) -> bool {
         self.watch.is_some()
     }
 

@@ -2,13 +2,14 @@
 //! snapshot behind an [`ArcSwap`], the reload procedure (load → check →
 //! compile → swap) and what it reports (events and counters).
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 
-use crate::rules::{Diagnostic, LoadError};
+use crate::rules::{Diagnostic, LoadError, SourceFile};
 use crate::Engine;
 
 /// One compiled rule set as it was loaded: the rules, a generation number and
@@ -198,18 +199,37 @@ impl Reloader {
         let (outcome, generation) = match crate::rules::source::dir_sources(&self.dir) {
             Err(e) => (Outcome::Rejected { diagnostics: e.diagnostics.into() }, current.generation),
             Ok(files) if files == current.engine.rules().files => (Outcome::Unchanged, current.generation),
-            Ok(files) => {
-                let report = crate::check::check_sources(files);
-                match report.compiled {
-                    None => (Outcome::Rejected { diagnostics: report.diagnostics.into() }, current.generation),
-                    Some(compiled) => self.swap(compiled, report.diagnostics, &current),
-                }
-            }
+            Ok(files) => match self.check(files) {
+                Err(diagnostics) => (Outcome::Rejected { diagnostics: diagnostics.into() }, current.generation),
+                Ok((compiled, warnings)) => self.swap(compiled, warnings, &current),
+            },
         };
         let duration = start.elapsed();
         let event = ReloadEvent { trigger, outcome, generation, started_at, duration };
         self.record(&event);
         event
+    }
+
+    /// `rebound check` on the files: the compiled rules and their warnings,
+    /// or every diagnostic. A panic in there (a bug, never bad input) rejects
+    /// the change instead of ending the reload thread.
+    fn check(&self, files: Vec<SourceFile>) -> Result<(crate::CompiledRules, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let checked = std::panic::catch_unwind(AssertUnwindSafe(|| crate::check::check_sources(files)));
+        match checked {
+            Ok(report) => match report.compiled {
+                Some(compiled) => Ok((compiled, report.diagnostics)),
+                None => Err(report.diagnostics),
+            },
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let message = format!("internal error while checking the rules (please report it): {what}");
+                Err(vec![Diagnostic::error_path(self.dir.display().to_string(), message)])
+            }
+        }
     }
 
     /// Makes `compiled` the live rules, unless it lacks a profile in use.
