@@ -72,10 +72,18 @@ pub(crate) fn has_recipient_field(text: &str) -> bool {
 /// `type; value` → (`type` lowercased, `value`), for typed fields.
 fn typed(value: &str) -> (Option<String>, String) {
     match value.split_once(';') {
-        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 16 => {
+        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => {
             (Some(t.trim().to_ascii_lowercase()), v.trim().to_string())
         }
         _ => (None, value.trim().to_string()),
+    }
+}
+
+/// A typed value without its type: `smtp; 550 unknown` → `550 unknown`.
+pub(crate) fn strip_type(value: &str) -> &str {
+    match value.split_once(';') {
+        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => v.trim(),
+        _ => value.trim(),
     }
 }
 

@@ -25,6 +25,8 @@ pub(crate) struct TextRecipient {
     /// The raw block (recipient line and the lines after it), for command
     /// and remote host patterns.
     pub block: String,
+    /// Whether the recipient line itself says that delivery failed.
+    pub strong: bool,
 }
 
 /// What the generic reader found in a text.
@@ -53,24 +55,61 @@ impl TextReport {
     }
 }
 
-/// Reads `text` with the markers and patterns of `spec`.
-pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
+/// Addresses a text may name that are not failed recipients.
+#[derive(Debug, Default)]
+pub(crate) struct Known<'a> {
+    /// The sender's addresses (the notice's `To`, the returned message's
+    /// `From`, `Return-Path`, `Sender`).
+    pub senders: Vec<String>,
+    /// `X-Failed-Recipients`, when the notice has it.
+    pub failed: &'a [String],
+}
+
+/// Reads `text` with the markers and patterns of `spec`. Lines naming a
+/// sender's address, or an address `X-Failed-Recipients` does not list when
+/// it lists others the text names, do not start a recipient (unless no
+/// recipient would be left).
+pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = join_replies(&lines[..end]);
     let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
+    if !rest.trim().is_empty() {
+        let quoted = super::message::original_from_text(&rest);
+        known.senders.extend(quoted.from);
+        for h in ["return-path", "sender"] {
+            known.senders.extend(quoted.headers.iter().filter(|(n, _)| n == h).filter_map(|(_, v)| address::first(v)));
+        }
+    }
     let mut report = TextReport { recipients: Vec::new(), section, rest };
     let mut starts: Vec<(usize, String, String)> = Vec::new();
+    let mut strong: Vec<bool> = Vec::new();
     for (i, line) in report.section.iter().enumerate() {
-        if let Some((rcpt, diag)) = recipient_of(spec, line) {
+        if let Some((rcpt, diag, is_strong)) = recipient_of(spec, line) {
             // The address repeated inside its own block continues the block.
             if starts.last().is_some_and(|(_, last, _)| address::same(last, &rcpt)) {
+                if let Some(s) = strong.last_mut() {
+                    *s |= is_strong;
+                }
                 continue;
             }
             starts.push((i, rcpt, diag));
+            strong.push(is_strong);
         }
     }
-    for (k, (i, rcpt, diag)) in starts.iter().enumerate() {
+    let mut keep = |f: &dyn Fn(&str) -> bool| {
+        if starts.iter().any(|s| f(&s.1)) && !starts.iter().all(|s| f(&s.1)) {
+            let kept: Vec<bool> = starts.iter().map(|s| f(&s.1)).collect();
+            let mut it = kept.iter();
+            starts.retain(|_| *it.next().unwrap_or(&true));
+            let mut it = kept.iter();
+            strong.retain(|_| *it.next().unwrap_or(&true));
+        }
+    };
+    keep(&|r| known.failed.iter().any(|f| address::same(f, r)));
+    keep(&|r| !known.senders.iter().any(|s| address::same(s, r)));
+    let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
+    for (k, (i, _, diag)) in starts.iter().enumerate() {
         let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
         let body = &report.section[i + 1..next];
         let mut diagnostic = diagnostic_of(spec, std::iter::once(diag.as_str()).chain(body.iter().map(String::as_str)));
@@ -81,40 +120,47 @@ pub(crate) fn read(spec: &Spec, text: &str) -> TextReport {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
             }
         }
-        if diagnostic.is_empty() {
-            // Or a reason without a code, just before the address.
-            let previous = if k == 0 { 0 } else { starts[k - 1].0 + 1 };
-            diagnostic = diagnostic_of(spec, lead(&report.section[previous..*i]).iter().map(String::as_str));
+        diagnostics.push(diagnostic);
+    }
+    // A list of addresses shares the text that follows the list, or else
+    // the text before it.
+    let adjacent = |k: usize| {
+        starts.get(k + 1).is_some_and(|n| report.section[starts[k].0 + 1..n.0].iter().all(|l| l.trim().is_empty()))
+    };
+    for k in (0..starts.len()).rev() {
+        if diagnostics[k].is_empty() && adjacent(k) {
+            diagnostics[k] = diagnostics[k + 1].clone();
+        }
+    }
+    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.0)].iter().map(String::as_str));
+    for (k, (i, rcpt, _)) in starts.iter().enumerate() {
+        let next = starts.get(k + 1).map_or(report.section.len(), |s| s.0);
+        let mut diagnostic = std::mem::take(&mut diagnostics[k]);
+        if diagnostic.is_empty() && (0..k).all(adjacent) {
+            diagnostic = lead.clone();
         }
         let block = report.section[*i..next].join("\n");
         if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, rcpt)) {
             if prev.diagnostic.is_empty() {
-                prev.diagnostic = std::mem::take(&mut diagnostic);
+                prev.diagnostic = diagnostic;
                 prev.block = block;
             }
+            prev.strong |= strong[k];
             continue;
         }
-        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block });
+        report.recipients.push(TextRecipient { recipient: rcpt.clone(), diagnostic, block, strong: strong[k] });
     }
     report
 }
 
 /// Whether text holds an SMTP reply code or an enhanced status code.
-fn has_code(s: &str) -> bool {
+pub(crate) fn has_code(s: &str) -> bool {
     crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
-}
-
-/// The paragraph that ends just before a recipient line (blank lines
-/// between them skipped).
-fn lead(lines: &[String]) -> &[String] {
-    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |e| e + 1);
-    let start = lines[..end].iter().rposition(|l| l.trim().is_empty()).map_or(0, |b| b + 1);
-    &lines[start..end]
 }
 
 /// The address a line names as failed, and the rest of the line that
 /// belongs to its diagnostic.
-fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
+fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String, bool)> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
@@ -122,7 +168,7 @@ fn recipient_of(spec: &Spec, line: &str) -> Option<(String, String)> {
         let Some(c) = p.regex.captures(line) else { continue };
         let Some(addr) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
-        return Some((addr, diag));
+        return Some((addr, diag, p.strong));
     }
     None
 }

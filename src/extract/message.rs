@@ -127,7 +127,27 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     if v.texts.is_empty() {
         v.texts = html;
     }
+    if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() {
+        // A MIME structure mail-parser could not follow (a boundary lost to
+        // broken header folding, say): read the raw body as text.
+        v.texts.push(raw_body_text(raw));
+    }
     Some(v)
+}
+
+/// The body of `raw` after its header block, as text, without MIME
+/// delimiter and part header lines.
+fn raw_body_text(raw: &[u8]) -> String {
+    let start = memchr::memmem::find(raw, b"\n\n").map_or(raw.len(), |i| i + 2);
+    let body = String::from_utf8_lossy(&raw[start..]);
+    let mime_line = |l: &str| {
+        let t = l.trim();
+        (t.starts_with("--") && t.len() > 8 && !t.contains(' '))
+            || ["content-type:", "content-transfer-encoding:", "content-disposition:", "boundary="]
+                .iter()
+                .any(|h| t.to_ascii_lowercase().starts_with(h))
+    };
+    body.lines().filter(|l| !mime_line(l)).collect::<Vec<_>>().join("\n")
 }
 
 fn unfold(raw: &[u8]) -> String {

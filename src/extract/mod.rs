@@ -33,6 +33,7 @@ mod arf;
 pub mod dsn;
 mod generic;
 mod message;
+mod notify;
 mod refine;
 pub mod spec;
 
@@ -121,6 +122,8 @@ pub struct Report {
     pub subject: String,
     pub(crate) text: String,
     pub(crate) from: String,
+    /// Top-level header lines as `name: value`, names lowercased.
+    pub(crate) headers: Vec<String>,
 }
 
 impl Report {
@@ -137,6 +140,7 @@ impl Report {
             subject: String::new(),
             text: String::new(),
             from: String::new(),
+            headers: Vec::new(),
         }
     }
 }
@@ -172,6 +176,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         subject: view.subject.clone(),
         text: folded_text,
         from: fold(view.header("from").unwrap_or_default()),
+        headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
     let hit = |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
     let complaint_signs = hit(&spec.feedback);
@@ -180,7 +185,21 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         report.bounces = bounces;
         return report;
     }
-    let tr = generic::read(spec, &text);
+    if let Some(found) = json_body(spec, &text) {
+        report.kind = found.0;
+        report.bounces = found.1;
+        return report;
+    }
+    let failed: Vec<String> =
+        view.header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    let mut known = generic::Known { senders: view.to.clone(), failed: &failed };
+    if let Some(o) = &view.original {
+        known.senders.extend(o.from.iter().cloned());
+        for h in ["return-path", "sender"] {
+            known.senders.extend(o.header(h).and_then(address::first));
+        }
+    }
+    let tr = generic::read(spec, &text, &mut known);
     if std::env::var_os("REBOUND_DEBUG").is_some() {
         eprintln!("--- text ---\n{text}\n--- section ---\n{}\n--- recipients ---\n{:#?}\n--- dsn parts {} ---", tr.section.join("\n"), tr.recipients, view.dsn.len());
     }
@@ -201,7 +220,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         for r in &dsn.recipients {
             bounces.push(from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
-    } else if !tr.recipients.is_empty() {
+    } else if !tr.recipients.is_empty() && text_is_bounce(&tr, &view, hit(&spec.bounce)) {
         for t in &tr.recipients {
             let mut b = Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
             details_from_text(spec, &mut b, &t.block);
@@ -222,15 +241,11 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 }
             }
         }
-        let failed: Vec<String> = view
-            .header("x-failed-recipients")
-            .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
-            .unwrap_or_default();
         let is_bounce = !failed.is_empty() || hit(&spec.bounce) || !view.dsn.is_empty();
         if is_bounce {
             let whole = tr.whole(spec);
             let block = tr.section.join("\n");
-            let mut recipients = failed;
+            let mut recipients = failed.clone();
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
                 recipients = view.original.clone().or_else(quoted).map(|o| o.to).unwrap_or_default();
@@ -283,6 +298,43 @@ fn unquote(text: &str) -> String {
     out
 }
 
+/// A notification written as a JSON document in the body.
+fn json_body(spec: &Spec, text: &str) -> Option<(EmailKind, Vec<Bounce>)> {
+    let t = text.trim();
+    if spec.json.is_empty() || !t.starts_with('{') {
+        return None;
+    }
+    let end = t.rfind('}')?;
+    let doc = &t[..=end];
+    // Long lines may have been broken by an MTA (Sendmail's `!` + newline +
+    // space at 990 bytes) or wrapped: undo both before giving up.
+    let value: serde_json::Value = serde_json::from_str(doc)
+        .or_else(|_| serde_json::from_str(&doc.replace("!\n ", "")))
+        .or_else(|_| serde_json::from_str(&doc.replace(['\r', '\n'], "")))
+        .ok()?;
+    notify::read(&spec.json, &value)
+}
+
+/// Reads a JSON notification (one line of a JSON-lines export, say) with
+/// the `[[extract.json]]` rules of `spec`; `None` when no rule matches it.
+pub fn notification(spec: &Spec, value: &serde_json::Value) -> Option<Report> {
+    let (kind, bounces) = notify::read(&spec.json, value)?;
+    Some(Report { kind, bounces, ..Report::not_bounce("") }).map(|mut r| {
+        r.note = None;
+        r
+    })
+}
+
+/// Whether the recipients the text names make a bounce: the email shows
+/// the signs of one, or a recipient line says delivery failed, or a
+/// recipient's text carries an SMTP code. (An address alone on a line of an
+/// ordinary message is not a failed recipient.)
+fn text_is_bounce(tr: &generic::TextReport, view: &message::View, signs: bool) -> bool {
+    signs
+        || view.header("x-failed-recipients").is_some()
+        || tr.recipients.iter().any(|t| t.strong || generic::has_code(&t.diagnostic))
+}
+
 /// A bounce from a DSN recipient group, completed from the text.
 fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
     let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
@@ -292,7 +344,11 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
         .find_map(|a| tr.for_recipient(a))
         .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
     let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
-    let text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    let mut text_diag = text.map(|t| generic::join_inline(&t.diagnostic)).unwrap_or_default();
+    if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
+        // The notice names no recipient, but says what went wrong.
+        text_diag = generic::join_inline(&tr.whole(spec));
+    }
     let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
     let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
     let mut b = Bounce {
@@ -318,14 +374,18 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
 /// command, Exchange the server that answered) or the code says nothing.
 fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
     let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    let informative = dsn.chars().filter(|c| c.is_alphabetic()).count() >= 4;
     match (dsn.is_empty(), text.is_empty()) {
         (true, true) => None,
         (true, false) => Some(text),
         (false, true) => Some(dsn),
-        (false, false) if !informative || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
         (false, false) => Some(dsn),
     }
+}
+
+/// Whether a diagnostic says something in words (not just `255`).
+fn informative(diagnostic: &str) -> bool {
+    diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 4
 }
 
 /// Fills the command, the remote MTA and the status from `block` where the
@@ -400,6 +460,12 @@ impl Engine {
     /// extraction rules of this engine's rule set.
     pub fn extract(&self, raw: &[u8]) -> Report {
         extract(&self.compiled().extract, raw)
+    }
+
+    /// Reads a JSON notification of a sending service (see
+    /// `[[extract.json]]`); `None` when no rule describes it.
+    pub fn extract_json(&self, value: &serde_json::Value) -> Option<Report> {
+        notification(&self.compiled().extract, value)
     }
 
     /// Classifies one extracted bounce on its diagnostic, with the DSN status

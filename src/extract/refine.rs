@@ -48,6 +48,7 @@ pub(crate) fn reason(
 }
 
 fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>) -> bool {
+    let one_of = |list: &[String], value: &str| list.iter().any(|x| x == value || (x == "NONE" && value.is_empty()));
     if !e.subject.is_empty() && !e.subject.hit(&fold(&report.subject)) {
         return false;
     }
@@ -60,19 +61,27 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     if !e.diagnostic.is_empty() && !e.diagnostic.hit(&fold(&bounce.diagnostic)) {
         return false;
     }
-    if !e.command.is_empty() {
-        let command = bounce.command.as_deref().unwrap_or("");
-        if !e.command.iter().any(|x| x == command || (x == "NONE" && command.is_empty())) {
+    if let Some(set) = &e.header {
+        if !report.headers.iter().any(|h| set.is_match(h)) {
             return false;
         }
+    }
+    if !e.diagnostic_type.is_empty() && !one_of(&e.diagnostic_type, bounce.diagnostic_type.as_deref().unwrap_or("")) {
+        return false;
+    }
+    let command = bounce.command.as_deref().unwrap_or("");
+    if !e.command.is_empty() && !one_of(&e.command, command) {
+        return false;
+    }
+    if one_of(&e.unless_command, command) {
+        return false;
     }
     if !e.when_reason.is_empty() && !e.when_reason.contains(&c.reason_id()) {
         return false;
     }
-    if let Some(code) = c.enhanced_code {
-        if e.unless_status.iter().any(|p| p.matches_enhanced(code)) {
-            return false;
-        }
+    let code = c.enhanced_code;
+    if !e.status.is_empty() && !code.is_some_and(|code| e.status.iter().any(|p| p.matches_enhanced(code))) {
+        return false;
     }
-    true
+    !code.is_some_and(|code| e.unless_status.iter().any(|p| p.matches_enhanced(code)))
 }

@@ -74,6 +74,53 @@ struct RawExtract {
     feedback: Vec<Spanned<RawSignals>>,
     #[serde(default)]
     evidence: Vec<Spanned<RawEvidence>>,
+    #[serde(default)]
+    json: Vec<Spanned<RawJson>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJson {
+    #[serde(default)]
+    envelope: String,
+    type_field: Vec<String>,
+    #[serde(rename = "type")]
+    type_value: String,
+    kind: Spanned<String>,
+    list: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    diagnostic: String,
+    #[serde(default)]
+    remote_mta: String,
+    #[serde(default)]
+    reporting_mta: String,
+    #[serde(default)]
+    feedback_type: String,
+    #[serde(default)]
+    source: String,
+}
+
+/// How to read one type of JSON notification (see [`super::notify`]).
+#[derive(Debug, Clone)]
+pub(crate) struct JsonSpec {
+    pub envelope: String,
+    pub type_field: Vec<String>,
+    pub type_value: String,
+    pub kind: super::EmailKind,
+    pub list: String,
+    pub address: String,
+    pub action: String,
+    pub status: String,
+    pub diagnostic: String,
+    pub remote_mta: String,
+    pub reporting_mta: String,
+    pub feedback_type: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -98,6 +145,10 @@ struct RawPattern {
     /// For `[[extract.command]]`: the command when the regex has no `command` group.
     #[serde(default)]
     command: Option<String>,
+    /// For `[[extract.recipient]]`: the line itself says that delivery
+    /// failed, so it is evidence of a bounce without any other sign.
+    #[serde(default)]
+    strong: bool,
     #[serde(default)]
     examples: Vec<Spanned<String>>,
     #[serde(default)]
@@ -136,9 +187,17 @@ struct RawEvidence {
     #[serde(default)]
     diagnostic: Vec<Spanned<String>>,
     #[serde(default)]
+    header: Vec<Spanned<String>>,
+    #[serde(default)]
+    diagnostic_type: Vec<Spanned<String>>,
+    #[serde(default)]
     command: Vec<Spanned<String>>,
     #[serde(default)]
+    unless_command: Vec<Spanned<String>>,
+    #[serde(default)]
     when_reason: Vec<Spanned<String>>,
+    #[serde(default)]
+    status: Vec<Spanned<String>>,
     #[serde(default)]
     unless_status: Vec<Spanned<String>>,
     #[serde(default)]
@@ -177,6 +236,8 @@ pub(crate) struct Pattern {
     pub regex: Regex,
     /// The fixed value (`[[extract.command]]` without a `command` group).
     pub value: Option<String>,
+    /// Whether a match is evidence of a bounce on its own.
+    pub strong: bool,
     pub origin: Origin,
 }
 
@@ -254,8 +315,9 @@ impl RawSignalLists {
 }
 
 /// Evidence at the level of the email: conditions on the subject, sender,
-/// body, diagnostic, failed command and the reason the diagnostic alone
-/// gives; when they all hold, the reason is `reason`.
+/// headers, body, diagnostic and its DSN type, the failed command, the
+/// status and the reason the diagnostic alone gives. Every condition given
+/// must hold (any literal or value of a list); then the reason is `reason`.
 #[derive(Debug)]
 pub(crate) struct Evidence {
     pub id: String,
@@ -264,8 +326,13 @@ pub(crate) struct Evidence {
     pub from: Literals,
     pub body: Literals,
     pub diagnostic: Literals,
+    /// Regexes over `name: value` header lines (names lowercased).
+    pub header: Option<RegexSet>,
+    pub diagnostic_type: Vec<String>,
     pub command: Vec<String>,
+    pub unless_command: Vec<String>,
     pub when_reason: Vec<ReasonId>,
+    pub status: Vec<crate::code::CodePattern>,
     pub unless_status: Vec<crate::code::CodePattern>,
     pub origin: Origin,
 }
@@ -288,6 +355,7 @@ pub struct Spec {
     /// Headers of a returned message that name who complained.
     pub(crate) feedback_recipient_headers: Vec<String>,
     pub(crate) evidence: Vec<Evidence>,
+    pub(crate) json: Vec<JsonSpec>,
 }
 
 struct Compiler<'a> {
@@ -363,6 +431,11 @@ impl Spec {
             for e in &x.evidence {
                 if let Some(e) = c.evidence(file, fi, e) {
                     spec.evidence.push(e);
+                }
+            }
+            for j in &x.json {
+                if let Some(j) = c.json(file, j) {
+                    spec.json.push(j);
                 }
             }
         }
@@ -466,7 +539,7 @@ impl Compiler<'_> {
                 self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
             }
         }
-        Some(Pattern { regex, value: fixed, origin: Origin::new(file, fi, raw.span().start) })
+        Some(Pattern { regex, value: fixed, strong: p.strong, origin: Origin::new(file, fi, raw.span().start) })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
@@ -477,25 +550,79 @@ impl Compiler<'_> {
         id
     }
 
+    fn json(&mut self, file: &SourceFile, raw: &Spanned<RawJson>) -> Option<JsonSpec> {
+        let j = raw.get_ref();
+        let _ = &j.source;
+        let kind = match j.kind.get_ref().as_str() {
+            "bounce" => super::EmailKind::Bounce,
+            "feedback" => super::EmailKind::Feedback,
+            "auto_reply" => super::EmailKind::AutoReply,
+            other => {
+                self.error(file, j.kind.span().start, format!("unknown kind `{other}` (bounce, feedback, auto_reply)"));
+                return None;
+            }
+        };
+        if j.type_field.is_empty() {
+            self.error(file, raw.span().start, "`type_field` names no field");
+            return None;
+        }
+        Some(JsonSpec {
+            envelope: j.envelope.clone(),
+            type_field: j.type_field.clone(),
+            type_value: j.type_value.clone(),
+            kind,
+            list: j.list.clone(),
+            address: j.address.clone(),
+            action: j.action.clone(),
+            status: j.status.clone(),
+            diagnostic: j.diagnostic.clone(),
+            remote_mta: j.remote_mta.clone(),
+            reporting_mta: j.reporting_mta.clone(),
+            feedback_type: j.feedback_type.clone(),
+        })
+    }
+
+    fn codes(&mut self, file: &SourceFile, list: &[Spanned<String>]) -> Vec<crate::code::CodePattern> {
+        let mut out = Vec::new();
+        for s in list {
+            match crate::code::CodePattern::parse(s.get_ref()) {
+                Ok(p) => out.push(p),
+                Err(msg) => self.error(file, s.span().start, msg),
+            }
+        }
+        out
+    }
+
     fn evidence(&mut self, file: &SourceFile, fi: u32, raw: &Spanned<RawEvidence>) -> Option<Evidence> {
         let e = raw.get_ref();
         let _ = (&e.description, &e.source);
         let reason = self.reason(file, &e.reason);
         let when_reason: Vec<ReasonId> = e.when_reason.iter().filter_map(|r| self.reason(file, r)).collect();
-        let mut unless_status = Vec::new();
-        for s in &e.unless_status {
-            match crate::code::CodePattern::parse(s.get_ref()) {
-                Ok(p) => unless_status.push(p),
-                Err(msg) => self.error(file, s.span().start, msg),
-            }
-        }
+        let status = self.codes(file, &e.status);
+        let unless_status = self.codes(file, &e.unless_status);
         let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
-        let conditions = e.subject.len() + e.from.len() + e.body.len() + e.diagnostic.len() + e.command.len();
+        let upper = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().to_ascii_uppercase()).collect::<Vec<_>>();
+        for h in &e.header {
+            self.regex(file, h);
+        }
+        let header = if e.header.is_empty() {
+            None
+        } else {
+            RegexSetBuilder::new(e.header.iter().map(|h| h.get_ref())).case_insensitive(true).build().ok()
+        };
+        let conditions = e.subject.len()
+            + e.from.len()
+            + e.body.len()
+            + e.diagnostic.len()
+            + e.header.len()
+            + e.diagnostic_type.len()
+            + e.command.len()
+            + e.status.len();
         if conditions == 0 {
             self.error(
                 file,
                 raw.span().start,
-                "evidence has no condition (`subject`, `from`, `body`, `diagnostic` or `command`)",
+                "evidence has no condition (`subject`, `from`, `header`, `body`, `diagnostic`, `diagnostic_type`, `command` or `status`)",
             );
         }
         Some(Evidence {
@@ -505,8 +632,12 @@ impl Compiler<'_> {
             from: Literals::new(&strings(&e.from)),
             body: Literals::new(&strings(&e.body)),
             diagnostic: Literals::new(&strings(&e.diagnostic)),
-            command: e.command.iter().map(|c| c.get_ref().to_ascii_uppercase()).collect(),
+            header,
+            diagnostic_type: e.diagnostic_type.iter().map(|t| t.get_ref().to_ascii_lowercase()).collect(),
+            command: upper(&e.command),
+            unless_command: upper(&e.unless_command),
             when_reason,
+            status,
             unless_status,
             origin: Origin::new(file, fi, raw.span().start),
         })
