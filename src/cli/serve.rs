@@ -35,15 +35,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
 }
 
 async fn serve(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
-    let source: Arc<dyn EngineSource> = match &cli.rules {
+    let (source, rules): (Arc<dyn EngineSource>, String) = match &cli.rules {
         Some(dir) => {
             let live = live(dir, cli.profile.as_deref())?;
             tokio::spawn(hangup_reloads(Some(live.clone())));
-            Arc::new(live)
+            let when = if live.is_watching() { "on change and on SIGHUP" } else { "on SIGHUP" };
+            (Arc::new(live), format!("{}, reloaded {when}", dir.display()))
         }
         None => {
             tokio::spawn(hangup_reloads(None));
-            Arc::new(Fixed::new(super::engine(cli)?))
+            (Arc::new(Fixed::new(super::engine(cli)?)), "built-in".to_string())
         }
     };
     let options = Options { max_body: args.max_body, drain_timeout: Duration::from_secs(args.drain_timeout) };
@@ -52,10 +53,6 @@ async fn serve(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let rules = match &cli.rules {
-        Some(dir) => format!("{}, reloaded on change and on SIGHUP", dir.display()),
-        None => "built-in".to_string(),
-    };
     eprintln!("rebound: serving on http://{addr} (rules: {rules})");
     match server.serve(listener, shutdown_signal()).await {
         Ok(Stopped::Drained) => {
@@ -71,12 +68,21 @@ async fn serve(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
 }
 
 /// The rules of `dir`, watched, in `profile`; reload reports go to stderr.
+/// When the directory cannot be watched (out of inotify watches, say), the
+/// server still starts and reloads on SIGHUP only.
 fn live(dir: &Path, profile: Option<&str>) -> Result<LiveEngine, String> {
     let mut builder = LiveEngine::builder(dir);
     if let Some(name) = profile {
         builder = builder.profile(name);
     }
-    let live = builder.build().map_err(|e| match e {
+    let live = match builder.clone().build() {
+        Err(WatchError::Watch(e)) => {
+            eprintln!("rebound: cannot watch {}: {e}; rules reload on SIGHUP only", dir.display());
+            builder.watch(false).build()
+        }
+        built => built,
+    };
+    let live = live.map_err(|e| match e {
         WatchError::Load(e) => super::load_error(&e),
         e => e.to_string(),
     })?;
