@@ -35,6 +35,7 @@ pub mod reload;
 pub mod report;
 pub mod rules;
 pub mod suppress;
+pub mod serve;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

@@ -7,6 +7,7 @@ mod explain;
 mod init;
 pub mod output;
 mod profiles;
+mod serve;
 mod watch;
 mod report;
 mod suppress;
@@ -48,6 +49,8 @@ enum Command {
     Suppress(suppress::Args),
     /// List the taxonomy profiles, or show one profile's full mapping.
     Profiles(profiles::Args),
+    /// Serve classification over HTTP (POST /classify, /healthz, /metrics).
+    Serve(serve::Args),
     /// Measure agreement with a labelled corpus of bounce emails.
     Eval(eval::Args),
 }
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(&cli, args),
         Command::Suppress(args) => suppress::run(&cli, args),
         Command::Profiles(args) => profiles::run(&cli, args),
+        Command::Serve(args) => serve::run(&cli, args),
         Command::Eval(args) => eval::run(&cli, args),
     };
     match result {
