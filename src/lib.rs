@@ -27,6 +27,7 @@ pub mod code;
 pub mod compile;
 pub mod engine;
 pub mod fold;
+mod phrase_dfa;
 pub mod profile;
 pub mod rules;
 
