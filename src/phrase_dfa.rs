@@ -92,9 +92,9 @@ impl PhraseDfa {
         order.push(0u32);
         ids.extend_from_slice(&own[0]);
         ranges[0] = (0, ids.len() as u32);
-        for k in 0..stride {
-            match trie[k] {
-                NONE => trie[k] = 0,
+        for slot in &mut trie[..stride] {
+            match *slot {
+                NONE => *slot = 0,
                 child => {
                     fail[child as usize] = 0;
                     order.push(child);
