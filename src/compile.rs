@@ -246,37 +246,36 @@ impl CompiledRules {
     }
 }
 
-/// Resolves every concrete code to its most specific rule (first one wins a tie).
+/// Resolves every concrete code to its most specific rule (first one wins a
+/// tie): rules are applied least specific first, and among equally specific
+/// ones last first, so that each write is a plain fill.
 fn code_tables(rules: &Rules) -> (Box<[u16]>, Box<[u16]>) {
     let mut enhanced = vec![0u16; 3 * 10 * 1000].into_boxed_slice();
-    let mut enhanced_spec = vec![0u8; enhanced.len()];
     let mut reply = vec![0u16; 1000].into_boxed_slice();
-    let mut reply_spec = [0u8; 1000];
-    for (ci, rule) in rules.codes.iter().enumerate() {
+    let mut order: Vec<usize> = (0..rules.codes.len()).collect();
+    order.sort_by_key(|&ci| (rules.codes[ci].pattern.specificity(), std::cmp::Reverse(ci)));
+    for ci in order {
+        let rule = &rules.codes[ci];
         let value = ci as u16 + 1;
-        let spec = rule.pattern.specificity() + 1;
         match rule.pattern {
             CodePattern::Enhanced { class, subject, detail } => {
                 for c in CLASSES.iter().copied().filter(|c| class.is_none_or(|x| x == *c)) {
                     for s in (0..10u8).filter(|s| subject.is_none_or(|x| x == *s)) {
-                        let details = match detail {
-                            Some(d) => d..d + 1,
-                            None => 0..1000,
+                        let (first, len) = match detail {
+                            Some(d) if d < 1000 => (d, 1),
+                            Some(_) => continue,
+                            None => (0, 1000),
                         };
-                        for d in details {
-                            let slot = enhanced_slot(EnhancedCode { class: c, subject: s, detail: d }).unwrap_or(0);
-                            if spec > enhanced_spec[slot] {
-                                enhanced_spec[slot] = spec;
-                                enhanced[slot] = value;
-                            }
-                        }
+                        let Some(slot) = enhanced_slot(EnhancedCode { class: c, subject: s, detail: first }) else {
+                            continue;
+                        };
+                        enhanced[slot..slot + len].fill(value);
                     }
                 }
             }
             CodePattern::Reply { .. } => {
                 for code in 200..600u16 {
-                    if rule.pattern.matches_reply(code) && spec > reply_spec[usize::from(code)] {
-                        reply_spec[usize::from(code)] = spec;
+                    if rule.pattern.matches_reply(code) {
                         reply[usize::from(code)] = value;
                     }
                 }

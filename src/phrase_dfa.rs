@@ -111,14 +111,14 @@ impl PhraseDfa {
             let (fs, fe) = ranges[f];
             ids.extend_from_within(fs as usize..fe as usize);
             ranges[s] = (start as u32, ids.len() as u32);
-            for k in 0..stride {
-                let via_fail = trie[f * stride + k];
-                match trie[s * stride + k] {
-                    NONE => trie[s * stride + k] = via_fail,
-                    child => {
-                        fail[child as usize] = via_fail;
-                        order.push(child);
-                    }
+            let mut frow = [0u32; 256];
+            frow[..stride].copy_from_slice(&trie[f * stride..(f + 1) * stride]);
+            for (slot, &via_fail) in trie[s * stride..(s + 1) * stride].iter_mut().zip(&frow) {
+                if *slot == NONE {
+                    *slot = via_fail;
+                } else {
+                    fail[*slot as usize] = via_fail;
+                    order.push(*slot);
                 }
             }
         }
@@ -142,10 +142,10 @@ impl PhraseDfa {
             }
         }
         let mut trans = vec![0u32; states * stride].into_boxed_slice();
-        for s in 0..states {
+        for (s, old_row) in trie.chunks_exact(stride).enumerate() {
             let row = new_index[s] as usize * stride;
-            for k in 0..stride {
-                trans[row + k] = new_index[trie[s * stride + k] as usize] * stride as u32;
+            for (dst, &old) in trans[row..row + stride].iter_mut().zip(old_row) {
+                *dst = new_index[old as usize] * stride as u32;
             }
         }
         Some(PhraseDfa {
