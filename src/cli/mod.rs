@@ -4,6 +4,7 @@ mod check;
 mod classify;
 mod explain;
 mod init;
+mod lines;
 pub mod output;
 
 use std::path::PathBuf;
