@@ -314,19 +314,8 @@ impl Run<'_> {
 
 /// Calls `f` with every line of `reader` that is not blank, without its line
 /// ending. Lines need not be UTF-8 and may be of any length.
-pub fn for_each_line(mut reader: impl BufRead, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-    let mut line = Vec::with_capacity(1024);
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if !text.iter().all(u8::is_ascii_whitespace) {
-            f(text)?;
-        }
-    }
+pub fn for_each_line(reader: impl BufRead, f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    super::lines::for_each_line(reader, f)
 }
 
 #[cfg(test)]

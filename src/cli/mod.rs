@@ -5,6 +5,7 @@ mod classify;
 mod eval;
 mod explain;
 mod init;
+mod lines;
 pub mod output;
 mod profiles;
 mod serve;
