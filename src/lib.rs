@@ -35,8 +35,8 @@ pub mod profile;
 pub mod reload;
 pub mod report;
 pub mod rules;
-pub mod suppress;
 pub mod serve;
+pub mod suppress;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

@@ -8,10 +8,10 @@ mod init;
 mod lines;
 pub mod output;
 mod profiles;
-mod serve;
-mod watch;
 mod report;
+mod serve;
 mod suppress;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -106,7 +106,15 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     let ranges: Vec<(usize, usize)> = (0..starts.len())
         .map(|k| {
             let s = &starts[k];
-            let from = if s.before { if k == 0 { 0 } else { starts[k - 1].line + 1 } } else { s.line + 1 };
+            let from = if s.before {
+                if k == 0 {
+                    0
+                } else {
+                    starts[k - 1].line + 1
+                }
+            } else {
+                s.line + 1
+            };
             let to = match starts.get(k + 1) {
                 _ if s.before => s.line,
                 Some(next) if next.before => s.line + 1,
@@ -139,7 +147,9 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     // A list of addresses shares the text that follows the list, or else
     // the text before it.
     let adjacent = |k: usize| {
-        starts.get(k + 1).is_some_and(|n| report.section[starts[k].line + 1..n.line].iter().all(|l| l.trim().is_empty()))
+        starts
+            .get(k + 1)
+            .is_some_and(|n| report.section[starts[k].line + 1..n.line].iter().all(|l| l.trim().is_empty()))
     };
     for k in (0..starts.len()).rev() {
         if diagnostics[k].is_empty() && adjacent(k) {
