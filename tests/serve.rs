@@ -323,7 +323,8 @@ fn sighup_forces_a_reload() {
         let m = server.call("GET", "/metrics", None, b"").text();
         (series(&m, "rebound_rules_reloads_total{outcome=\"unchanged\"}") == Some(1.0)).then_some(())
     });
-    assert!(server.stderr().contains("rules unchanged (forced)"), "{}", server.stderr());
+    // The metric is counted before the line is logged: wait for the log too.
+    eventually("SIGHUP is logged", || server.stderr().contains("rules unchanged (forced)").then_some(()));
     assert_eq!(server.call("GET", "/healthz", None, b"").status, 200);
 
     // The built-in rules never change: SIGHUP is acknowledged, not fatal.
