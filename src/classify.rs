@@ -240,7 +240,7 @@ impl CompiledRules {
 
         triggered.clear();
         if let Some(matcher) = &self.automaton {
-            matcher.for_each_match(folded, |pid, start, end| match self.targets[pid.as_usize()] {
+            matcher.for_each_match(folded, |pid, start, end| match self.targets[pid] {
                 Target::Phrase { rule, phrase } => {
                     let r = &rules.rules[rule as usize];
                     if r.profile.is_none() || r.profile == profile {

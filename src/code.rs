@@ -204,6 +204,11 @@ pub fn find_reply(text: &[u8]) -> Option<u16> {
     let mut first_after_colon = None;
     let mut i = 0;
     while i + 3 <= text.len() {
+        // Jump to the next byte that can start a code.
+        match memchr::memchr3(b'2', b'4', b'5', &text[i..text.len() - 2]) {
+            Some(skip) => i += skip,
+            None => break,
+        }
         let t = &text[i..i + 3];
         let standalone = matches!(t[0], b'2' | b'4' | b'5')
             && t[1].is_ascii_digit()

@@ -2,10 +2,11 @@
 //! Aho-Corasick automaton for every phrase and regex trigger literal, regexes
 //! that run only behind their literal, and code tables as direct lookups.
 
-use aho_corasick::{automaton::Automaton, dfa, nfa::contiguous, Anchored, MatchKind, PatternID};
+use aho_corasick::{automaton::Automaton, nfa::contiguous, Anchored, MatchKind};
 use regex_syntax::hir::{literal::Extractor, Hir, HirKind};
 
 use crate::code::{CodePattern, EnhancedCode};
+use crate::phrase_dfa::PhraseDfa;
 use crate::rules::{Diagnostic, LoadError, Rules, Severity};
 
 /// What an automaton pattern stands for.
@@ -17,28 +18,22 @@ pub(crate) enum Target {
     Regex { regex: u32 },
 }
 
-/// The phrase automaton: a DFA (fastest to search) unless the pattern set is
-/// so large that building one costs more than it saves.
+/// The phrase automaton: our own DFA (fastest to build and to search)
+/// unless its table would be too large, then a contiguous NFA.
 #[derive(Debug)]
 pub(crate) enum Matcher {
-    Dfa(dfa::DFA),
+    Dfa(PhraseDfa),
     Nfa(contiguous::NFA),
 }
 
-/// Above this many literals the automaton is a contiguous NFA, not a DFA.
-const DFA_LIMIT: usize = 5_000;
+/// The largest DFA transition table built, in bytes; above it the automaton
+/// is a contiguous NFA (smaller, slower per byte).
+const DFA_MAX_BYTES: usize = 24 << 20;
 
 impl Matcher {
     fn new(literals: &[String]) -> Result<Matcher, aho_corasick::BuildError> {
-        if literals.len() <= DFA_LIMIT {
-            let dfa = dfa::DFA::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .start_kind(aho_corasick::StartKind::Unanchored)
-                .build(literals);
-            if let Ok(dfa) = dfa {
-                return Ok(Matcher::Dfa(dfa));
-            }
+        if let Some(dfa) = PhraseDfa::new(literals, DFA_MAX_BYTES) {
+            return Ok(Matcher::Dfa(dfa));
         }
         contiguous::NFA::builder()
             .ascii_case_insensitive(true)
@@ -48,12 +43,20 @@ impl Matcher {
     }
 
     /// Calls `f(pattern, start, end)` for every occurrence of every literal
-    /// in `haystack`, overlapping ones included.
+    /// in `haystack`, overlapping ones included, in order of `end`.
     #[inline]
-    pub(crate) fn for_each_match(&self, haystack: &[u8], f: impl FnMut(PatternID, usize, usize)) {
+    pub(crate) fn for_each_match(&self, haystack: &[u8], f: impl FnMut(usize, usize, usize)) {
         match self {
-            Matcher::Dfa(a) => walk(a, haystack, f),
+            Matcher::Dfa(a) => a.for_each_match(haystack, f),
             Matcher::Nfa(a) => walk(a, haystack, f),
+        }
+    }
+
+    /// Heap bytes held by the automaton.
+    pub(crate) fn memory_usage(&self) -> usize {
+        match self {
+            Matcher::Dfa(a) => a.memory_usage(),
+            Matcher::Nfa(a) => a.memory_usage(),
         }
     }
 }
@@ -62,14 +65,14 @@ impl Matcher {
 /// match at every position: the overlapping search without its per-call
 /// overhead.
 #[inline]
-fn walk<A: Automaton>(a: &A, haystack: &[u8], mut f: impl FnMut(PatternID, usize, usize)) {
+fn walk<A: Automaton>(a: &A, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
     let Ok(mut sid) = a.start_state(Anchored::No) else { return };
     for (i, &byte) in haystack.iter().enumerate() {
         sid = a.next_state(Anchored::No, sid, byte);
         if a.is_special(sid) && a.is_match(sid) {
             for k in 0..a.match_len(sid) {
                 let pid = a.match_pattern(sid, k);
-                f(pid, i + 1 - a.pattern_len(pid), i + 1);
+                f(pid.as_usize(), i + 1 - a.pattern_len(pid), i + 1);
             }
         }
     }
@@ -219,6 +222,11 @@ impl CompiledRules {
         self.targets.len()
     }
 
+    /// Heap bytes held by the phrase automaton.
+    pub fn automaton_bytes(&self) -> usize {
+        self.automaton.as_ref().map_or(0, Matcher::memory_usage)
+    }
+
     /// The index of the profile called `name`.
     pub fn profile_index(&self, name: &str) -> Option<u16> {
         self.rules.profiles.iter().position(|p| p.name == name).map(|i| i as u16)
@@ -241,37 +249,36 @@ impl CompiledRules {
     }
 }
 
-/// Resolves every concrete code to its most specific rule (first one wins a tie).
+/// Resolves every concrete code to its most specific rule (first one wins a
+/// tie): rules are applied least specific first, and among equally specific
+/// ones last first, so that each write is a plain fill.
 fn code_tables(rules: &Rules) -> (Box<[u16]>, Box<[u16]>) {
     let mut enhanced = vec![0u16; 3 * 10 * 1000].into_boxed_slice();
-    let mut enhanced_spec = vec![0u8; enhanced.len()];
     let mut reply = vec![0u16; 1000].into_boxed_slice();
-    let mut reply_spec = [0u8; 1000];
-    for (ci, rule) in rules.codes.iter().enumerate() {
+    let mut order: Vec<usize> = (0..rules.codes.len()).collect();
+    order.sort_by_key(|&ci| (rules.codes[ci].pattern.specificity(), std::cmp::Reverse(ci)));
+    for ci in order {
+        let rule = &rules.codes[ci];
         let value = ci as u16 + 1;
-        let spec = rule.pattern.specificity() + 1;
         match rule.pattern {
             CodePattern::Enhanced { class, subject, detail } => {
                 for c in CLASSES.iter().copied().filter(|c| class.is_none_or(|x| x == *c)) {
                     for s in (0..10u8).filter(|s| subject.is_none_or(|x| x == *s)) {
-                        let details = match detail {
-                            Some(d) => d..d + 1,
-                            None => 0..1000,
+                        let (first, len) = match detail {
+                            Some(d) if d < 1000 => (d, 1),
+                            Some(_) => continue,
+                            None => (0, 1000),
                         };
-                        for d in details {
-                            let slot = enhanced_slot(EnhancedCode { class: c, subject: s, detail: d }).unwrap_or(0);
-                            if spec > enhanced_spec[slot] {
-                                enhanced_spec[slot] = spec;
-                                enhanced[slot] = value;
-                            }
-                        }
+                        let Some(slot) = enhanced_slot(EnhancedCode { class: c, subject: s, detail: first }) else {
+                            continue;
+                        };
+                        enhanced[slot..slot + len].fill(value);
                     }
                 }
             }
             CodePattern::Reply { .. } => {
                 for code in 200..600u16 {
-                    if rule.pattern.matches_reply(code) && spec > reply_spec[usize::from(code)] {
-                        reply_spec[usize::from(code)] = spec;
+                    if rule.pattern.matches_reply(code) {
                         reply[usize::from(code)] = value;
                     }
                 }

@@ -30,9 +30,13 @@ pub mod eval;
 pub mod extract;
 pub mod fold;
 pub mod input;
+mod phrase_dfa;
 pub mod profile;
 pub mod reload;
+pub mod report;
 pub mod rules;
+pub mod serve;
+pub mod suppress;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;

@@ -251,7 +251,7 @@ fn classification_uses_the_dsn_status_and_email_kind() {
 fn engine_with(phrases: &str) -> Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let mut files = Vec::new();
-    for rel in ["engine.toml", "reasons.toml"] {
+    for rel in ["engine.toml", "reasons.toml", "profiles/mixpanel.toml"] {
         files.push(SourceFile::new(format!("rules/{rel}"), std::fs::read_to_string(root.join(rel)).unwrap()));
     }
     let mut extract: Vec<PathBuf> =
@@ -296,7 +296,7 @@ fn evidence_rules_refine_the_reason() {
 fn bad_extraction_rules_are_reported_with_their_location() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let mut files = Vec::new();
-    for rel in ["engine.toml", "reasons.toml"] {
+    for rel in ["engine.toml", "reasons.toml", "profiles/mixpanel.toml"] {
         files.push(SourceFile::new(format!("rules/{rel}"), std::fs::read_to_string(root.join(rel)).unwrap()));
     }
     files.push(SourceFile::new(

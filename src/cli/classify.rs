@@ -23,6 +23,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Auto)]
     pub format: Format,
+    /// Stream stdin (one answer per line, flushed at once) and reload the
+    /// `--rules` directory whenever it changes, or on SIGHUP.
+    #[arg(long)]
+    pub watch: bool,
     /// What the inputs hold (default: detected per input).
     #[arg(long = "input", short = 'i', value_enum, default_value_t = Kind::Auto)]
     pub input: Kind,
@@ -32,10 +36,6 @@ pub struct Args {
     /// Emails larger than this are refused (bytes; K, M, G, KiB, MiB, GiB suffixes).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
     pub max_size: u64,
-    /// Stream stdin (one answer per line, flushed at once) and reload the
-    /// `--rules` directory whenever it changes, or on SIGHUP.
-    #[arg(long)]
-    pub watch: bool,
 }
 
 /// Parses `16MiB`, `512k`, `1000000`.
@@ -314,19 +314,8 @@ impl Run<'_> {
 
 /// Calls `f` with every line of `reader` that is not blank, without its line
 /// ending. Lines need not be UTF-8 and may be of any length.
-pub fn for_each_line(mut reader: impl BufRead, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-    let mut line = Vec::with_capacity(1024);
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if !text.iter().all(u8::is_ascii_whitespace) {
-            f(text)?;
-        }
-    }
+pub fn for_each_line(reader: impl BufRead, f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+    super::lines::for_each_line(reader, f)
 }
 
 #[cfg(test)]

@@ -5,8 +5,12 @@ mod classify;
 mod eval;
 mod explain;
 mod init;
+mod lines;
 pub mod output;
 mod profiles;
+mod report;
+mod serve;
+mod suppress;
 mod watch;
 
 use std::path::PathBuf;
@@ -40,8 +44,14 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// Count bounces per category, kind, domain and provider; bounce rate and health.
+    Report(report::Args),
+    /// List the recipients to stop mailing, by the profile's policy.
+    Suppress(suppress::Args),
     /// List the taxonomy profiles, or show one profile's full mapping.
     Profiles(profiles::Args),
+    /// Serve classification over HTTP (POST /classify, /healthz, /metrics).
+    Serve(serve::Args),
     /// Measure agreement with a labelled corpus of bounce emails.
     Eval(eval::Args),
 }
@@ -53,7 +63,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Report(args) => report::run(&cli, args),
+        Command::Suppress(args) => suppress::run(&cli, args),
         Command::Profiles(args) => profiles::run(&cli, args),
+        Command::Serve(args) => serve::run(&cli, args),
         Command::Eval(args) => eval::run(&cli, args),
     };
     match result {

@@ -102,7 +102,7 @@ fn hangup_reloads(live: &LiveEngine) -> Result<(), String> {
 /// ...`, then one summary line. A watcher reload that changed nothing is
 /// worth a line only when it follows a rejected one (the broken edit was
 /// undone) or was forced.
-fn report(event: &ReloadEvent, after_rejected: bool) {
+pub(super) fn report(event: &ReloadEvent, after_rejected: bool) {
     let ms = event.duration.as_secs_f64() * 1000.0;
     let why = match &event.trigger {
         Trigger::Watch { paths } => match paths.as_slice() {

@@ -179,6 +179,8 @@ pub struct Rules {
     pub profiles: Vec<Profile>,
     /// Indices of files holding an `[extract]` table (read by the extractor).
     pub extract_files: Vec<u32>,
+    /// Indices of files holding `[[provider]]` tables (read by the report).
+    pub provider_files: Vec<u32>,
     /// Warnings found while loading (errors make loading fail).
     pub warnings: Vec<Diagnostic>,
 }
@@ -235,6 +237,7 @@ enum FileKind {
     Rules(schema::RawRuleFile),
     Profile,
     Extract,
+    Providers,
 }
 
 impl Loader {
@@ -265,6 +268,7 @@ impl Loader {
         let mut rules = Vec::new();
         let mut profiles = Vec::new();
         let mut extract_files = Vec::new();
+        let mut provider_files = Vec::new();
         let mut rule_ids: HashMap<String, Origin> = HashMap::new();
         for (fi, kind) in parsed.into_iter().enumerate() {
             let file = &files[fi];
@@ -272,6 +276,7 @@ impl Loader {
             match kind {
                 None => {}
                 Some(FileKind::Extract) => extract_files.push(fi),
+                Some(FileKind::Providers) => provider_files.push(fi),
                 Some(FileKind::Profile) => {
                     let index = profiles.len() as u16;
                     if let Some(parsed) =
@@ -317,7 +322,7 @@ impl Loader {
         match engine {
             Some(engine) if !has_errors => {
                 let warnings = std::mem::take(&mut self.diags);
-                Ok(Rules { files, engine, reasons, codes, rules, profiles, extract_files, warnings })
+                Ok(Rules { files, engine, reasons, codes, rules, profiles, extract_files, provider_files, warnings })
             }
             _ => Err(LoadError { diagnostics: std::mem::take(&mut self.diags) }),
         }
@@ -336,6 +341,9 @@ impl Loader {
         }
         if table.contains_key("extract") {
             return Some(FileKind::Extract);
+        }
+        if table.contains_key("provider") {
+            return Some(FileKind::Providers);
         }
         if table.is_empty() {
             self.diags.push(Diagnostic::warning_at(file, 0, "file holds no rules"));

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# rebound against Sisimai on the same bounce emails, in one run.
+#
+#   benches/compare.sh [DIR...]     (default: the corpus maildir/bsd)
+#
+# Runs `rebound classify --format json DIR` and
+# `perl -MSisimai -e 'Sisimai->make($ARGV[0])' DIR` over the same inputs,
+# with hyperfine when it is installed (else a plain timing loop of RUNS runs),
+# and prints how many times faster rebound is. Installs nothing: it says what
+# to install when Sisimai is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+dirs=("$@")
+[ ${#dirs[@]} -gt 0 ] || dirs=(/work/shared/corpus/sisimai/maildir/bsd)
+if ! perl -MSisimai -e 1 2>/dev/null; then
+  echo "Sisimai is not installed: apt-get install libsisimai-perl" >&2
+  exit 1
+fi
+cargo build --release --quiet --bin rebound
+bin=$PWD/target/release/rebound
+for dir in "${dirs[@]}"; do
+  [ -e "$dir" ] || { echo "$dir: not found" >&2; exit 1; }
+  n=$(find "$dir" -type f | wc -l)
+  echo "== $dir ($n files, $(du -sh "$dir" | cut -f1))"
+  reb=("$bin" classify --format json "$dir")
+  sis=(perl -MSisimai -e 'Sisimai->make($ARGV[0])' "$dir")
+  if command -v hyperfine >/dev/null; then
+    json=$(mktemp)
+    hyperfine --warmup 1 --runs "$RUNS" --export-json "$json" -N \
+      -n rebound "$(printf '%q ' "${reb[@]}")" \
+      -n sisimai "$(printf '%q ' "${sis[@]}")" >&2
+    read -r t_reb t_sis < <(perl -MJSON::PP -e '
+      local $/; my $j = decode_json(<STDIN>);
+      my %m = map { $_->{command} => $_->{median} } @{$j->{results}};
+      print "$m{rebound} $m{sisimai}\n"' <"$json")
+    rm -f "$json"
+  else
+    best() { # the fastest of RUNS runs, in seconds
+      local b="" t s e
+      for _ in $(seq "$RUNS"); do
+        s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+        t=$(echo "$e - $s" | bc -l)
+        if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+      done
+      echo "$b"
+    }
+    t_reb=$(best "${reb[@]}")
+    t_sis=$(best "${sis[@]}")
+  fi
+  awk -v r="$t_reb" -v s="$t_sis" -v n="$n" 'BEGIN {
+    printf "rebound %.3f s (%.0f emails/s)   sisimai %.3f s (%.0f emails/s)   rebound is %.1fx faster\n",
+      r, n / r, s, n / s, s / r }'
+done
