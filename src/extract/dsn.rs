@@ -19,6 +19,8 @@ pub struct DsnRecipient {
     pub action: Option<String>,
     /// `Status` as written (`5.1.1`).
     pub status: Option<String>,
+    /// A comment after the status code (`4.0.0 (host name lookup failure)`).
+    pub status_comment: Option<String>,
     /// `Diagnostic-Code` text, without its type.
     pub diagnostic: Option<String>,
     /// The type of `Diagnostic-Code` (`smtp`, `x-unix`, ...), lowercased.
@@ -144,7 +146,12 @@ pub fn parse(text: &str) -> Dsn {
                 r.action = some(value.trim().to_ascii_lowercase())
                     .map(|a| a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string())
             }
-            "status" => r.status = some(value.split_whitespace().next().unwrap_or_default().to_string()),
+            "status" => {
+                let (code, comment) = value.trim().split_once(char::is_whitespace).unwrap_or((value.trim(), ""));
+                r.status = some(code.to_string());
+                let comment = comment.trim().trim_start_matches('(').trim_end_matches(')');
+                r.status_comment = some(comment.to_string());
+            }
             "diagnostic-code" => {
                 let (t, v) = typed(&value);
                 if r.diagnostic.is_none() || v.len() > r.diagnostic.as_deref().map_or(0, str::len) {
@@ -220,6 +227,7 @@ mod tests {
         assert_eq!(b.remote_mta.as_deref(), Some("mx.example.net"));
         assert_eq!(d.recipients[1].action.as_deref(), Some("delayed"));
         assert_eq!(d.recipients[1].status.as_deref(), Some("4.2.2"));
+        assert_eq!(d.recipients[1].status_comment.as_deref(), Some("mailbox full"));
     }
 
     #[test]

@@ -177,9 +177,12 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     report
 }
 
-/// Whether text holds an SMTP reply code or an enhanced status code.
+/// Whether text holds a failure's SMTP reply code or enhanced status code
+/// (4xx, 5xx; a number such as a size is no evidence).
 pub(crate) fn has_code(s: &str) -> bool {
-    crate::code::find_enhanced(s.as_bytes()).is_some() || crate::code::find_reply(s.as_bytes()).is_some()
+    let failure = |class: u16| class == 4 || class == 5;
+    crate::code::find_enhanced(s.as_bytes()).is_some_and(|(_, _, c)| failure(u16::from(c.class)))
+        || crate::code::find_reply(s.as_bytes()).is_some_and(|r| failure(r / 100))
 }
 
 /// The address a line names as failed, and the rest of the line that

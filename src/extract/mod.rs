@@ -348,7 +348,8 @@ fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: 
         .flatten()
         .find_map(|a| tr.for_recipient(a))
         .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
-    let dsn_diag = generic::join_inline(r.diagnostic.as_deref().unwrap_or_default());
+    // Without a Diagnostic-Code, a comment on the Status field says what happened.
+    let dsn_diag = generic::join_inline(r.diagnostic.as_deref().or(r.status_comment.as_deref()).unwrap_or_default());
     let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
     if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
         // The notice names no recipient, but says what went wrong.
