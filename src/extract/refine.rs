@@ -85,9 +85,13 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
             return false;
         }
     }
-    let code = c.enhanced_code;
-    if !e.status.is_empty() && !code.is_some_and(|code| e.status.iter().any(|p| p.matches_enhanced(code))) {
+    // Enhanced-code patterns match the enhanced code, reply-code patterns
+    // (`4xx`) the reply code.
+    let matches = |p: &crate::code::CodePattern| {
+        c.enhanced_code.is_some_and(|code| p.matches_enhanced(code)) || c.reply_code.is_some_and(|r| p.matches_reply(r))
+    };
+    if !e.status.is_empty() && !e.status.iter().any(matches) {
         return false;
     }
-    !code.is_some_and(|code| e.unless_status.iter().any(|p| p.matches_enhanced(code)))
+    !e.unless_status.iter().any(matches)
 }
