@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::extract::{EmailKind, Report};
+use crate::extract::EmailKind;
 use crate::rules::Kind;
 use crate::{Classification, Engine};
 
@@ -193,6 +193,7 @@ pub fn emails(engine: &Engine, root: &Path, labels: &[Label], reference: &impl R
     let mut by_email: Vec<((String, usize), Vec<&Label>)> = Vec::new();
     let mut index: HashMap<(String, usize), usize> = HashMap::new();
     for l in labels {
+        // `msgno` 0: the whole file.
         let key = (l.file.clone(), l.msgno.unwrap_or(0));
         let slot = *index.entry(key.clone()).or_insert_with(|| {
             by_email.push((key, Vec::new()));
@@ -204,24 +205,36 @@ pub fn emails(engine: &Engine, root: &Path, labels: &[Label], reference: &impl R
     let mut mboxes: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
     for ((file, msgno), labels) in &by_email {
         let path: PathBuf = root.join(file);
-        let raw = match std::fs::read(&path) {
+        // The emails the labels are about: one file, one message of an mbox
+        // (`msgno`), or every message of an mbox whose labels count bounces
+        // across the whole file.
+        let raws: Vec<Vec<u8>> = match std::fs::read(&path) {
             Ok(b) if crate::input::detect(&b) == crate::input::Kind::Mbox => {
-                let msgs = mboxes
-                    .entry(file.clone())
-                    .or_insert_with(|| crate::input::mbox::split(&b).map(<[u8]>::to_vec).collect());
-                msgs.get(msgno.saturating_sub(1)).cloned()
+                let msgs = mboxes.entry(file.clone()).or_insert_with(|| {
+                    let b = crate::input::mbox::lf_endings(&b);
+                    crate::input::mbox::split(&b).map(<[u8]>::to_vec).collect()
+                });
+                match msgno {
+                    0 => msgs.clone(),
+                    n => msgs.get(n - 1).cloned().into_iter().collect(),
+                }
             }
-            Ok(b) => Some(b),
+            Ok(b) => vec![b],
             Err(e) => {
                 out.errors.push((file.clone(), e.to_string()));
-                None
+                Vec::new()
             }
         };
-        let report = raw.map_or_else(Report::unreadable, |raw| engine.extract(&raw));
-        let answers_here = engine.answers(&report);
-        let named: Vec<(String, bool)> = answers_here.iter().map(|a| reference.name(&a.classification)).collect();
-        let extracted = report.kind != EmailKind::NotBounce
-            && report.bounces.iter().any(|b| b.recipient.is_some() && !b.diagnostic.trim().is_empty());
+        let mut named: Vec<(String, bool)> = Vec::new();
+        let mut diagnostics: Vec<String> = Vec::new();
+        let mut extracted = false;
+        for raw in &raws {
+            let report = engine.extract(raw);
+            named.extend(engine.answers(&report).iter().map(|a| reference.name(&a.classification)));
+            diagnostics.extend(report.bounces.iter().map(|b| b.diagnostic.clone()));
+            extracted |= report.kind != EmailKind::NotBounce
+                && report.bounces.iter().any(|b| b.recipient.is_some() && !b.diagnostic.trim().is_empty());
+        }
         let group = group_of(file);
         for f in [out.groups.entry(group).or_default(), &mut out.all] {
             f.emails += 1;
@@ -232,7 +245,7 @@ pub fn emails(engine: &Engine, root: &Path, labels: &[Label], reference: &impl R
                 label: (*l).clone(),
                 predicted: named.get(l.index).map(|n| n.0.clone()),
                 hard: named.get(l.index).map(|n| n.1),
-                diagnostic: report.bounces.get(l.index).map(|b| b.diagnostic.clone()),
+                diagnostic: diagnostics.get(l.index).cloned(),
             };
             out.groups.entry(group_of(file)).or_default().add(&o);
             out.all.add(&o);

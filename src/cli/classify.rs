@@ -142,13 +142,15 @@ impl Run<'_> {
             Kind::Json => self.json(name, reader),
             Kind::Mbox => {
                 let max = self.args.max_size;
-                mbox::for_each_message(reader, max, |n, m| match m {
-                    mbox::Message::Email(raw) => self.email(name, Some(n), raw),
-                    mbox::Message::TooLarge(size) => {
-                        self.too_large(name, Some(n), size);
-                        Ok(())
-                    }
-                })
+                let head = reader.fill_buf()?;
+                if memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some() {
+                    // Lone CR line endings: read it all and split it as LF.
+                    let mut raw = Vec::new();
+                    reader.read_to_end(&mut raw)?;
+                    let raw = mbox::lf_endings(&raw).into_owned();
+                    return mbox::for_each_message(&raw[..], max, |n, m| self.mbox_message(name, n, m));
+                }
+                mbox::for_each_message(reader, max, |n, m| self.mbox_message(name, n, m))
             }
             Kind::Email => {
                 let max = self.args.max_size;
@@ -163,6 +165,16 @@ impl Run<'_> {
                     return Ok(());
                 }
                 self.email(name, None, &raw)
+            }
+        }
+    }
+
+    fn mbox_message(&mut self, name: &str, n: usize, m: mbox::Message<'_>) -> io::Result<()> {
+        match m {
+            mbox::Message::Email(raw) => self.email(name, Some(n), raw),
+            mbox::Message::TooLarge(size) => {
+                self.too_large(name, Some(n), size);
+                Ok(())
             }
         }
     }

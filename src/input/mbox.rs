@@ -27,6 +27,15 @@ pub fn split(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// `data` with lone CR line endings (old Mac files) turned into LF, so that
+/// `From ` separators can be found; other data is returned as it is.
+pub fn lf_endings(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(b'\n', data).is_some() || memchr::memchr(b'\r', data).is_none() {
+        return std::borrow::Cow::Borrowed(data);
+    }
+    std::borrow::Cow::Owned(data.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect())
+}
+
 /// One message of an mbox stream, as [`for_each_message`] hands it over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message<'a> {
@@ -113,6 +122,13 @@ mod tests {
         let data = b"From x\nA: 1\n\nb\nFrom y\n\nFrom z\nB: 2\n\nc\n";
         let msgs: Vec<&[u8]> = split(data).collect();
         assert_eq!(msgs, [&b"A: 1\n\nb\n"[..], &b"B: 2\n\nc\n"[..]]);
+    }
+
+    #[test]
+    fn reads_mbox_files_with_cr_line_endings() {
+        let data = lf_endings(b"From x\rA: 1\r\rb\rFrom y\rB: 2\r\rc\r");
+        assert_eq!(split(&data).count(), 2);
+        assert_eq!(&*lf_endings(b"a\r\nb"), b"a\r\nb");
     }
 
     #[test]

@@ -53,10 +53,7 @@ impl fmt::Display for Kind {
 pub fn detect(head: &[u8]) -> Kind {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     if mbox::looks_like(head) {
-        // Lines ending in a lone CR (old Mac files): one email whose first
-        // line happens to be an mbox separator.
-        let cr_only = memchr::memchr(b'\n', head).is_none();
-        return if cr_only { Kind::Email } else { Kind::Mbox };
+        return Kind::Mbox;
     }
     if email::looks_like(head) {
         return Kind::Email;
