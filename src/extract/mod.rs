@@ -29,23 +29,24 @@
 //! ```
 
 mod address;
+mod answer;
 mod arf;
+mod assemble;
 pub mod dsn;
 mod generic;
+mod matchers;
 mod message;
 mod notify;
 mod refine;
+mod reply;
+mod schema;
 pub mod spec;
 
 use std::fmt;
 
+pub use answer::Answer;
 pub use dsn::{Dsn, DsnRecipient};
 pub use spec::Spec;
-
-use crate::classify::Hints;
-use crate::code::{find_enhanced, EnhancedCode};
-use crate::rules::{Origin, ReasonId};
-use crate::{Classification, Engine};
 
 /// How deep forwarded bounces (a bounce attached to another email) are followed.
 const MAX_FORWARD_DEPTH: usize = 2;
@@ -145,18 +146,6 @@ impl Report {
     }
 }
 
-/// A recipient's answer: the bounce and its classification.
-#[derive(Debug, Clone, Copy)]
-pub struct Answer<'a, 'e> {
-    /// What the email says about the recipient.
-    pub bounce: &'a Bounce,
-    /// Its classification.
-    pub classification: Classification<'e>,
-    /// The email-level evidence rule that decided the reason, when one did
-    /// (`rules/extract/...toml:line`, see [`Engine::evidence_location`]).
-    pub evidence: Option<Origin>,
-}
-
 /// Reads one email with the extraction rules of `spec`.
 pub fn extract(spec: &Spec, raw: &[u8]) -> Report {
     extract_at(spec, raw, 0)
@@ -179,7 +168,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
     let hit =
-        |signals: &spec::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
+        |signals: &matchers::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
     let complaint_signs = hit(&spec.feedback);
     if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
@@ -218,13 +207,13 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     let mut bounces = Vec::new();
     if !dsn.recipients.is_empty() {
         for r in &dsn.recipients {
-            bounces.push(from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
+            bounces.push(assemble::from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
     } else if !tr.recipients.is_empty() && text_is_bounce(&tr, &view, hit(&spec.bounce)) {
         for t in &tr.recipients {
             let mut b =
                 Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
-            details_from_text(spec, &mut b, &t.block);
+            assemble::details_from_text(spec, &mut b, &t.block);
             bounces.push(b);
         }
     } else {
@@ -258,7 +247,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             for r in recipients {
                 let mut b =
                     Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
-                details_from_text(spec, &mut b, &block);
+                assemble::details_from_text(spec, &mut b, &block);
                 bounces.push(b);
             }
         }
@@ -340,95 +329,6 @@ fn text_is_bounce(tr: &generic::TextReport, view: &message::View, signs: bool) -
         || tr.recipients.iter().any(|t| t.strong || generic::has_code(&t.diagnostic))
 }
 
-/// A bounce from a DSN recipient group, completed from the text.
-fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
-    let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
-    let text = [recipient.as_deref(), r.original_recipient.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|a| tr.for_recipient(a))
-        .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
-    // Without a Diagnostic-Code, a comment on the Status field says what happened.
-    let dsn_diag = generic::join_inline(r.diagnostic.as_deref().or(r.status_comment.as_deref()).unwrap_or_default());
-    let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
-    if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
-        // The notice names no recipient, but says what went wrong.
-        text_diag = tr.whole(spec);
-    }
-    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
-    let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
-    let mut b = Bounce {
-        recipient,
-        original_recipient: original,
-        action: r.action.clone(),
-        status: r.status.clone(),
-        diagnostic,
-        diagnostic_type: r.diagnostic_type.clone(),
-        remote_mta: r.remote_mta.clone(),
-        reporting_mta: reporting.map(str::to_string),
-        last_attempt: r.last_attempt.clone(),
-        ..Bounce::default()
-    };
-    let block = text.map(|t| t.block.as_str()).unwrap_or_default();
-    let block = format!("{}\n{block}", b.diagnostic);
-    details_from_text(spec, &mut b, &block);
-    b
-}
-
-/// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
-/// text says the same at more length (Postfix adds the host and the
-/// command, Exchange the server that answered) or the code says nothing.
-fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
-    let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    match (dsn.is_empty(), text.is_empty()) {
-        (true, true) => None,
-        (true, false) => Some(text),
-        (false, true) => Some(dsn),
-        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
-        (false, false) => Some(dsn),
-    }
-}
-
-/// Whether a diagnostic says something in words (not just `255`).
-fn informative(diagnostic: &str) -> bool {
-    diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 4
-}
-
-/// Fills the command, the remote MTA and the status from `block` where the
-/// bounce does not know them yet.
-fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
-    if b.command.is_none() {
-        b.command = spec.command.iter().find_map(|p| {
-            let c = p.regex.captures(block)?;
-            match (&p.value, c.name("command")) {
-                (Some(v), _) => Some(v.clone()),
-                (None, Some(m)) => Some(normalize_command(m.as_str())),
-                (None, None) => None,
-            }
-        });
-    }
-    if b.remote_mta.is_none() {
-        b.remote_mta = spec
-            .remote_mta
-            .iter()
-            .find_map(|p| p.regex.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
-    }
-    if b.status.is_none() {
-        b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());
-    }
-}
-
-/// `RCPT TO` → `RCPT`, `end of DATA` → `DATA`, `ehlo` → `EHLO`.
-fn normalize_command(s: &str) -> String {
-    let up = s.to_ascii_uppercase();
-    for c in ["RCPT", "MAIL", "DATA", "EHLO", "HELO", "STARTTLS", "AUTH", "QUIT", "RSET", "BDAT", "CONNECT"] {
-        if up.contains(c) {
-            return c.to_string();
-        }
-    }
-    up.split_whitespace().next().unwrap_or_default().to_string()
-}
-
 /// Whitespace folded, for literal matching.
 fn fold(s: &str) -> String {
     let mut out = Vec::new();
@@ -459,66 +359,4 @@ pub(crate) fn first_lines(text: &str, max: usize) -> String {
         out.truncate(cut);
     }
     out
-}
-
-impl Engine {
-    /// Reads one email (bytes as received, any line endings) with the
-    /// extraction rules of this engine's rule set.
-    pub fn extract(&self, raw: &[u8]) -> Report {
-        extract(&self.compiled().extract, raw)
-    }
-
-    /// Reads a JSON notification of a sending service (see
-    /// `[[extract.json]]`); `None` when no rule describes it.
-    pub fn extract_json(&self, value: &serde_json::Value) -> Option<Report> {
-        notification(&self.compiled().extract, value)
-    }
-
-    /// Classifies one extracted bounce on its diagnostic, with the DSN status
-    /// as a hint when the diagnostic carries no code.
-    pub fn classify_bounce(&self, bounce: &Bounce) -> Classification<'_> {
-        let status = bounce.status.as_deref().and_then(EnhancedCode::parse);
-        self.classify_bytes(bounce.diagnostic.as_bytes(), Hints { status, reply_code: None })
-    }
-
-    /// Reads one email and classifies every recipient it reports on. The
-    /// email-level evidence of `rules/extract` (a feedback report, an
-    /// auto-reply, the failed command) refines the diagnostic's reason.
-    pub fn answers<'a>(&self, report: &'a Report) -> Vec<Answer<'a, '_>> {
-        report.bounces.iter().map(|b| self.answer(report, b)).collect()
-    }
-
-    /// The answer for one bounce of `report`.
-    pub fn answer<'a>(&self, report: &'a Report, bounce: &'a Bounce) -> Answer<'a, '_> {
-        let c = self.classify_bounce(bounce);
-        let (reason, evidence) = refine::reason(self, report, bounce, &c);
-        match reason {
-            Some(r) if r != c.reason_id() => {
-                let verdict = crate::Verdict { reason: r, decided_by: None, ..c.verdict };
-                Answer { bounce, classification: self.resolve(verdict), evidence }
-            }
-            _ => Answer { bounce, classification: c, evidence: None },
-        }
-    }
-
-    /// Reads one email and classifies every recipient it reports on; see
-    /// [`Engine::answers`].
-    pub fn classify_email(&self, raw: &[u8]) -> (Report, Vec<(Bounce, Classification<'_>)>) {
-        let report = self.extract(raw);
-        let answers: Vec<(Bounce, Classification<'_>)> =
-            self.answers(&report).into_iter().map(|a| (a.bounce.clone(), a.classification)).collect();
-        (report, answers)
-    }
-
-    /// `path:line` of an email-level evidence rule.
-    pub fn evidence_location(&self, origin: Origin) -> String {
-        self.rules().location(origin)
-    }
-}
-
-impl Classification<'_> {
-    /// The id of the reason.
-    pub fn reason_id(&self) -> ReasonId {
-        self.verdict.reason
-    }
 }

@@ -3,8 +3,9 @@
 //! `vacation` unless its text says more, and `[[extract.evidence]]` rules
 //! refine a reason by the failed SMTP command, the subject or the body.
 
+use super::matchers::Signals;
 use super::message::View;
-use super::spec::{Evidence, Signals};
+use super::spec::Evidence;
 use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};

@@ -1,110 +1,87 @@
 //! The extraction rule files (`rules/extract/*.toml`, any file with a
 //! top-level `[extract]` table): markers and patterns that drive the one
 //! generic bounce reader, validated (every problem as `path:line:column`)
-//! and compiled once into immutable matchers.
+//! and compiled once into immutable matchers, with the rest of the rules.
+//! Every table below may appear in any number of files; lists add up in
+//! file order, and the first pattern that matches wins.
 //!
 //! ```toml
 //! [extract]
 //! description = "What these markers cover"
+//! feedback_reason = "feedback"     # the reason of every complaint
+//! auto_reply_reason = "vacation"   # of an auto-reply whose text says nothing more
 //!
-//! [[extract.original]]          # lines where the returned message starts
+//! # Lines where the returned message starts: the notice's text ends there.
+//! # `starts`: the line (leading blanks ignored) starts with it; `contains`;
+//! # `regex`. Literals match ASCII case-insensitively.
+//! [[extract.original]]
 //! starts = ["--- Below this line is a copy of the message"]
+//! examples = ["--- Below this line is a copy of the message."]
 //!
-//! [[extract.boilerplate]]       # lines that are never part of a diagnostic
+//! # Lines that are never part of a diagnostic (same keys).
+//! [[extract.boilerplate]]
 //! contains = ["please contact your system administrator"]
 //!
-//! [[extract.recipient]]         # a failed recipient: group `rcpt`, optional `diag`
+//! # A line naming a failed recipient: group `rcpt`, and optionally `diag`,
+//! # the part of the line that belongs to its diagnostic. `strong`: the line
+//! # itself says delivery failed. `context = "before"`: the lines about the
+//! # recipient precede its line (default: they follow it).
+//! [[extract.recipient]]
 //! regex = '^<(?P<rcpt>[^>]+@[^>]+)>:\s*(?P<diag>.*)$'
+//! strong = true
 //! examples = ["<bob@example.org>: host mx.example.org said: 550 User unknown"]
 //!
-//! [[extract.command]]           # the SMTP command that failed: group `command`, or a fixed one
+//! # The SMTP command a failure answered: group `command`, or `command = "..."`.
+//! [[extract.command]]
 //! regex = 'in reply to (?P<command>RCPT TO|MAIL FROM|end of DATA|DATA)'
 //! examples = ["(in reply to RCPT TO command)"]
 //!
-//! [[extract.remote_mta]]        # the host that answered: group `host`
-//! regex = 'host (?P<host>[\w.-]+)\s*\[[^\]]*\] said:'
+//! # The host that answered: group `host`.
+//! [[extract.remote_mta]]
+//! regex = 'host (?P<host>[A-Za-z0-9.-]+)\s*\[[^\]]*\] said:'
 //! examples = ["host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown"]
 //!
-//! [[extract.bounce]]            # evidence that an email is a bounce at all
+//! # Signs of a bounce, a complaint, an auto-reply: literals in the
+//! # `subject`, the `from`, a `header` line ("name: value") or the `body`.
+//! [[extract.bounce]]
 //! subject = ["Undelivered Mail Returned to Sender"]
+//! [[extract.feedback]]
+//! subject = ["complaint about message from"]
+//! recipient_header = ["X-HmXmrOriginalRecipient"]   # who complained
+//! [[extract.auto_reply]]
+//! header = ["auto-submitted: auto-replied"]
+//!
+//! # Email-level evidence: every condition given must hold.
+//! [[extract.evidence]]
+//! id = "unknown-user-after-data"
+//! reason = "filtered"
+//! when_reason = ["user_unknown"]   # what the diagnostic alone says
+//! command = ["DATA"]               # also unless_command; NONE = unknown
+//! unless_status = ["x.1.1"]        # also status; `4xx` patterns match reply codes
+//! below_priority = 90              # the deciding rule's priority is lower
+//! # also: subject, from, body, diagnostic (literals), header (regexes),
+//! # diagnostic_type (the DSN Diagnostic-Code type)
+//!
+//! # JSON notifications of sending services.
+//! [[extract.json]]
+//! envelope = "Message"                  # a field holding the JSON as a string
+//! type_field = ["notificationType"]
+//! type = "Bounce"
+//! kind = "bounce"                       # bounce | feedback | auto_reply
+//! list = "bounce.bouncedRecipients"
+//! address = "emailAddress"              # fields of an entry; `$.path` from the top
+//! status = "status"
+//! diagnostic = "diagnosticCode"
 //! ```
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use serde::Deserialize;
 use toml::Spanned;
 
+use super::matchers::{LineSet, Literals, Signals};
+use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    extract: RawExtract,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExtract {
-    description: String,
-    #[serde(default)]
-    source: String,
-    /// The reason of every complaint.
-    #[serde(default)]
-    feedback_reason: Option<Spanned<String>>,
-    /// The reason of an auto-reply whose text says nothing more specific.
-    #[serde(default)]
-    auto_reply_reason: Option<Spanned<String>>,
-    #[serde(default)]
-    original: Vec<Spanned<RawMarker>>,
-    #[serde(default)]
-    boilerplate: Vec<Spanned<RawMarker>>,
-    #[serde(default)]
-    recipient: Vec<Spanned<RawPattern>>,
-    #[serde(default)]
-    command: Vec<Spanned<RawPattern>>,
-    #[serde(default)]
-    remote_mta: Vec<Spanned<RawPattern>>,
-    #[serde(default)]
-    bounce: Vec<Spanned<RawSignals>>,
-    #[serde(default)]
-    auto_reply: Vec<Spanned<RawSignals>>,
-    #[serde(default)]
-    feedback: Vec<Spanned<RawSignals>>,
-    #[serde(default)]
-    evidence: Vec<Spanned<RawEvidence>>,
-    #[serde(default)]
-    json: Vec<Spanned<RawJson>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawJson {
-    #[serde(default)]
-    envelope: String,
-    type_field: Vec<String>,
-    #[serde(rename = "type")]
-    type_value: String,
-    kind: Spanned<String>,
-    list: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    diagnostic: String,
-    #[serde(default)]
-    remote_mta: String,
-    #[serde(default)]
-    reporting_mta: String,
-    #[serde(default)]
-    feedback_type: String,
-    #[serde(default)]
-    source: String,
-}
 
 /// How to read one type of JSON notification (see [`super::notify`]).
 #[derive(Debug, Clone)]
@@ -123,120 +100,6 @@ pub(crate) struct JsonSpec {
     pub feedback_type: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawMarker {
-    #[serde(default)]
-    starts: Vec<Spanned<String>>,
-    #[serde(default)]
-    contains: Vec<Spanned<String>>,
-    #[serde(default)]
-    regex: Vec<Spanned<String>>,
-    #[serde(default)]
-    examples: Vec<Spanned<String>>,
-    #[serde(default)]
-    source: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPattern {
-    regex: Spanned<String>,
-    /// For `[[extract.command]]`: the command when the regex has no `command` group.
-    #[serde(default)]
-    command: Option<String>,
-    /// For `[[extract.recipient]]`: the line itself says that delivery
-    /// failed, so it is evidence of a bounce without any other sign.
-    #[serde(default)]
-    strong: bool,
-    /// For `[[extract.recipient]]`: where the lines about the recipient are,
-    /// `after` the recipient line (the default) or `before` it (Sendmail
-    /// transcripts, where `<address>... reason` closes its paragraph).
-    #[serde(default)]
-    context: Option<Spanned<String>>,
-    #[serde(default)]
-    examples: Vec<Spanned<String>>,
-    #[serde(default)]
-    source: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSignals {
-    #[serde(default)]
-    subject: Vec<Spanned<String>>,
-    #[serde(default)]
-    from: Vec<Spanned<String>>,
-    #[serde(default)]
-    header: Vec<Spanned<String>>,
-    #[serde(default)]
-    body: Vec<Spanned<String>>,
-    /// Headers of the attached original message that name the recipient.
-    #[serde(default)]
-    recipient_header: Vec<String>,
-    #[serde(default)]
-    source: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEvidence {
-    id: Spanned<String>,
-    reason: Spanned<String>,
-    #[serde(default)]
-    subject: Vec<Spanned<String>>,
-    #[serde(default)]
-    from: Vec<Spanned<String>>,
-    #[serde(default)]
-    body: Vec<Spanned<String>>,
-    #[serde(default)]
-    diagnostic: Vec<Spanned<String>>,
-    #[serde(default)]
-    header: Vec<Spanned<String>>,
-    #[serde(default)]
-    diagnostic_type: Vec<Spanned<String>>,
-    #[serde(default)]
-    command: Vec<Spanned<String>>,
-    #[serde(default)]
-    unless_command: Vec<Spanned<String>>,
-    #[serde(default)]
-    when_reason: Vec<Spanned<String>>,
-    #[serde(default)]
-    status: Vec<Spanned<String>>,
-    #[serde(default)]
-    unless_status: Vec<Spanned<String>>,
-    #[serde(default)]
-    below_priority: Option<i32>,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    source: String,
-}
-
-/// Literal and regex matchers over single lines, ASCII case-insensitive.
-#[derive(Debug, Default)]
-pub(crate) struct LineSet {
-    automaton: Option<AhoCorasick>,
-    /// Per automaton pattern: whether it must match at the start of the line.
-    anchored: Vec<bool>,
-    regexes: Option<RegexSet>,
-}
-
-impl LineSet {
-    /// Whether `line` (leading whitespace ignored) matches any marker.
-    pub fn matches(&self, line: &str) -> bool {
-        let line = line.trim_start();
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(line) {
-                if !self.anchored[m.pattern().as_usize()] || m.start() == 0 {
-                    return true;
-                }
-            }
-        }
-        self.regexes.as_ref().is_some_and(|r| r.is_match(line))
-    }
-}
-
 /// A compiled pattern with its origin.
 #[derive(Debug)]
 pub(crate) struct Pattern {
@@ -247,49 +110,6 @@ pub(crate) struct Pattern {
     pub strong: bool,
     /// Whether the lines about the recipient come before its line.
     pub context_before: bool,
-}
-
-/// Literal matchers over a subject, a sender or a body.
-#[derive(Debug, Default)]
-pub(crate) struct Literals {
-    automaton: Option<AhoCorasick>,
-}
-
-impl Literals {
-    fn new(list: &[String]) -> Literals {
-        if list.is_empty() {
-            return Literals::default();
-        }
-        let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
-        Literals {
-            automaton: AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&folded)
-                .ok(),
-        }
-    }
-
-    /// Whether any literal occurs in `text` (whitespace folded by the caller).
-    pub fn hit(&self, text: &str) -> bool {
-        self.automaton.as_ref().is_some_and(|a| a.is_match(text))
-    }
-
-    /// Whether there are no literals.
-    pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
-    }
-}
-
-/// Signs that an email is of some kind (a bounce, an auto-reply, a
-/// complaint): literals looked for in its subject, its sender, its header
-/// lines (`name: value`) and its text. Any one hit is a sign.
-#[derive(Debug, Default)]
-pub(crate) struct Signals {
-    pub subject: Literals,
-    pub from: Literals,
-    pub header: Literals,
-    pub body: Literals,
 }
 
 #[derive(Default)]
@@ -516,17 +336,7 @@ impl Compiler<'_> {
     }
 
     fn line_set(&mut self, parts: MarkerParts) -> LineSet {
-        let automaton = if parts.literals.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&parts.literals).ok()
-        };
-        let regexes = if parts.regexes.is_empty() {
-            None
-        } else {
-            RegexSetBuilder::new(&parts.regexes).case_insensitive(true).size_limit(1 << 22).build().ok()
-        };
-        LineSet { automaton, anchored: parts.anchored, regexes }
+        LineSet::new(&parts.literals, parts.anchored, &parts.regexes)
     }
 
     fn pattern(&mut self, file: &SourceFile, raw: &Spanned<RawPattern>, group: &str) -> Option<Pattern> {

@@ -1,0 +1,97 @@
+//! Bounces assembled from what the email says in its parts: a DSN
+//! recipient group completed from the text written for people, and the
+//! command, remote host and status the text names.
+
+use super::{address, Bounce};
+use super::{generic, DsnRecipient, Spec};
+use crate::code::find_enhanced;
+
+/// A bounce from a DSN recipient group, completed from the text.
+pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
+    let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
+    let text = [recipient.as_deref(), r.original_recipient.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|a| tr.for_recipient(a))
+        .or_else(|| if tr.recipients.len() == 1 { tr.recipients.first() } else { None });
+    // Without a Diagnostic-Code, a comment on the Status field says what happened.
+    let dsn_diag =
+        super::reply::join_inline(r.diagnostic.as_deref().or(r.status_comment.as_deref()).unwrap_or_default());
+    let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
+    if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
+        // The notice names no recipient, but says what went wrong.
+        text_diag = tr.whole(spec);
+    }
+    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
+    let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
+    let mut b = Bounce {
+        recipient,
+        original_recipient: original,
+        action: r.action.clone(),
+        status: r.status.clone(),
+        diagnostic,
+        diagnostic_type: r.diagnostic_type.clone(),
+        remote_mta: r.remote_mta.clone(),
+        reporting_mta: reporting.map(str::to_string),
+        last_attempt: r.last_attempt.clone(),
+        ..Bounce::default()
+    };
+    let block = text.map(|t| t.block.as_str()).unwrap_or_default();
+    let block = format!("{}\n{block}", b.diagnostic);
+    details_from_text(spec, &mut b, &block);
+    b
+}
+
+/// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
+/// text says the same at more length (Postfix adds the host and the
+/// command, Exchange the server that answered) or the code says nothing.
+fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
+    let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    match (dsn.is_empty(), text.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(text),
+        (false, true) => Some(dsn),
+        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) => Some(dsn),
+    }
+}
+
+/// Whether a diagnostic says something in words (not just `255`).
+pub(super) fn informative(diagnostic: &str) -> bool {
+    diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 4
+}
+
+/// Fills the command, the remote MTA and the status from `block` where the
+/// bounce does not know them yet.
+pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
+    if b.command.is_none() {
+        b.command = spec.command.iter().find_map(|p| {
+            let c = p.regex.captures(block)?;
+            match (&p.value, c.name("command")) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(m)) => Some(normalize_command(m.as_str())),
+                (None, None) => None,
+            }
+        });
+    }
+    if b.remote_mta.is_none() {
+        b.remote_mta = spec
+            .remote_mta
+            .iter()
+            .find_map(|p| p.regex.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+    }
+    if b.status.is_none() {
+        b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());
+    }
+}
+
+/// `RCPT TO` → `RCPT`, `end of DATA` → `DATA`, `ehlo` → `EHLO`.
+fn normalize_command(s: &str) -> String {
+    let up = s.to_ascii_uppercase();
+    for c in ["RCPT", "MAIL", "DATA", "EHLO", "HELO", "STARTTLS", "AUTH", "QUIT", "RSET", "BDAT", "CONNECT"] {
+        if up.contains(c) {
+            return c.to_string();
+        }
+    }
+    up.split_whitespace().next().unwrap_or_default().to_string()
+}

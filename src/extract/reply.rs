@@ -1,0 +1,149 @@
+//! Multi-line SMTP replies (`550-5.7.1 first` / `550 5.7.1 last`) written
+//! as the one reply they are, whether they come as lines of a notice or
+//! already run together on one line of a DSN field.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+fn reply_start() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|[\s:(<])([245]\d\d)-(\S)").expect("compiles"))
+}
+
+fn enhanced_prefix() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+").expect("compiles"))
+}
+
+/// Lines with multi-line SMTP replies (`550-5.7.1 a` / `550-5.7.1 b` /
+/// `550 5.7.1 c`) joined into one line (`550 5.7.1 a b c`).
+pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some(c) = reply_start().captures(line) else {
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        };
+        let code = c.get(1).map_or("", |m| m.as_str());
+        let at = c.get(1).map_or(0, |m| m.start());
+        let first = &line[at + 4..];
+        let enhanced = enhanced_prefix().find(first).map(|m| m.as_str().trim().to_string());
+        let mut joined = format!("{}{} {}", &line[..at], code, first.trim());
+        // Continuation lines may repeat a transcript prefix (`<<< `).
+        let prefix = line[..at].trim();
+        let quoted = !prefix.is_empty() && !prefix.chars().any(char::is_alphanumeric);
+        let mut j = i + 1;
+        while j < lines.len() {
+            let mut next = lines[j].trim_start();
+            if quoted {
+                next = next.strip_prefix(prefix).unwrap_or(next).trim_start();
+            }
+            let Some(rest) = next.strip_prefix(code) else { break };
+            let last = !rest.starts_with('-');
+            let mut rest = rest.get(1..).unwrap_or("").trim_start();
+            if let Some(e) = &enhanced {
+                rest = rest.strip_prefix(e.as_str()).unwrap_or(rest).trim_start();
+            }
+            if !rest.is_empty() {
+                joined.push(' ');
+                joined.push_str(rest);
+            }
+            j += 1;
+            if last {
+                break;
+            }
+        }
+        if j == i + 1 {
+            out.push(line.to_string());
+        } else {
+            out.push(joined);
+        }
+        i = j;
+    }
+    out
+}
+
+fn inline_continuation() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?").expect("compiles"))
+}
+
+/// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b
+/// 550 5.7.1 c`), as DSN fields and joined text carry it, written as one
+/// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
+/// returned as it is.
+pub(crate) fn join_inline(s: &str) -> String {
+    let Some(cont) = inline_continuation().captures(s) else { return s.to_string() };
+    let code = cont.get(1).map_or("", |m| m.as_str());
+    let enhanced = cont.get(2).map(|m| m.as_str().trim());
+    let mut out = String::with_capacity(s.len());
+    let mut seen_code = false;
+    let mut words = s.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let is_code = w == code
+            || w.strip_prefix(code) == Some("-")
+            || (w.starts_with(code) && w[code.len()..].starts_with('-') && w.len() > code.len() + 1);
+        if is_code {
+            let rest = w.get(code.len() + 1..).unwrap_or("");
+            if seen_code {
+                if words.peek().is_some_and(|n| Some(*n) == enhanced) {
+                    words.next();
+                }
+                if !rest.is_empty() && Some(rest) != enhanced {
+                    push_word(&mut out, rest);
+                }
+                continue;
+            }
+            seen_code = true;
+            push_word(&mut out, code);
+            if !rest.is_empty() {
+                push_word(&mut out, rest);
+            }
+            continue;
+        }
+        push_word(&mut out, w);
+    }
+    out
+}
+
+fn push_word(out: &mut String, w: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_multiline_replies() {
+        let lines = ["550-5.7.26 Unauthenticated email is", "550-5.7.26 not accepted", "550 5.7.26 here", "next"];
+        assert_eq!(join_replies(&lines), ["550 5.7.26 Unauthenticated email is not accepted here", "next"]);
+        let lines = ["<<< 554-5.7.1 Rejected: content", "<<< 554 5.7.1 looks like spam"];
+        assert_eq!(join_replies(&lines), ["<<< 554 5.7.1 Rejected: content looks like spam"]);
+        let lines = ["host mx.example.org said: 550-First line", "    550 second line"];
+        assert_eq!(join_replies(&lines), ["host mx.example.org said: 550 First line second line"]);
+        assert_eq!(join_replies(&["550-only one"]), ["550-only one"]);
+    }
+
+    #[test]
+    fn joins_replies_already_on_one_line() {
+        assert_eq!(
+            join_inline("550-5.7.1 Messages with 550-5.7.1 many 550 5.7.1 From: lines"),
+            "550 5.7.1 Messages with many From: lines"
+        );
+        assert_eq!(join_inline("said: 550-Too 550 busy"), "said: 550 Too busy");
+        assert_eq!(join_inline("550 5.1.1 unknown"), "550 5.1.1 unknown");
+        assert_eq!(
+            join_inline("550 5.1.1 The account 550-5.1.1 does not 550-5.1.1 exist"),
+            "550 5.1.1 The account does not exist"
+        );
+        assert_eq!(join_inline("550-5.7.1 [x] Messages"), "550 5.7.1 [x] Messages");
+    }
+}
