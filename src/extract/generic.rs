@@ -4,6 +4,8 @@
 //! cuts the text into one block per recipient and makes the block's
 //! meaningful lines that recipient's diagnostic.
 
+use std::collections::HashMap;
+
 use super::address;
 use super::dsn;
 use super::reply;
@@ -37,6 +39,8 @@ pub(crate) struct TextReport {
     /// The text after the error section: the returned message, when the
     /// notice quotes it inline.
     pub rest: String,
+    /// Index in `recipients` by lowercased address.
+    by_address: HashMap<String, usize>,
 }
 
 impl TextReport {
@@ -48,7 +52,7 @@ impl TextReport {
 
     /// The diagnostic the text gives for `recipient`, if it names it.
     pub fn for_recipient(&self, recipient: &str) -> Option<&TextRecipient> {
-        self.recipients.iter().find(|r| address::same(&r.recipient, recipient))
+        self.by_address.get(&recipient.to_lowercase()).map(|&i| &self.recipients[i])
     }
 }
 
@@ -78,7 +82,7 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
             known.senders.extend(quoted.headers.iter().filter(|(n, _)| n == h).filter_map(|(_, v)| address::first(v)));
         }
     }
-    let mut report = TextReport { recipients: Vec::new(), section, rest };
+    let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };
     let mut starts: Vec<Start> = Vec::new();
     for (i, line) in report.section.iter().enumerate() {
         if let Some(start) = recipient_of(spec, i, line) {
@@ -154,14 +158,19 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
         }
     }
     let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.line)].iter().map(String::as_str));
+    // Whether every recipient line so far follows the previous one directly.
+    let mut list_from_start = true;
     for (k, s) in starts.iter().enumerate() {
         let mut diagnostic = std::mem::take(&mut diagnostics[k]);
-        if diagnostic.is_empty() && (0..k).all(adjacent) {
+        if diagnostic.is_empty() && list_from_start {
             diagnostic = lead.clone();
         }
+        list_from_start &= adjacent(k);
         let (from, to) = ranges[k];
         let block = report.section[from.min(s.line)..to.max(s.line + 1)].join("\n");
-        if let Some(prev) = report.recipients.iter_mut().find(|r| address::same(&r.recipient, &s.recipient)) {
+        let key = s.recipient.to_lowercase();
+        if let Some(&i) = report.by_address.get(&key) {
+            let prev = &mut report.recipients[i];
             if prev.diagnostic.is_empty() {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
@@ -169,6 +178,7 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
             prev.strong |= s.strong;
             continue;
         }
+        report.by_address.insert(key, report.recipients.len());
         report.recipients.push(TextRecipient { recipient: s.recipient.clone(), diagnostic, block, strong: s.strong });
     }
     report
