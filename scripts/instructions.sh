@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed: apt-get install valgrind" >&2; exit 1; }
-N1=${N1:-2000}
-N2=${N2:-22000}
+N1=${N1:-10000}
+N2=${N2:-110000}
 cargo build --release --quiet --bin rebound --example synth_rules
 bin=target/release/rebound
 work=$(mktemp -d)

@@ -123,16 +123,49 @@ pub struct Verdict {
     pub decided_by: Option<Evidence>,
 }
 
+/// Where the scan sends evidence.
+trait Sink {
+    /// A piece of evidence.
+    fn hit(&mut self, e: Evidence);
+    /// Whether evidence of this priority could still matter.
+    fn wants(&self, priority: i32) -> bool;
+}
+
+/// Keeps only the strongest evidence.
+struct Best(Option<Evidence>);
+
+impl Sink for Best {
+    #[inline]
+    fn hit(&mut self, e: Evidence) {
+        if self.0.is_none_or(|b| e.strength_cmp(&b) == Ordering::Greater) {
+            self.0 = Some(e);
+        }
+    }
+
+    #[inline]
+    fn wants(&self, priority: i32) -> bool {
+        self.0.is_none_or(|b| priority >= b.priority)
+    }
+}
+
+/// Keeps everything (for explanations).
+impl Sink for Vec<Evidence> {
+    fn hit(&mut self, e: Evidence) {
+        self.push(e);
+    }
+
+    fn wants(&self, _: i32) -> bool {
+        true
+    }
+}
+
 impl CompiledRules {
     /// Classifies `text` under profile `profile` (whose own rules then also
     /// count), reusing `scratch`.
     pub fn classify(&self, text: &[u8], hints: Hints, profile: Option<u16>, scratch: &mut Scratch) -> Verdict {
-        let mut best: Option<Evidence> = None;
-        let (enhanced_code, reply_code) = self.scan(text, hints, profile, scratch, &mut |e| {
-            if best.is_none_or(|b| e.strength_cmp(&b) == Ordering::Greater) {
-                best = Some(e);
-            }
-        });
+        let mut best = Best(None);
+        let (enhanced_code, reply_code) = self.scan(text, hints, profile, scratch, &mut best);
+        let best = best.0;
         let reason = best.map_or(self.rules.engine.undetermined, |e| e.reason);
         Verdict { reason, enhanced_code, reply_code, decided_by: best }
     }
@@ -146,7 +179,7 @@ impl CompiledRules {
     ) -> (Vec<Evidence>, Option<EnhancedCode>, Option<u16>) {
         let mut all = Vec::new();
         let mut scratch = Scratch::new();
-        let (enhanced, reply) = self.scan(text, hints, profile, &mut scratch, &mut |e| all.push(e));
+        let (enhanced, reply) = self.scan(text, hints, profile, &mut scratch, &mut all);
         all.sort_by(|a, b| b.strength_cmp(a));
         (all, enhanced, reply)
     }
@@ -165,7 +198,7 @@ impl CompiledRules {
         hints: Hints,
         profile: Option<u16>,
         scratch: &mut Scratch,
-        sink: &mut impl FnMut(Evidence),
+        sink: &mut impl Sink,
     ) -> (Option<EnhancedCode>, Option<u16>) {
         let Scratch { folded: fold_buf, triggered } = scratch;
         let folded: &[u8] = if needs_folding(text) {
@@ -182,7 +215,7 @@ impl CompiledRules {
             if let Some(ci) = self.enhanced_rule(code) {
                 let rule = &rules.codes[ci as usize];
                 let span = found.map_or((0, 0), |(s, e, _)| (s as u32, e as u32));
-                sink(Evidence {
+                sink.hit(Evidence {
                     reason: rule.reason,
                     priority: rule.priority,
                     specificity: u16::from(rule.pattern.specificity()),
@@ -195,7 +228,7 @@ impl CompiledRules {
         if let Some(code) = reply {
             if let Some(ci) = self.reply_rule(code) {
                 let rule = &rules.codes[ci as usize];
-                sink(Evidence {
+                sink.hit(Evidence {
                     reason: rule.reason,
                     priority: rule.priority,
                     specificity: u16::from(rule.pattern.specificity()),
@@ -206,17 +239,14 @@ impl CompiledRules {
         }
 
         triggered.clear();
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(folded) {
-                match self.targets[m.pattern().as_usize()] {
-                    Target::Phrase { rule, phrase } => {
-                        let r = &rules.rules[rule as usize];
-                        if r.profile.is_some() && r.profile != profile {
-                            continue;
-                        }
-                        let specificity = u16::try_from(m.len()).unwrap_or(u16::MAX);
-                        let span = (m.start() as u32, m.end() as u32);
-                        sink(Evidence {
+        if let Some(matcher) = &self.automaton {
+            matcher.for_each_match(folded, |pid, start, end| match self.targets[pid.as_usize()] {
+                Target::Phrase { rule, phrase } => {
+                    let r = &rules.rules[rule as usize];
+                    if r.profile.is_none() || r.profile == profile {
+                        let specificity = u16::try_from(end - start).unwrap_or(u16::MAX);
+                        let span = (start as u32, end as u32);
+                        sink.hit(Evidence {
                             reason: r.reason,
                             priority: r.priority,
                             specificity,
@@ -224,24 +254,31 @@ impl CompiledRules {
                             span,
                         });
                     }
-                    Target::Regex { regex } => {
-                        if !triggered.contains(&regex) {
-                            triggered.push(regex);
-                        }
+                }
+                Target::Regex { regex } => {
+                    if !triggered.contains(&regex) {
+                        triggered.push(regex);
                     }
                 }
-            }
+            });
         }
+        // Regexes are numbered by descending priority: sorting the triggered
+        // ones runs the strongest first, and the rest stop as soon as they
+        // could no longer change the answer.
+        triggered.sort_unstable();
         for &xi in triggered.iter() {
             let x = &self.regexes[xi as usize];
             let r = &rules.rules[x.rule as usize];
+            if !sink.wants(r.priority) {
+                break;
+            }
             if r.profile.is_some() && r.profile != profile {
                 continue;
             }
             if let Some(m) = x.regex.find(folded) {
                 let specificity = u16::try_from(m.len()).unwrap_or(u16::MAX);
                 let span = (m.start() as u32, m.end() as u32);
-                sink(Evidence {
+                sink.hit(Evidence {
                     reason: r.reason,
                     priority: r.priority,
                     specificity,

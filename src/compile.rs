@@ -2,7 +2,7 @@
 //! Aho-Corasick automaton for every phrase and regex trigger literal, regexes
 //! that run only behind their literal, and code tables as direct lookups.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{automaton::Automaton, dfa, nfa::contiguous, Anchored, MatchKind, PatternID};
 use regex_syntax::hir::{literal::Extractor, Hir, HirKind};
 
 use crate::code::{CodePattern, EnhancedCode};
@@ -15,6 +15,64 @@ pub(crate) enum Target {
     Phrase { rule: u32, phrase: u32 },
     /// A trigger literal of compiled regex `regex`.
     Regex { regex: u32 },
+}
+
+/// The phrase automaton: a DFA (fastest to search) unless the pattern set is
+/// so large that building one costs more than it saves.
+#[derive(Debug)]
+pub(crate) enum Matcher {
+    Dfa(dfa::DFA),
+    Nfa(contiguous::NFA),
+}
+
+/// Above this many literals the automaton is a contiguous NFA, not a DFA.
+const DFA_LIMIT: usize = 5_000;
+
+impl Matcher {
+    fn new(literals: &[String]) -> Result<Matcher, aho_corasick::BuildError> {
+        if literals.len() <= DFA_LIMIT {
+            let dfa = dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Unanchored)
+                .build(literals);
+            if let Ok(dfa) = dfa {
+                return Ok(Matcher::Dfa(dfa));
+            }
+        }
+        contiguous::NFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(literals)
+            .map(Matcher::Nfa)
+    }
+
+    /// Calls `f(pattern, start, end)` for every occurrence of every literal
+    /// in `haystack`, overlapping ones included.
+    #[inline]
+    pub(crate) fn for_each_match(&self, haystack: &[u8], f: impl FnMut(PatternID, usize, usize)) {
+        match self {
+            Matcher::Dfa(a) => walk(a, haystack, f),
+            Matcher::Nfa(a) => walk(a, haystack, f),
+        }
+    }
+}
+
+/// Runs an automaton over the haystack one byte at a time, reporting every
+/// match at every position: the overlapping search without its per-call
+/// overhead.
+#[inline]
+fn walk<A: Automaton>(a: &A, haystack: &[u8], mut f: impl FnMut(PatternID, usize, usize)) {
+    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
+    for (i, &byte) in haystack.iter().enumerate() {
+        sid = a.next_state(Anchored::No, sid, byte);
+        if a.is_special(sid) && a.is_match(sid) {
+            for k in 0..a.match_len(sid) {
+                let pid = a.match_pattern(sid, k);
+                f(pid, i + 1 - a.pattern_len(pid), i + 1);
+            }
+        }
+    }
 }
 
 /// A regex with the rule it belongs to.
@@ -31,7 +89,7 @@ pub(crate) struct CompiledRegex {
 #[derive(Debug)]
 pub struct CompiledRules {
     pub(crate) rules: Rules,
-    pub(crate) automaton: Option<AhoCorasick>,
+    pub(crate) automaton: Option<Matcher>,
     pub(crate) targets: Vec<Target>,
     pub(crate) regexes: Vec<CompiledRegex>,
     /// Code rule index + 1 per enhanced code, 0 for none; see [`enhanced_slot`].
@@ -112,18 +170,25 @@ impl CompiledRules {
         if !diags.is_empty() {
             return Err(LoadError { diagnostics: diags });
         }
+        // Renumber regexes by descending priority, so the classifier can run
+        // the strongest first and skip those that cannot win.
+        let mut order: Vec<u32> = (0..regexes.len() as u32).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(rules.rules[regexes[i as usize].rule as usize].priority));
+        let mut new_index = vec![0u32; regexes.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old as usize] = new as u32;
+        }
+        for t in &mut targets {
+            if let Target::Regex { regex } = t {
+                *regex = new_index[*regex as usize];
+            }
+        }
+        let mut slots: Vec<Option<CompiledRegex>> = regexes.into_iter().map(Some).collect();
+        let regexes: Vec<CompiledRegex> = order.iter().filter_map(|&old| slots[old as usize].take()).collect();
         let automaton = if literals.is_empty() {
             None
         } else {
-            let built = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&literals)
-                .or_else(|_| {
-                    AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&literals)
-                });
-            match built {
+            match Matcher::new(&literals) {
                 Ok(ac) => Some(ac),
                 Err(e) => {
                     let d = Diagnostic::error_path("rules", format!("the phrase automaton could not be built: {e}"));

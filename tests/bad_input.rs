@@ -5,8 +5,10 @@ use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 
-fn engine() -> rebound::Engine {
-    rebound::Engine::embedded().expect("the shipped rules load")
+/// The shipped rules, compiled once for all tests of this file.
+fn engine() -> &'static rebound::Engine {
+    static ENGINE: std::sync::OnceLock<rebound::Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| rebound::Engine::embedded().expect("the shipped rules load"))
 }
 
 #[test]
