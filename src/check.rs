@@ -74,7 +74,8 @@ pub fn check_sources(files: Vec<SourceFile>) -> Report {
             return Report { diagnostics, compiled: None, stats: Stats::default() };
         }
     };
-    let stats = examples(&compiled, &mut diagnostics);
+    let mut stats = examples(&compiled, &mut diagnostics);
+    stats.examples += crate::profile::check::examples(&compiled, &mut diagnostics);
     sort(&mut diagnostics);
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     Report { diagnostics, compiled: ok.then_some(compiled), stats }

@@ -132,13 +132,14 @@ impl Engine {
 
     fn resolve(&self, verdict: Verdict) -> Classification<'_> {
         let reason = self.rules().reason(verdict.reason);
-        let class = verdict.enhanced_code.map(|c| c.class).or(verdict.reply_code.map(|c| (c / 100) as u8));
-        let mapped = profile::resolve(self.profile(), verdict.reason, reason, class);
+        let mapped = profile::resolve(self.profile(), self.rules(), &verdict);
         Classification {
             reason,
             category: mapped.category,
+            category_code: mapped.code,
             kind: mapped.kind,
             retry: mapped.retry,
+            suppress: mapped.suppress,
             enhanced_code: verdict.enhanced_code,
             reply_code: verdict.reply_code,
             verdict,
@@ -154,10 +155,15 @@ pub struct Classification<'e> {
     pub reason: &'e Reason,
     /// The category of the active profile (the reason's name without one).
     pub category: &'e str,
+    /// The scheme's number for the category, when it has one (SparkPost's
+    /// bounce class, Postmark's type code).
+    pub category_code: Option<u32>,
     /// The kind of that category.
     pub kind: Kind,
     /// Whether the sender should retry.
     pub retry: bool,
+    /// Whether the sender should stop mailing the address.
+    pub suppress: bool,
     /// The enhanced status code.
     pub enhanced_code: Option<EnhancedCode>,
     /// The basic reply code.

@@ -29,10 +29,12 @@ pub mod engine;
 pub mod fold;
 mod phrase_dfa;
 pub mod profile;
+pub mod reload;
 pub mod rules;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};
 pub use code::EnhancedCode;
 pub use compile::CompiledRules;
 pub use engine::{Classification, Engine, UnknownProfile};
+pub use reload::LiveEngine;
 pub use rules::{Diagnostic, Kind, LoadError, Rules};

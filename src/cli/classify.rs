@@ -17,9 +17,16 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Auto)]
     pub format: Format,
+    /// Stream stdin (one answer per line, flushed at once) and reload the
+    /// `--rules` directory whenever it changes, or on SIGHUP.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
+    if args.watch {
+        return super::watch::run(cli, &args.files, args.format);
+    }
     let engine = super::engine(cli)?;
     let format = args.format.resolve();
     let stdout = io::stdout();

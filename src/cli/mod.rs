@@ -6,6 +6,8 @@ mod explain;
 mod init;
 mod lines;
 pub mod output;
+mod profiles;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +40,8 @@ enum Command {
     Check(check::Args),
     /// Write the built-in rules into DIR as a start for your own rules.
     Init(init::Args),
+    /// List the taxonomy profiles, or show one profile's full mapping.
+    Profiles(profiles::Args),
 }
 
 /// Runs the command line; the exit code says how it went.
@@ -47,6 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(args),
+        Command::Profiles(args) => profiles::run(&cli, args),
     };
     match result {
         Ok(code) => code,

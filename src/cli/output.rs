@@ -130,8 +130,14 @@ pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classi
     out.extend_from_slice(b"{\"reason\":");
     json_str(out, c.reason.name.as_bytes());
     field_str(out, "category", Some(c.category.as_bytes()));
+    out.extend_from_slice(b",\"category_code\":");
+    match c.category_code {
+        Some(code) => out.extend_from_slice(num.format(code).as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
     field_str(out, "kind", Some(c.kind.as_str().as_bytes()));
     out.extend_from_slice(if c.retry { b",\"retry\":true" } else { b",\"retry\":false" });
+    out.extend_from_slice(if c.suppress { b",\"suppress\":true" } else { b",\"suppress\":false" });
     out.extend_from_slice(b",\"enhanced_code\":");
     match c.enhanced_code {
         Some(code) => {
@@ -224,6 +230,27 @@ mod tests {
         let mut out = Vec::new();
         json_str(&mut out, b"a\"b\\c\nd\x01e\xff");
         assert_eq!(String::from_utf8(out).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001e\u{fffd}\"");
+    }
+
+    #[test]
+    fn json_records_carry_the_category_code_of_the_profile() {
+        let engine = crate::Engine::embedded().unwrap().with_profile("sparkpost").unwrap();
+        let text = b"host []:25 said: 552 5.2.2 <> Mailbox has exceeded the limit (in reply to RCPT TO command)";
+        let c = engine.classify_bytes(text, crate::Hints::default());
+        let mut out = Vec::new();
+        json_record(&mut out, &Context::default(), text, &c);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["category"], "Mailbox Full");
+        assert_eq!(v["category_code"], 22);
+        assert_eq!(v["kind"], "soft");
+        assert_eq!(v["suppress"], false);
+        let mixpanel = engine.with_profile("mixpanel").unwrap();
+        let c = mixpanel.classify_bytes(text, crate::Hints::default());
+        out.clear();
+        json_record(&mut out, &Context::default(), text, &c);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["category"], "quota-issues");
+        assert!(v["category_code"].is_null());
     }
 
     proptest::proptest! {

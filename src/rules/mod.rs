@@ -147,6 +147,9 @@ pub struct PhraseRule {
     pub origin: Origin,
     /// `Some(p)` when the rule comes from profile `p` and applies only there.
     pub profile: Option<u16>,
+    /// For a profile's rule: the category of that profile it reports,
+    /// whatever the profile's `[map]` says for its reason.
+    pub category: Option<u16>,
 }
 
 /// Settings of the `[engine]` table.
@@ -271,16 +274,16 @@ impl Loader {
                 Some(FileKind::Extract) => extract_files.push(fi),
                 Some(FileKind::Profile) => {
                     let index = profiles.len() as u16;
-                    let mut profile_rules = Vec::new();
-                    if let Some(p) =
-                        crate::profile::parse(file, fi, &self.reason_ids, &reasons, &mut profile_rules, &mut self.diags)
+                    if let Some(parsed) =
+                        crate::profile::parse(file, fi, &self.reason_ids, &reasons, &profiles, &mut self.diags)
                     {
-                        for raw in &profile_rules {
-                            if let Some(rule) = self.phrase_rule(file, fi, raw, Some(index), &mut rule_ids) {
+                        for (raw, category) in &parsed.rules {
+                            if let Some(mut rule) = self.phrase_rule(file, fi, raw, Some(index), &mut rule_ids) {
+                                rule.category = *category;
                                 rules.push(rule);
                             }
                         }
-                        profiles.push(p);
+                        profiles.push(parsed.profile);
                     }
                 }
                 Some(FileKind::Rules(raw)) => {
@@ -479,6 +482,13 @@ impl Loader {
                 RegexSpec { pattern, literal, origin: Origin::new(file, fi, x.span().start) }
             })
             .collect();
+        if let (Some(c), None) = (&r.category, profile) {
+            self.diags.push(Diagnostic::error_at(
+                file,
+                c.span().start,
+                "only a profile's own rules may name a `category`; other rules name a `reason`",
+            ));
+        }
         if r.phrases.is_empty() && regexes.is_empty() {
             self.diags.push(Diagnostic::error_at(file, raw.span().start, "rule has neither `phrases` nor `regex`"));
         }
@@ -500,6 +510,7 @@ impl Loader {
             description: r.description.clone(),
             origin,
             profile,
+            category: None,
         })
     }
 

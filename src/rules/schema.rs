@@ -64,6 +64,8 @@ pub(crate) struct RawRule {
     pub source: String,
     #[serde(default)]
     pub description: String,
+    /// Only in profile files: the profile's category this rule reports.
+    pub category: Option<Spanned<String>>,
 }
 
 /// A regex given as a bare pattern or as `{ pattern, literal }`.
