@@ -29,6 +29,12 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let engine = super::engine(cli)?;
+    // The labels use Sisimai's reason names: answer in the sisimai profile
+    // unless another one is asked for.
+    let engine = match (&cli.profile, engine.with_profile("sisimai")) {
+        (None, Ok(sisimai)) => sisimai,
+        _ => engine,
+    };
     let reference = Sisimai;
     let keep = |l: &eval::Label| args.only.as_deref().is_none_or(|p| l.file.starts_with(p));
     let labels: Vec<_> = eval::read_labels(&args.corpus.join("labels.jsonl"))?.into_iter().filter(keep).collect();
