@@ -30,11 +30,14 @@ for dir in "${dirs[@]}"; do
     hyperfine --warmup 1 --runs "$RUNS" --export-json "$json" -N \
       -n rebound "$(printf '%q ' "${reb[@]}")" \
       -n sisimai "$(printf '%q ' "${sis[@]}")" >&2
-    read -r t_reb t_sis < <(perl -MJSON::PP -e '
+    read -r t_reb t_sis c_reb c_sis < <(perl -MJSON::PP -e '
       local $/; my $j = decode_json(<STDIN>);
-      my %m = map { $_->{command} => $_->{median} } @{$j->{results}};
-      print "$m{rebound} $m{sisimai}\n"' <"$json")
+      my %m = map { $_->{command} => $_ } @{$j->{results}};
+      my ($r, $s) = @m{qw(rebound sisimai)};
+      print join(" ", $r->{median}, $s->{median}, $r->{user} + $r->{system}, $s->{user} + $s->{system}), "\n"' <"$json")
     rm -f "$json"
+    # On a busy machine wall time mostly measures waiting: CPU time too.
+    awk -v r="$c_reb" -v s="$c_sis" 'BEGIN { printf "CPU time (user+system, mean): rebound %.3f s, sisimai %.3f s: %.1fx\n", r, s, s / r }'
   else
     best() { # the fastest of RUNS runs, in seconds
       local b="" t s e
@@ -49,6 +52,6 @@ for dir in "${dirs[@]}"; do
     t_sis=$(best "${sis[@]}")
   fi
   awk -v r="$t_reb" -v s="$t_sis" -v n="$n" 'BEGIN {
-    printf "rebound %.3f s (%.0f emails/s)   sisimai %.3f s (%.0f emails/s)   rebound is %.1fx faster\n",
+    printf "wall time: rebound %.3f s (%.0f emails/s)   sisimai %.3f s (%.0f emails/s)   rebound is %.1fx faster\n",
       r, n / r, s, n / s, s / r }'
 done

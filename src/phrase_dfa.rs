@@ -141,13 +141,13 @@ impl PhraseDfa {
                 n += 1;
             }
         }
-        let mut trans = vec![0u32; states * stride].into_boxed_slice();
-        for (s, old_row) in trie.chunks_exact(stride).enumerate() {
-            let row = new_index[s] as usize * stride;
-            for (dst, &old) in trans[row..row + stride].iter_mut().zip(old_row) {
-                *dst = new_index[old as usize] * stride as u32;
-            }
+        // In place, so the table is never held twice: targets first, then
+        // rows moved along the cycles of the permutation.
+        for t in trie.iter_mut() {
+            *t = new_index[*t as usize] * stride as u32;
         }
+        permute_rows(&mut trie, stride, &new_index);
+        let trans = trie.into_boxed_slice();
         Some(PhraseDfa {
             classes,
             stride,
@@ -184,6 +184,32 @@ impl PhraseDfa {
     }
 }
 
+/// Moves row `s` of `table` to row `new_index[s]`, for every `s`.
+fn permute_rows(table: &mut [u32], stride: usize, new_index: &[u32]) {
+    let mut done = vec![false; new_index.len()];
+    let mut carry = vec![0u32; stride];
+    let mut saved = vec![0u32; stride];
+    for start in 0..new_index.len() {
+        if done[start] {
+            continue;
+        }
+        carry.copy_from_slice(&table[start * stride..(start + 1) * stride]);
+        let mut cur = start;
+        loop {
+            done[cur] = true;
+            let dst = new_index[cur] as usize;
+            let row = &mut table[dst * stride..(dst + 1) * stride];
+            saved.copy_from_slice(row);
+            row.copy_from_slice(&carry);
+            std::mem::swap(&mut carry, &mut saved);
+            if done[dst] {
+                break;
+            }
+            cur = dst;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +240,13 @@ mod tests {
         got.sort_by_key(|&(p, s, e)| (e, s, p));
         assert_eq!(got, reference(&lits, hay));
         assert!(got.contains(&(0, 18, 30)));
+    }
+
+    #[test]
+    fn permutes_rows_along_cycles() {
+        let mut t = vec![0, 0, 1, 1, 2, 2, 3, 3];
+        permute_rows(&mut t, 2, &[2, 0, 1, 3]);
+        assert_eq!(t, [1, 1, 2, 2, 0, 0, 3, 3]);
     }
 
     #[test]

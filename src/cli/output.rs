@@ -59,12 +59,17 @@ pub struct Context<'a> {
 /// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
 pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
+    json_str_body(out, s);
+    out.push(b'"');
+}
+
+/// Appends `s` escaped for a JSON string, without the quotes.
+fn json_str_body(out: &mut Vec<u8>, s: &[u8]) {
     if is_plain_ascii(s) {
         out.extend_from_slice(s);
     } else {
         escape_slow(out, s);
     }
-    out.push(b'"');
 }
 
 /// Whether every byte is printable ASCII other than `"` and `\`, so the
@@ -128,6 +133,8 @@ fn field_str(out: &mut Vec<u8>, name: &str, value: Option<&[u8]>) {
 /// Appends one answer as a JSON object and a newline.
 pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
     let mut num = itoa::Buffer::new();
+    // One growth check for the usual record instead of one per field.
+    out.reserve(text.len() + 256);
     out.extend_from_slice(b"{\"reason\":");
     json_str(out, c.reason.name.as_bytes());
     field_str(out, "category", Some(c.category.as_bytes()));
@@ -161,11 +168,7 @@ pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classi
     match ctx.evidence_rule.or_else(|| c.rule_path_line()) {
         Some((path, line)) => {
             out.push(b'"');
-            let start = out.len();
-            json_str(out, path.as_bytes());
-            // json_str wrote its own quotes: drop them to append `:line` inside.
-            out.remove(start);
-            out.pop();
+            json_str_body(out, path.as_bytes());
             out.push(b':');
             out.extend_from_slice(num.format(line).as_bytes());
             out.push(b'"');
