@@ -128,11 +128,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report for an email that could not be read at all.
-    pub fn unreadable() -> Report {
-        Report::not_bounce("the email could not be read")
-    }
-
     fn not_bounce(note: impl Into<String>) -> Report {
         Report {
             kind: EmailKind::NotBounce,
