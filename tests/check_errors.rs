@@ -157,3 +157,9 @@ fn missing_engine_and_vocabulary_are_reported() {
     assert!(has(&d, "no [[reason]] is defined"), "{d:?}");
     assert!(has(&d, "no [engine] table"), "{d:?}");
 }
+
+#[test]
+fn provider_files_are_checked_too() {
+    let d = check(&[("providers.toml", "[[provider]]\nname = \"A\"\ndomains = [\"a..example\"]\n")]);
+    assert!(has(&d, "rules/providers.toml:3:12: error: `a..example` is not a domain name"), "{d:?}");
+}
