@@ -16,7 +16,7 @@ use toml::Spanned;
 use crate::code::CodePattern;
 use crate::fold::fold_phrase;
 use crate::profile::Profile;
-pub(crate) use schema::{one_line, RawRegex, RawRule};
+pub(crate) use schema::{from_document, one_line, Document, RawRegex, RawRule};
 pub use source::{Diagnostic, LoadError, Origin, Severity, SourceFile};
 
 /// Index of a reason in [`Rules::reasons`].
@@ -233,9 +233,9 @@ struct Loader {
     reason_ids: HashMap<String, ReasonId>,
 }
 
-enum FileKind {
+enum FileKind<'a> {
     Rules(schema::RawRuleFile),
-    Profile,
+    Profile(Document<'a>),
     Extract,
     Providers,
 }
@@ -277,10 +277,10 @@ impl Loader {
                 None => {}
                 Some(FileKind::Extract) => extract_files.push(fi),
                 Some(FileKind::Providers) => provider_files.push(fi),
-                Some(FileKind::Profile) => {
+                Some(FileKind::Profile(doc)) => {
                     let index = profiles.len() as u16;
                     if let Some(parsed) =
-                        crate::profile::parse(file, fi, &self.reason_ids, &reasons, &profiles, &mut self.diags)
+                        crate::profile::parse(file, doc, fi, &self.reason_ids, &reasons, &profiles, &mut self.diags)
                     {
                         for (raw, category) in &parsed.rules {
                             if let Some(mut rule) = self.phrase_rule(file, fi, raw, Some(index), &mut rule_ids) {
@@ -328,28 +328,29 @@ impl Loader {
         }
     }
 
-    fn classify_file(&mut self, file: &SourceFile) -> Option<FileKind> {
-        let table: toml::Table = match schema::parse(file) {
-            Ok(t) => t,
+    /// Parses a file once and sorts it by its top-level tables.
+    fn classify_file<'a>(&mut self, file: &'a SourceFile) -> Option<FileKind<'a>> {
+        let doc = match schema::document(file) {
+            Ok(d) => d,
             Err(d) => {
                 self.diags.push(d);
                 return None;
             }
         };
-        if table.contains_key("profile") {
-            return Some(FileKind::Profile);
+        if schema::has_key(&doc, "profile") {
+            return Some(FileKind::Profile(doc));
         }
-        if table.contains_key("extract") {
+        if schema::has_key(&doc, "extract") {
             return Some(FileKind::Extract);
         }
-        if table.contains_key("provider") {
+        if schema::has_key(&doc, "provider") {
             return Some(FileKind::Providers);
         }
-        if table.is_empty() {
+        if doc.get_ref().is_empty() {
             self.diags.push(Diagnostic::warning_at(file, 0, "file holds no rules"));
             return None;
         }
-        match schema::parse::<schema::RawRuleFile>(file) {
+        match schema::from_document::<schema::RawRuleFile>(file, doc) {
             Ok(raw) => Some(FileKind::Rules(raw)),
             Err(d) => {
                 self.diags.push(d);

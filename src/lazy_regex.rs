@@ -1,0 +1,177 @@
+//! Regexes checked when the rules load and compiled when first used.
+//!
+//! Compiling a regex (its forward and reverse NFAs, prefilters, lazy DFA
+//! set-up) costs about a million instructions; the shipped rules hold about
+//! a hundred of them, and a run over short replies triggers only a few. A
+//! [`LazyRegex`] parses its pattern when the rules load, so that a syntax
+//! error is still reported at `path:line:column` there, and builds the
+//! regex the first time a search needs it (once, whichever thread asks
+//! first; the others wait for it).
+//!
+//! The one error parsing cannot find is a pattern whose compiled form
+//! exceeds the size limit; such a regex never matches, and `rebound check`
+//! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.
+//!
+//! ```text
+//! let r: LazyRegex<regex::Regex> = LazyRegex::new("user (unknown|not found)").unwrap();
+//! assert!(r.get().unwrap().is_match("User Unknown"));
+//! ```
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Hir, HirKind};
+
+/// The compiled size limit of every rule regex.
+const SIZE_LIMIT: usize = 1 << 20;
+
+/// A regex type a [`LazyRegex`] can build: matched case-insensitively, with
+/// a compiled size limit of 1 MiB.
+pub(crate) trait Compile: Sized {
+    /// Whether the pattern must match valid UTF-8 only (`regex::Regex`) or
+    /// may match any bytes (`regex::bytes::Regex`).
+    const UTF8: bool;
+
+    /// Compiles the pattern.
+    fn compile(pattern: &str) -> Result<Self, regex::Error>;
+}
+
+impl Compile for regex::Regex {
+    const UTF8: bool = true;
+
+    fn compile(pattern: &str) -> Result<Self, regex::Error> {
+        regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+    }
+}
+
+impl Compile for regex::bytes::Regex {
+    const UTF8: bool = false;
+
+    fn compile(pattern: &str) -> Result<Self, regex::Error> {
+        regex::bytes::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+    }
+}
+
+/// A regex whose syntax was checked, compiled on first use.
+pub(crate) struct LazyRegex<R> {
+    pattern: Box<str>,
+    compiled: OnceLock<Option<R>>,
+}
+
+impl<R: Compile> LazyRegex<R> {
+    /// Checks the pattern's syntax (with the same parser settings the regex
+    /// crate uses); the error reads as the regex crate's own. Also gives the
+    /// parsed pattern, for callers that inspect it.
+    pub(crate) fn parse(pattern: &str) -> Result<(LazyRegex<R>, Hir), String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .utf8(R::UTF8)
+            .build()
+            .parse(pattern)
+            .map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
+        Ok((LazyRegex { pattern: pattern.into(), compiled: OnceLock::new() }, hir))
+    }
+
+    /// [`LazyRegex::parse`] without the parsed pattern.
+    pub(crate) fn new(pattern: &str) -> Result<LazyRegex<R>, String> {
+        LazyRegex::parse(pattern).map(|(r, _)| r)
+    }
+
+    /// The compiled regex; `None` when it is too large to compile.
+    #[inline]
+    pub(crate) fn get(&self) -> Option<&R> {
+        self.compiled.get_or_init(|| R::compile(&self.pattern).ok()).as_ref()
+    }
+
+    /// Compiles the regex now; the error when it does not compile.
+    pub(crate) fn compile_error(&self) -> Option<String> {
+        match self.get() {
+            Some(_) => None,
+            None => R::compile(&self.pattern).err().map(|e| e.to_string()),
+        }
+    }
+
+    /// The pattern as written.
+    pub(crate) fn pattern(&self) -> &str {
+        &self.pattern
+    }
+}
+
+impl LazyRegex<regex::bytes::Regex> {
+    /// The leftmost-first match in `haystack`, if any.
+    #[inline]
+    pub(crate) fn find<'h>(&self, haystack: &'h [u8]) -> Option<regex::bytes::Match<'h>> {
+        self.get()?.find(haystack)
+    }
+}
+
+impl LazyRegex<regex::Regex> {
+    /// The capture groups of the leftmost-first match in `haystack`, if any.
+    #[inline]
+    pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<regex::Captures<'h>> {
+        self.get()?.captures(haystack)
+    }
+
+    /// Whether the regex matches anywhere in `haystack`.
+    #[inline]
+    pub(crate) fn is_match(&self, haystack: &str) -> bool {
+        self.get().is_some_and(|r| r.is_match(haystack))
+    }
+}
+
+impl<R> fmt::Debug for LazyRegex<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyRegex")
+            .field("pattern", &self.pattern)
+            .field("compiled", &self.compiled.get().is_some())
+            .finish()
+    }
+}
+
+/// Whether a parsed pattern has a capture group called `name`.
+pub(crate) fn has_group(hir: &Hir, name: &str) -> bool {
+    match hir.kind() {
+        HirKind::Capture(c) => c.name.as_deref() == Some(name) || has_group(&c.sub, name),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(|h| has_group(h, name)),
+        HirKind::Repetition(r) => has_group(&r.sub, name),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_read_as_the_regex_crates() {
+        let ours = LazyRegex::<regex::Regex>::new("(a").unwrap_err();
+        let theirs = regex::Regex::new("(a").unwrap_err().to_string();
+        assert_eq!(ours, theirs);
+        // Bytes regexes may match invalid UTF-8; string regexes may not.
+        assert!(LazyRegex::<regex::bytes::Regex>::new(r"(?-u:\xFF)").is_ok());
+        assert!(LazyRegex::<regex::Regex>::new(r"(?-u:\xFF)").is_err());
+    }
+
+    #[test]
+    fn compiles_on_first_use_case_insensitively() {
+        let r = LazyRegex::<regex::bytes::Regex>::new("user (unknown|not found)").unwrap();
+        assert_eq!(r.find(b"550 User Not Found").map(|m| m.start()), Some(4));
+        let s = LazyRegex::<regex::Regex>::new("(?P<rcpt>[a-z]+@[a-z.]+)").unwrap();
+        assert_eq!(s.captures("to: Bob@Example.org").unwrap().name("rcpt").unwrap().as_str(), "Bob@Example.org");
+        assert!(s.is_match("a@b") && s.compile_error().is_none());
+    }
+
+    #[test]
+    fn a_regex_over_the_size_limit_never_matches_and_says_why() {
+        let r = LazyRegex::<regex::Regex>::new(r"\w{1000}\w{1000}").unwrap();
+        assert!(!r.is_match("abc"));
+        assert!(r.compile_error().is_some_and(|e| e.contains("exceeds size limit")), "{:?}", r.compile_error());
+    }
+
+    #[test]
+    fn finds_named_groups() {
+        let (_, hir) = LazyRegex::<regex::Regex>::parse(r"^(?:x|(?P<host>[a-z]+))+$").unwrap();
+        assert!(has_group(&hir, "host"));
+        assert!(!has_group(&hir, "rcpt"));
+    }
+}
