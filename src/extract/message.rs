@@ -5,15 +5,67 @@
 //! `message/rfc822`) is `mail-parser`'s; this module only sorts the parts.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
 use super::address;
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
+
+/// mail-parser's default header parsers, except that `Received` headers
+/// (whose parsed form nothing here reads, and which cost more to parse than
+/// all other headers together) are skipped. Built once.
+fn parser() -> &'static MessageParser {
+    static PARSER: OnceLock<MessageParser> = OnceLock::new();
+    PARSER.get_or_init(|| {
+        use HeaderName::*;
+        // Setting any header's parser replaces the built-in table, so the
+        // table is restated here, `Received` aside.
+        let mut p = MessageParser::new();
+        for h in [Subject, Comments, ContentDescription, ContentLocation, ContentTransferEncoding] {
+            p = p.header_text(h);
+        }
+        for h in [
+            From,
+            To,
+            Cc,
+            Bcc,
+            ReplyTo,
+            Sender,
+            ResentTo,
+            ResentFrom,
+            ResentBcc,
+            ResentCc,
+            ResentSender,
+            ListArchive,
+            ListHelp,
+            ListId,
+            ListOwner,
+            ListPost,
+            ListSubscribe,
+            ListUnsubscribe,
+        ] {
+            p = p.header_address(h);
+        }
+        for h in [Date, ResentDate] {
+            p = p.header_date(h);
+        }
+        for h in [MessageId, References, InReplyTo, ReturnPath, ContentId, ResentMessageId] {
+            p = p.header_id(h);
+        }
+        for h in [Keywords, ContentLanguage] {
+            p = p.header_comma_separated(h);
+        }
+        for h in [ContentType, ContentDisposition] {
+            p = p.header_content_type(h);
+        }
+        p.header_raw(MimeVersion).ignore_header(Received).default_header_raw()
+    })
+}
 
 /// Headers of the message the bounce returns.
 #[derive(Debug, Clone, Default)]
@@ -105,7 +157,7 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
-    let message = MessageParser::default().parse(raw)?;
+    let message = parser().parse(raw)?;
     if message.parts.is_empty() || message.parts[0].headers.is_empty() {
         return None;
     }
@@ -294,7 +346,7 @@ fn original_of(m: &Message<'_>) -> Original {
 }
 
 pub(crate) fn original_from_text(text: &str) -> Original {
-    match MessageParser::default().parse_headers(text.as_bytes()) {
+    match parser().parse_headers(text.as_bytes()) {
         Some(m) => original_of(&m),
         None => Original::default(),
     }

@@ -162,8 +162,14 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         from: fold(view.header("from").unwrap_or_default()),
         headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
-    let hit =
-        |signals: &matchers::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
+    // Folded once, for the signs of every kind of email.
+    let folded_subject = fold(&report.subject);
+    let folded_headers: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+    let hit = |signals: &matchers::Signals| {
+        refine::signals_hit(signals, &folded_subject, &report.from, &report.text, || {
+            folded_headers.get_or_init(|| report.headers.iter().map(|h| fold(h)).collect())
+        })
+    };
     let complaint_signs = hit(&spec.feedback);
     if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
