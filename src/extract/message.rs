@@ -203,7 +203,8 @@ fn raw_body_text(raw: &[u8]) -> String {
 }
 
 fn unfold(raw: &[u8]) -> String {
-    let s = String::from_utf8_lossy(raw);
+    // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
+    let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');

@@ -81,7 +81,7 @@ use toml::Spanned;
 
 use super::matchers::{LazySet, LineSet, Literals, Signals};
 use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
-use crate::lazy_regex::{has_group, LazyRegex};
+use crate::lazy_regex::{has_group, required_byte, LazyRegex};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
 
 /// How to read one type of JSON notification (see [`super::notify`]).
@@ -111,6 +111,8 @@ pub(crate) struct Pattern {
     pub strong: bool,
     /// Whether the lines about the recipient come before its line.
     pub context_before: bool,
+    /// A byte every match contains (see [`crate::lazy_regex::required_byte`]).
+    required: Option<u8>,
     /// The group a match must capture (`rcpt`, `command`, `host`).
     group: &'static str,
     /// Its examples, checked by [`Spec::check`].
@@ -132,6 +134,17 @@ struct MarkerExamples {
     contains: Vec<String>,
     regexes: Vec<String>,
     examples: Vec<Located>,
+}
+
+impl Pattern {
+    /// The captures of the first match in `text`; a text without a byte
+    /// every match needs is passed over without running the regex.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        if self.required.is_some_and(|b| memchr::memchr(b, text.as_bytes()).is_none()) {
+            return None;
+        }
+        self.regex.captures(text)
+    }
 }
 
 #[derive(Default)]
@@ -413,6 +426,7 @@ impl Compiler<'_> {
         let _ = &p.source;
         let (regex, hir) = self.regex(file, &p.regex)?;
         let has_group = has_group(&hir, group);
+        let required = required_byte(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -432,7 +446,7 @@ impl Compiler<'_> {
             }
         };
         let examples = p.examples.iter().map(|e| self.located(e)).collect();
-        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, group, examples })
+        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, required, group, examples })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
