@@ -58,6 +58,12 @@ fn parse_size(s: &str) -> Result<u64, String> {
     n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
 }
 
+/// The read buffer of a file; kinds are detected from its first fill.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Files up to this size are read whole rather than through a buffer.
+const WHOLE_FILE: u64 = 1 << 20;
+
 /// The files of a directory a worker may read ahead of the output.
 const READ_AHEAD: usize = 64;
 
@@ -224,10 +230,27 @@ impl Run<'_> {
     }
 
     fn file(&mut self, path: &Path) -> io::Result<()> {
-        let f = File::open(path)?;
+        let mut f = File::open(path)?;
         let size = f.metadata().ok().map(|m| m.len());
         let name = path.display().to_string();
-        self.reader(&name, BufReader::with_capacity(64 * 1024, f), size)
+        match size {
+            // A small file (an email, most often) is read whole, in one
+            // allocation of its size, and an email is read from there.
+            Some(size) if size <= WHOLE_FILE => {
+                let mut data = Vec::with_capacity(size as usize + 1);
+                f.read_to_end(&mut data)?;
+                // Detected from the same head a buffered read would give.
+                let kind = match self.args.input {
+                    Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
+                    k => k,
+                };
+                if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
+                    return self.email(&name, None, &data);
+                }
+                self.reader(&name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
+            }
+            _ => self.reader(&name, BufReader::with_capacity(READ_BUFFER, f), size),
+        }
     }
 
     /// Reads one input of known or detected kind.

@@ -174,10 +174,11 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
-    let mut html = Vec::new();
+    // HTML parts are turned into text only when there is no plain text.
+    let mut html: Vec<&str> = Vec::new();
     walk(&message, 0, 0, &mut v, &mut html);
     if v.texts.is_empty() {
-        v.texts = html;
+        v.texts = html.into_iter().map(html_to_text).collect();
     }
     if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
         // A MIME structure mail-parser could not follow (a boundary lost to
@@ -260,7 +261,7 @@ fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> S
     best.1
 }
 
-fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<String>) {
+fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
     let Some(part) = message.parts.get(id as usize) else { return };
     if depth > MAX_DEPTH {
         return;
@@ -294,7 +295,7 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut V
             _ if is_attached_file(part) => {}
             _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
         },
-        PartType::Html(h) => html.push(html_to_text(h)),
+        PartType::Html(h) => html.push(h),
         PartType::Binary(b) | PartType::InlineBinary(b) => {
             let text = || String::from_utf8_lossy(b).into_owned();
             match (ctype.as_str(), subtype.as_str()) {
