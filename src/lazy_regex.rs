@@ -181,6 +181,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::invalid_regex)] // the point: the same error as the regex crate's
     fn syntax_errors_read_as_the_regex_crates() {
         let ours = LazyRegex::<regex::Regex>::new("(a").unwrap_err();
         let theirs = regex::Regex::new("(a").unwrap_err().to_string();

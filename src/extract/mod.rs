@@ -338,7 +338,7 @@ fn fold(s: &str) -> String {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')).filter(|w| !w.is_empty()) {
+    for word in s.split([' ', '\t', '\n', '\r', '\x0b', '\x0c']).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }

@@ -565,3 +565,34 @@ fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::source::embedded_sources;
+    use crate::rules::{Rules, SourceFile};
+    use crate::CompiledRules;
+
+    #[test]
+    fn examples_are_checked_when_asked_not_when_loading() {
+        let mut files = embedded_sources();
+        files.push(SourceFile::new(
+            "x/extract.toml",
+            "[extract]\ndescription = \"x\"\n\n[[extract.recipient]]\nregex = '^to (?P<rcpt>\\S+@\\S+)$'\n\
+             examples = [\"to a@b.example\", \"from a@b.example\"]\n\n[[extract.original]]\n\
+             starts = [\"--- original\"]\nexamples = [\"--- original message\", \"copy follows\"]\n",
+        ));
+        let compiled = CompiledRules::new(Rules::from_sources(files).unwrap()).expect("examples do not stop loading");
+        let errors: Vec<String> = compiled.regex_errors().iter().map(|d| d.to_string()).collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("x/extract.toml:6:31: error: example does not match, or captures no `rcpt`")),
+            "{errors:#?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("x/extract.toml:10:37: error: example does not match this marker")),
+            "{errors:#?}"
+        );
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+    }
+}
