@@ -111,10 +111,13 @@ impl Write for Out {
 }
 
 /// What a worker made of one file of a directory.
-struct FileOutput {
-    records: Vec<u8>,
-    notes: Vec<u8>,
-    failed: bool,
+enum FileOutput<'p> {
+    /// The file's records and messages.
+    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool },
+    /// A file over [`WHOLE_FILE`] bytes (reply lines or a log, most often,
+    /// whose records could be many): left to the output thread, which
+    /// streams it in its turn, so that memory stays bounded.
+    Large(&'p PathBuf),
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
@@ -192,17 +195,21 @@ impl Run<'_> {
             }
             return Ok(());
         }
+        let (engine, args, format) = (self.engine.clone(), self.args, self.format);
         let worker = || Run {
-            engine: self.engine.clone(),
-            args: self.args,
-            format: self.format,
+            engine: engine.clone(),
+            args,
+            format,
             buf: Vec::with_capacity(16 * 1024),
             out: Out::Buffer(Vec::new()),
             scratch: Scratch::new(),
             failed: false,
             notes: Some(Vec::new()),
         };
-        let read = |w: &mut Run<'_>, path: &PathBuf| {
+        let read = |w: &mut Run<'_>, path| {
+            if std::fs::metadata(path).is_ok_and(|m| m.len() > WHOLE_FILE) {
+                return FileOutput::Large(path);
+            }
             if let Err(e) = w.file(path) {
                 w.note(format_args!("{}: {e}", path.display()));
                 w.failed = true;
@@ -213,17 +220,30 @@ impl Run<'_> {
             };
             records.append(&mut w.buf);
             let notes = w.notes.as_mut().map(std::mem::take).unwrap_or_default();
-            FileOutput { records, notes, failed: std::mem::take(&mut w.failed) }
+            FileOutput::Read { records, notes, failed: std::mem::take(&mut w.failed) }
         };
-        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, |done: FileOutput| {
-            if !done.notes.is_empty() {
-                let _ = io::stderr().write_all(&done.notes);
-            }
-            self.failed |= done.failed;
-            self.buf.extend_from_slice(&done.records);
-            if self.buf.len() >= 32 * 1024 {
-                self.out.write_all(&self.buf)?;
-                self.buf.clear();
+        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, |done: FileOutput<'_>| {
+            match done {
+                FileOutput::Read { records, notes, failed } => {
+                    if !notes.is_empty() {
+                        let _ = io::stderr().write_all(&notes);
+                    }
+                    self.failed |= failed;
+                    self.buf.extend_from_slice(&records);
+                    if self.buf.len() >= 32 * 1024 {
+                        self.out.write_all(&self.buf)?;
+                        self.buf.clear();
+                    }
+                }
+                FileOutput::Large(path) => {
+                    if let Err(e) = self.file(path) {
+                        if e.kind() == io::ErrorKind::BrokenPipe {
+                            return Err(e);
+                        }
+                        self.note(format_args!("{}: {e}", path.display()));
+                        self.failed = true;
+                    }
+                }
             }
             Ok(())
         })

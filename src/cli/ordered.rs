@@ -65,12 +65,12 @@ impl Drop for StopOnPanic<'_> {
 /// ```text
 /// in_order(&paths, 2, 64, || Worker::new(), |w, path| w.read(path), |out| stdout.write_all(&out))
 /// ```
-pub(crate) fn in_order<T, S, R, E>(
-    items: &[T],
+pub(crate) fn in_order<'a, T, S, R, E>(
+    items: &'a [T],
     threads: usize,
     window: usize,
     init: impl Fn() -> S + Sync,
-    work: impl Fn(&mut S, &T) -> R + Sync,
+    work: impl Fn(&mut S, &'a T) -> R + Sync,
     mut emit: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
