@@ -79,6 +79,7 @@ pub fn check_sources(files: Vec<SourceFile>) -> Report {
             return Report { diagnostics, compiled: None, stats: Stats::default() };
         }
     };
+    diagnostics.extend(compiled.regex_errors());
     let mut stats = examples(&compiled, &mut diagnostics);
     stats.examples += crate::profile::check::examples(&compiled, &mut diagnostics);
     sort(&mut diagnostics);

@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod init;
 mod lines;
+mod ordered;
 pub mod output;
 mod profiles;
 mod report;

@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::policy::{self, RawHealth, RawPolicy};
 use super::refine::{refinement, RawRefine};
 use super::{Category, Disposition, Escalation, Policy, Profile, Target};
-use crate::rules::{closest, one_line, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
+use crate::rules::{closest, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,21 +124,22 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses and validates a profile file. `known` are the profiles loaded
+/// Validates a profile file, already parsed as `doc`. `known` are the profiles loaded
 /// before it (their names must differ). Problems go to `diags`; `None` when
 /// there was any error.
 pub(crate) fn parse(
     file: &SourceFile,
+    doc: crate::rules::Document<'_>,
     fi: u32,
     reason_ids: &HashMap<String, ReasonId>,
     reasons: &[Reason],
     known: &[Profile],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Parsed> {
-    let raw: RawProfileFile = match toml::from_str(&file.text) {
+    let raw: RawProfileFile = match crate::rules::from_document(file, doc) {
         Ok(r) => r,
-        Err(e) => {
-            diags.push(Diagnostic::error_at(file, e.span().map_or(0, |s| s.start), one_line(e.message())));
+        Err(d) => {
+            diags.push(d);
             return None;
         }
     };
