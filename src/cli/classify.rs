@@ -54,12 +54,18 @@ fn parse_size(s: &str) -> Result<u64, String> {
     n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
 }
 
+/// Output is gathered in `Run::buf` and handed on this many bytes at a
+/// time: as many as the `BufWriter` holds, so it passes them straight to
+/// stdout instead of copying them.
+const OUT_CHUNK: usize = 64 * 1024;
+
 struct Run<'a> {
     engine: Engine,
     args: &'a Args,
     format: Format,
     buf: Vec<u8>,
     out: io::BufWriter<io::StdoutLock<'static>>,
+    json: output::JsonWriter,
     scratch: Scratch,
     failed: bool,
 }
@@ -70,12 +76,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     }
     let engine = super::engine(cli)?;
     let format = args.format.resolve();
+    let json = output::JsonWriter::new(&engine);
     let mut run = Run {
         engine,
         args,
         format,
-        buf: Vec::with_capacity(64 * 1024),
-        out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+        buf: Vec::with_capacity(OUT_CHUNK + 4096),
+        out: io::BufWriter::with_capacity(OUT_CHUNK, io::stdout().lock()),
+        json,
         scratch: Scratch::new(),
         failed: false,
     };
@@ -192,9 +200,9 @@ impl Run<'_> {
         match self.format {
             Format::Table => output::table_record(&mut self.buf, ctx, text, c),
             Format::Tsv => output::tsv_record(&mut self.buf, ctx, text, c),
-            _ => output::json_record(&mut self.buf, ctx, text, c),
+            _ => self.json.record(&mut self.buf, ctx, text, c),
         }
-        if self.buf.len() >= 32 * 1024 {
+        if self.buf.len() >= OUT_CHUNK {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
