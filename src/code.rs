@@ -167,32 +167,41 @@ pub fn find_enhanced(text: &[u8]) -> Option<(usize, usize, EnhancedCode)> {
     while let Some(rel) = memchr::memchr(b'.', &text[from..]) {
         let dot = from + rel;
         from = dot + 1;
-        if dot == 0 || !matches!(text[dot - 1], b'2' | b'4' | b'5') {
-            continue;
+        if let Some(found) = dot.checked_sub(1).and_then(|start| enhanced_at(text, start)) {
+            return Some(found);
         }
-        let start = dot - 1;
-        if start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
-            continue;
-        }
-        if !is_digit(text.get(dot + 1)) || text.get(dot + 2) != Some(&b'.') {
-            continue;
-        }
-        let mut end = dot + 3;
-        let mut detail: u16 = 0;
-        while end < text.len() && text[end].is_ascii_digit() && end < dot + 6 {
-            detail = detail * 10 + u16::from(text[end] - b'0');
-            end += 1;
-        }
-        if end == dot + 3 || is_digit(text.get(end)) {
-            continue;
-        }
-        if text.get(end) == Some(&b'.') && is_digit(text.get(end + 1)) {
-            continue;
-        }
-        let code = EnhancedCode { class: text[start] - b'0', subject: text[dot + 1] - b'0', detail };
-        return Some((start, end, code));
     }
     None
+}
+
+/// The enhanced code starting at `start`, when one stands there as
+/// [`find_enhanced`] would take it.
+#[inline]
+fn enhanced_at(text: &[u8], start: usize) -> Option<(usize, usize, EnhancedCode)> {
+    let dot = start + 1;
+    if !matches!(text.get(start), Some(b'2' | b'4' | b'5')) || text.get(dot) != Some(&b'.') {
+        return None;
+    }
+    if start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
+        return None;
+    }
+    if !is_digit(text.get(dot + 1)) || text.get(dot + 2) != Some(&b'.') {
+        return None;
+    }
+    let mut end = dot + 3;
+    let mut detail: u16 = 0;
+    while end < text.len() && text[end].is_ascii_digit() && end < dot + 6 {
+        detail = detail * 10 + u16::from(text[end] - b'0');
+        end += 1;
+    }
+    if end == dot + 3 || is_digit(text.get(end)) {
+        return None;
+    }
+    if text.get(end) == Some(&b'.') && is_digit(text.get(end + 1)) {
+        return None;
+    }
+    let code = EnhancedCode { class: text[start] - b'0', subject: text[dot + 1] - b'0', detail };
+    Some((start, end, code))
 }
 
 /// Finds the basic reply code of a reply: a three-digit token `[245]DD`
@@ -205,7 +214,8 @@ pub fn find_reply(text: &[u8]) -> Option<u16> {
 }
 
 /// [`find_reply`]; `enhanced` says whether the text may hold an enhanced
-/// code at all (when it holds none, no token can be followed by one).
+/// code at all. When it holds none, no token can be followed by one, so the
+/// first token after `:` or `said` is the answer as soon as it is seen.
 fn scan_reply(text: &[u8], enhanced: bool) -> Option<u16> {
     let mut first_after_colon = None;
     let mut i = 0;
@@ -230,6 +240,9 @@ fn scan_reply(text: &[u8], enhanced: bool) -> Option<u16> {
                     || before.ends_with(b"(")
                     || before.ends_with(b"]")
                 {
+                    if !enhanced {
+                        return Some(code);
+                    }
                     first_after_colon = Some(code);
                 }
             }
@@ -245,7 +258,8 @@ fn scan_reply(text: &[u8], enhanced: bool) -> Option<u16> {
 /// without scanning for the reply code in the usual shapes `550 5.1.1 ...`
 /// and `... said: 550 5.1.1 ...`.
 ///
-/// A reply code at the very start wins. Otherwise the first token directly
+/// A reply code at the very start wins, and an enhanced code right after it
+/// is the first one. Otherwise the first token directly
 /// followed by an enhanced code can only stand right before the first
 /// enhanced code: an enhanced code after a token and its separator is an
 /// enhanced code of the whole text too, so it cannot come earlier.
@@ -256,10 +270,13 @@ fn scan_reply(text: &[u8], enhanced: bool) -> Option<u16> {
 /// assert_eq!((enhanced.map(|(s, e, _)| (s, e)), reply), (Some((21, 26)), Some(552)));
 /// ```
 pub fn find_codes(text: &[u8]) -> (Option<(usize, usize, EnhancedCode)>, Option<u16>) {
-    let enhanced = find_enhanced(text);
     if let Some(code) = reply_token_at(text, 0) {
+        // No enhanced code fits in the token and its separator, so one
+        // right after them is the first.
+        let enhanced = enhanced_at(text, 4).or_else(|| find_enhanced(text));
         return (enhanced, Some(code));
     }
+    let enhanced = find_enhanced(text);
     if let Some((start, _, _)) = enhanced {
         if let Some(code) = start.checked_sub(4).and_then(|at| reply_token_at(text, at)) {
             return (enhanced, Some(code));
@@ -349,7 +366,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn find_codes_agrees_on_code_soup(s in "[12345.0 :\\-a\t]{0,40}") {
+        fn find_codes_agrees_on_code_soup(s in "[12345.0 :(\\]\\-a\t]{0,40}") {
             let b = s.as_bytes();
             proptest::prop_assert_eq!(find_codes(b), (find_enhanced(b), find_reply(b)));
         }

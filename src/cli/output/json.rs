@@ -8,8 +8,7 @@
 use std::sync::Arc;
 
 use super::Context;
-use crate::rules::{Kind, ReasonId};
-use crate::{Classification, CompiledRules, Engine, EnhancedCode};
+use crate::{Classification, CompiledRules, Engine};
 
 /// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
 pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
@@ -31,8 +30,10 @@ fn json_str_body(out: &mut Vec<u8>, s: &[u8]) {
 /// in a JSON string: anything but printable ASCII other than `"` and `\`.
 #[inline(always)]
 fn special(b: u8) -> u8 {
-    // As a signed byte, everything from 0x80 up is negative.
-    u8::from((b as i8) < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    // As a signed byte, everything from 0x80 up is negative; `"` and `\`
+    // as one test (the smaller of two differences is zero), which the
+    // compiler keeps as plain vector operations.
+    u8::from((b as i8) < 0x20) | u8::from((b ^ b'"').min(b ^ b'\\') == 0)
 }
 
 /// Whether no byte of `s` is [`special`]: blocks of 32 and 16 bytes,
@@ -248,8 +249,8 @@ pub struct JsonWriter {
     heads: Vec<Head>,
 }
 
-/// Slots in a [`JsonWriter`]'s table of heads (a power of two).
-const HEADS: usize = 512;
+/// Slots in a [`JsonWriter`]'s table of heads: `1 << HEAD_BITS`.
+const HEAD_BITS: u32 = 9;
 
 /// One prepared record head and what it was made for.
 #[derive(Debug, Default)]
@@ -258,52 +259,42 @@ struct Head {
     bytes: Vec<u8>,
 }
 
-/// What a record's head depends on: the reason and category strings by
-/// address (both live in the rules the writer keeps alive), the rest by
-/// value.
+/// What a record's head depends on, packed into words so that a lookup is
+/// a few comparisons: the codes; the reason, category code, kind, retry and
+/// suppress; the deciding rule's file and line; the category string by
+/// address and length (it lives in the rules the writer keeps alive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct HeadKey {
-    reason: ReasonId,
-    category: (usize, usize),
-    category_code: Option<u32>,
-    kind: Kind,
-    retry: bool,
-    suppress: bool,
-    enhanced_code: Option<EnhancedCode>,
-    reply_code: Option<u16>,
-    /// File and line of the deciding rule.
-    rule: Option<(u32, u32)>,
-}
+struct HeadKey([u64; 5]);
 
 impl HeadKey {
     #[inline]
     fn of(c: &Classification<'_>) -> HeadKey {
-        HeadKey {
-            reason: c.verdict.reason,
-            category: (c.category.as_ptr() as usize, c.category.len()),
-            category_code: c.category_code,
-            kind: c.kind,
-            retry: c.retry,
-            suppress: c.suppress,
-            enhanced_code: c.enhanced_code,
-            reply_code: c.reply_code,
-            rule: c.rule_origin().map(|o| (o.file, o.line)),
-        }
+        let enhanced = c.enhanced_code.map_or(0, |e| {
+            1 << 32 | u64::from(e.class) << 24 | u64::from(e.subject) << 16 | u64::from(e.detail)
+        });
+        let reply = c.reply_code.map_or(0, |r| 1 << 16 | u64::from(r));
+        let rule = c.rule_origin().map(|o| u64::from(o.file) << 32 | u64::from(o.line));
+        let answer = u64::from(c.verdict.reason)
+            | c.category_code.map_or(0, |code| 1 << 16 | u64::from(code) << 17)
+            | (c.kind as u64) << 50
+            | u64::from(c.retry) << 58
+            | u64::from(c.suppress) << 59
+            | u64::from(rule.is_some()) << 60;
+        HeadKey([
+            enhanced | reply << 33,
+            answer,
+            rule.unwrap_or(0),
+            c.category.as_ptr() as usize as u64,
+            c.category.len() as u64,
+        ])
     }
 
     /// The key's slot: a multiplicative hash of the parts that vary most.
     #[inline]
     fn slot(&self) -> usize {
-        let enhanced = self.enhanced_code.map_or(0, |e| {
-            (u32::from(e.class) << 24) ^ (u32::from(e.subject) << 16) ^ u32::from(e.detail)
-        });
-        let (file, line) = self.rule.unwrap_or((0, 0));
-        let h = u32::from(self.reason).wrapping_mul(0x9E37_79B1)
-            ^ enhanced.wrapping_mul(0x85EB_CA77)
-            ^ u32::from(self.reply_code.unwrap_or(0)).wrapping_mul(0xC2B2_AE3D)
-            ^ line.wrapping_mul(0x27D4_EB2F)
-            ^ file;
-        (h ^ (h >> 15)) as usize % HEADS
+        let [codes, answer, rule, ..] = self.0;
+        let h = (codes ^ answer.rotate_left(21) ^ rule.rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - HEAD_BITS)) as usize
     }
 }
 
@@ -315,7 +306,7 @@ impl JsonWriter {
         JsonWriter {
             _rules: Arc::clone(engine.compiled()),
             reasons: reasons.start as usize..reasons.end as usize,
-            heads: (0..HEADS).map(|_| Head::default()).collect(),
+            heads: (0..1 << HEAD_BITS).map(|_| Head::default()).collect(),
         }
     }
 
