@@ -13,7 +13,7 @@ use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
 use crate::input::{self, json, log, mbox, Kind};
-use crate::{Classification, Engine, EnhancedCode};
+use crate::{Classification, Engine, EnhancedCode, Verdict};
 
 /// Arguments of `rebound classify`.
 #[derive(Debug, clap::Args)]
@@ -200,7 +200,21 @@ impl Run<'_> {
         match self.format {
             Format::Table => output::table_record(&mut self.buf, ctx, text, c),
             Format::Tsv => output::tsv_record(&mut self.buf, ctx, text, c),
-            _ => self.json.record(&mut self.buf, ctx, text, c),
+            _ => output::json_record(&mut self.buf, ctx, text, c),
+        }
+        if self.buf.len() >= OUT_CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes a verdict of `engine`: JSON through the writer's prepared
+    /// heads, other formats from the verdict reported in the profile.
+    fn write_verdict(&mut self, ctx: &Context<'_>, text: &[u8], engine: &Engine, verdict: Verdict) -> io::Result<()> {
+        match self.format {
+            Format::Table | Format::Tsv => return self.write(ctx, text, &engine.resolve(verdict)),
+            _ => self.json.verdict(&mut self.buf, ctx, text, &verdict),
         }
         if self.buf.len() >= OUT_CHUNK {
             self.out.write_all(&self.buf)?;
@@ -216,8 +230,8 @@ impl Run<'_> {
         let engine = self.engine.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
-            let c = engine.classify_with(line, Hints::default(), &mut scratch);
-            self.write(&ctx, line, &c)
+            let verdict = engine.verdict_with(line, Hints::default(), &mut scratch);
+            self.write_verdict(&ctx, line, &engine, verdict)
         });
         self.scratch = scratch;
         result

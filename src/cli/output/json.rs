@@ -1,14 +1,12 @@
 //! JSON lines: one object per answer, written by hand into a reused buffer.
 //!
 //! [`json_record`] writes any answer. [`JsonWriter`] writes the same bytes
-//! faster for a long run of answers from one engine: a record's head (the
+//! faster for a long run of verdicts from one engine: a record's head (the
 //! answer, the codes and the rule) is built once and copied after that, so
 //! a short reply costs a few copies and one scan of its text.
 
-use std::sync::Arc;
-
 use super::Context;
-use crate::{Classification, CompiledRules, Engine};
+use crate::{Classification, Engine, Source, Verdict};
 
 /// Appends `s` to `out` as a JSON string (invalid UTF-8 replaced).
 pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
@@ -211,27 +209,30 @@ fn tail_fields(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8]) {
     out.extend_from_slice(b"\"}\n");
 }
 
-/// Writes the records of [`json_record`] for the answers of one engine,
+/// Writes the records of [`json_record`] for the verdicts of one engine,
 /// each record's head prepared once.
 ///
 /// A record's head, everything before its context fields and diagnostic
-/// (`{"reason":…` up to `"rule":…`), is a function of the answer, the codes
-/// and the deciding rule, and a stream of replies repeats few of those. The
-/// writer keeps the heads it wrote in a table of 512 slots, indexed by
-/// a hash and checked against the whole key, so a repeated head costs one
-/// copy: a short reply is written with a few copies and one scan of its
-/// text for bytes to escape.
+/// (`{"reason":…` up to `"rule":…`), is a function of the engine (rules and
+/// profile) and of the verdict's reason, codes and deciding evidence, and a
+/// stream of replies repeats few of those. The writer keeps the heads it
+/// wrote in a table of 512 slots, indexed by a hash and checked against the
+/// whole key, so a repeated head costs one copy, and the verdict need not
+/// even be reported in the profile: a short reply is written with a few
+/// copies and one scan of its text for bytes to escape.
 ///
 /// ```
 /// use rebound::cli::output::{json_record, Context, JsonWriter};
+/// use rebound::{Hints, Scratch};
 ///
 /// let engine = rebound::Engine::embedded()?;
 /// let mut writer = JsonWriter::new(&engine);
 /// let text = b"550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown";
-/// let c = engine.classify_bytes(text, rebound::Hints::default());
+/// let verdict = engine.verdict_with(text, Hints::default(), &mut Scratch::new());
 /// let (mut fast, mut plain) = (Vec::new(), Vec::new());
-/// writer.record(&mut fast, &Context::default(), text, &c);
-/// writer.record(&mut fast, &Context::default(), text, &c);
+/// writer.verdict(&mut fast, &Context::default(), text, &verdict);
+/// writer.verdict(&mut fast, &Context::default(), text, &verdict);
+/// let c = engine.classify_bytes(text, Hints::default());
 /// json_record(&mut plain, &Context::default(), text, &c);
 /// json_record(&mut plain, &Context::default(), text, &c);
 /// assert_eq!(fast, plain);
@@ -239,12 +240,8 @@ fn tail_fields(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8]) {
 /// ```
 #[derive(Debug)]
 pub struct JsonWriter {
-    /// Keeps the engine's rules alive, so that no other string can take the
-    /// address of one a key holds.
-    _rules: Arc<CompiledRules>,
-    /// Where the rules' reasons lie in memory: an answer whose reason lies
-    /// there comes from these rules (only those answers use the table).
-    reasons: std::ops::Range<usize>,
+    /// The engine whose verdicts the heads are for.
+    engine: Engine,
     /// Prepared heads.
     heads: Vec<Head>,
 }
@@ -259,72 +256,66 @@ struct Head {
     bytes: Vec<u8>,
 }
 
-/// What a record's head depends on, packed into words so that a lookup is
-/// a few comparisons: the codes; the reason, category code, kind, retry and
-/// suppress; the deciding rule's file and line; the category string by
-/// address and length (it lives in the rules the writer keeps alive).
+/// What a record's head depends on under one engine, packed into words so
+/// that a lookup is a few comparisons: the codes, the deciding evidence
+/// (its rule, and the phrase or regex that fixes the line) and the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct HeadKey([u64; 5]);
+struct HeadKey([u64; 3]);
 
 impl HeadKey {
     #[inline]
-    fn of(c: &Classification<'_>) -> HeadKey {
-        let enhanced = c.enhanced_code.map_or(0, |e| {
-            1 << 32 | u64::from(e.class) << 24 | u64::from(e.subject) << 16 | u64::from(e.detail)
-        });
-        let reply = c.reply_code.map_or(0, |r| 1 << 16 | u64::from(r));
-        let rule = c.rule_origin().map(|o| u64::from(o.file) << 32 | u64::from(o.line));
-        let answer = u64::from(c.verdict.reason)
-            | c.category_code.map_or(0, |code| 1 << 16 | u64::from(code) << 17)
-            | (c.kind as u64) << 50
-            | u64::from(c.retry) << 58
-            | u64::from(c.suppress) << 59
-            | u64::from(rule.is_some()) << 60;
-        HeadKey([
-            enhanced | reply << 33,
-            answer,
-            rule.unwrap_or(0),
-            c.category.as_ptr() as usize as u64,
-            c.category.len() as u64,
-        ])
+    fn of(v: &Verdict) -> HeadKey {
+        let enhanced = v
+            .enhanced_code
+            .map_or(0, |e| 1 << 32 | u64::from(e.class) << 24 | u64::from(e.subject) << 16 | u64::from(e.detail));
+        let reply = v.reply_code.map_or(0, |r| 1 << 16 | u64::from(r));
+        let (tag, rule, item) = match v.decided_by.map(|e| e.source) {
+            None => (0, 0, 0),
+            Some(Source::Phrase { rule, phrase }) => (1, rule, phrase),
+            Some(Source::Regex { rule, regex }) => (2, rule, regex),
+            Some(Source::Enhanced { rule }) => (3, rule, 0),
+            Some(Source::Reply { rule }) => (4, rule, 0),
+        };
+        HeadKey([enhanced | reply << 33 | tag << 50, u64::from(rule) << 32 | u64::from(item), u64::from(v.reason)])
     }
 
-    /// The key's slot: a multiplicative hash of the parts that vary most.
+    /// The key's slot: a multiplicative hash.
     #[inline]
     fn slot(&self) -> usize {
-        let [codes, answer, rule, ..] = self.0;
-        let h = (codes ^ answer.rotate_left(21) ^ rule.rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let [codes, evidence, reason] = self.0;
+        let h = (codes ^ evidence.rotate_left(21) ^ reason.rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> (64 - HEAD_BITS)) as usize
     }
 }
 
 impl JsonWriter {
-    /// A writer for the answers of `engine`. Answers of other engines are
-    /// written correctly too, only without prepared heads.
+    /// A writer for the verdicts of `engine`.
     pub fn new(engine: &Engine) -> JsonWriter {
-        let reasons = engine.rules().reasons.as_ptr_range();
-        JsonWriter {
-            _rules: Arc::clone(engine.compiled()),
-            reasons: reasons.start as usize..reasons.end as usize,
-            heads: (0..1 << HEAD_BITS).map(|_| Head::default()).collect(),
-        }
+        JsonWriter { engine: engine.clone(), heads: (0..1 << HEAD_BITS).map(|_| Head::default()).collect() }
     }
 
-    /// Appends one answer as a JSON object and a newline: the same bytes as
-    /// [`json_record`].
-    pub fn record(&mut self, out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
-        let ours = self.reasons.contains(&(std::ptr::from_ref(c.reason) as usize));
-        if !ours || ctx.evidence_rule.is_some() {
-            json_record(out, ctx, text, c);
+    /// Appends the record of `verdict`, a verdict of the writer's engine
+    /// ([`Engine::verdict_with`]), as a JSON object and a newline: the same
+    /// bytes as [`json_record`] with the verdict reported in the engine's
+    /// profile.
+    ///
+    /// # Panics
+    ///
+    /// When `verdict` comes from other rules and names a reason or rule
+    /// those the writer's engine lacks.
+    pub fn verdict(&mut self, out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], verdict: &Verdict) {
+        if ctx.evidence_rule.is_some() {
+            json_record(out, ctx, text, &self.engine.resolve(*verdict));
             return;
         }
         out.reserve(text.len() + 320);
-        let key = HeadKey::of(c);
+        let key = HeadKey::of(verdict);
         let head = &mut self.heads[key.slot()];
         if head.key != Some(key) {
+            let c = self.engine.resolve(*verdict);
             head.bytes.clear();
-            answer_fields(&mut head.bytes, c);
-            code_fields(&mut head.bytes, c);
+            answer_fields(&mut head.bytes, &c);
+            code_fields(&mut head.bytes, &c);
             rule_field(&mut head.bytes, c.rule_path_line());
             head.key = Some(key);
         }
@@ -367,19 +358,17 @@ mod tests {
 
     /// Every example reply of the shipped rules, under every profile and
     /// with odd hints and contexts, written by both writers: same bytes.
-    /// One writer serves all profiles and thousands of heads, so its slots
-    /// are overwritten as answers change.
+    /// Thousands of heads pass through each writer's 512 slots, so slots
+    /// are overwritten as verdicts change.
     #[test]
     fn the_writer_writes_what_json_record_writes() {
         let base = crate::Engine::embedded().unwrap();
         let rules = base.rules();
-        let mut texts: Vec<String> = rules.rules.iter().flat_map(|r| r.examples.iter().map(|e| e.text.clone())).collect();
+        let mut texts: Vec<String> =
+            rules.rules.iter().flat_map(|r| r.examples.iter().map(|e| e.text.clone())).collect();
         texts.extend(["", "no codes at all", "4.4.7 \"quoted\" \\ \t tab é \u{1}"].map(String::from));
-        let mut writer = JsonWriter::new(&base);
-        // The last engine is compiled apart: the writer has no prepared path for it.
         let mut engines = vec![base.clone()];
         engines.extend(rules.profiles.iter().map(|p| base.with_profile(&p.name).unwrap()));
-        engines.push(crate::Engine::embedded().unwrap());
         let odd = crate::EnhancedCode { class: 5, subject: 12, detail: 1234 };
         let hints = [
             crate::Hints::default(),
@@ -391,27 +380,30 @@ mod tests {
             recipient: Some("bob@example.org"),
             email_kind: Some("bounce"),
             message: Some(3),
-            evidence_rule: Some(("rules/x.toml", 7)),
             ..Context::default()
         };
-        let (mut fast, mut plain) = (Vec::new(), Vec::new());
+        let from_rule = Context { evidence_rule: Some(("rules/x.toml", 7)), ..email };
+        let mut scratch = crate::Scratch::new();
         let mut records = 0;
         for engine in &engines {
+            let mut writer = JsonWriter::new(engine);
+            let (mut fast, mut plain) = (Vec::new(), Vec::new());
             for text in &texts {
                 for (i, &h) in hints.iter().enumerate() {
-                    let c = engine.classify_bytes(text.as_bytes(), h);
-                    let ctx = if i == 1 { email } else { Context::default() };
-                    writer.record(&mut fast, &ctx, text.as_bytes(), &c);
+                    let verdict = engine.verdict_with(text.as_bytes(), h, &mut scratch);
+                    let c = engine.classify_with(text.as_bytes(), h, &mut scratch);
+                    let ctx = [Context::default(), email, from_rule][i];
+                    writer.verdict(&mut fast, &ctx, text.as_bytes(), &verdict);
                     json_record(&mut plain, &ctx, text.as_bytes(), &c);
                     records += 1;
                 }
             }
+            assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&plain));
+            for line in fast.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                serde_json::from_slice::<serde_json::Value>(line).unwrap();
+            }
         }
-        assert!(records > 1000, "only {records} records");
-        assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&plain));
-        for line in fast.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            serde_json::from_slice::<serde_json::Value>(line).unwrap();
-        }
+        assert!(records > 5000, "only {records} records");
     }
 
     #[test]
