@@ -3,6 +3,9 @@
 # (reading, classifying, writing JSON), counted with callgrind:
 #   (instructions for N2 lines - instructions for N1 lines) / (N2 - N1)
 # for the shipped rules and for a ruleset with 10x as many phrases.
+# BREAKDOWN=1 also prints, for the shipped rules, where the instructions of
+# a reply go: the self cost of every function per reply, counted only inside
+# the reply loop (callgrind --toggle-collect), so start-up is left out.
 # Needs valgrind (apt-get install valgrind); installs nothing itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,3 +37,18 @@ report() {
 }
 report "shipped rules" 
 report "10x phrases  " --rules "$work/rules10x"
+if [ "${BREAKDOWN:-0}" = 1 ]; then
+  # Only the reply loop is counted; the difference of two runs cancels the
+  # one-time costs inside it (the first reads, buffer growth).
+  loop() {
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect='rebound::cli::lines::for_each_line*' \
+      --callgrind-out-file="$work/$1.out" "$bin" classify --format json "$work/$1.txt" >/dev/null 2>"$work/vg.err"
+    callgrind_annotate --inclusive=no --auto=no --threshold=100 "$work/$1.out" |
+      grep -E '^ *[0-9,]+ ' | sed -E 's/,//g; s/^ *//; s/ *\([ 0-9.]+%\) */\t/'
+  }
+  loop n1 >"$work/b1.tsv"
+  loop n2 >"$work/b2.tsv"
+  echo "per reply, by function (self cost, shipped rules):"
+  awk -F'\t' -v n=$((N2 - N1)) 'NR == FNR {a[$2] = $1; next} {d = ($1 - a[$2]) / n; if (d >= 5) printf "%8.1f %s\n", d, $2}' \
+    "$work/b1.tsv" "$work/b2.tsv" | sort -rn | head -30
+fi

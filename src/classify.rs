@@ -5,7 +5,7 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use crate::code::{find_enhanced, find_reply, EnhancedCode};
+use crate::code::{find_codes, EnhancedCode};
 use crate::compile::{CompiledRules, Target};
 use crate::fold::{fold_into, needs_folding};
 use crate::rules::ReasonId;
@@ -209,7 +209,7 @@ impl CompiledRules {
         };
         let rules = &self.rules;
 
-        let found = find_enhanced(folded);
+        let (found, found_reply) = find_codes(folded);
         let enhanced = found.map(|(_, _, c)| c).or(hints.status);
         if let Some(code) = enhanced {
             if let Some(ci) = self.enhanced_rule(code) {
@@ -224,7 +224,7 @@ impl CompiledRules {
                 });
             }
         }
-        let reply = find_reply(folded).or(hints.reply_code);
+        let reply = found_reply.or(hints.reply_code);
         if let Some(code) = reply {
             if let Some(ci) = self.reply_rule(code) {
                 let rule = &rules.codes[ci as usize];

@@ -167,32 +167,41 @@ pub fn find_enhanced(text: &[u8]) -> Option<(usize, usize, EnhancedCode)> {
     while let Some(rel) = memchr::memchr(b'.', &text[from..]) {
         let dot = from + rel;
         from = dot + 1;
-        if dot == 0 || !matches!(text[dot - 1], b'2' | b'4' | b'5') {
-            continue;
+        if let Some(found) = dot.checked_sub(1).and_then(|start| enhanced_at(text, start)) {
+            return Some(found);
         }
-        let start = dot - 1;
-        if start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
-            continue;
-        }
-        if !is_digit(text.get(dot + 1)) || text.get(dot + 2) != Some(&b'.') {
-            continue;
-        }
-        let mut end = dot + 3;
-        let mut detail: u16 = 0;
-        while end < text.len() && text[end].is_ascii_digit() && end < dot + 6 {
-            detail = detail * 10 + u16::from(text[end] - b'0');
-            end += 1;
-        }
-        if end == dot + 3 || is_digit(text.get(end)) {
-            continue;
-        }
-        if text.get(end) == Some(&b'.') && is_digit(text.get(end + 1)) {
-            continue;
-        }
-        let code = EnhancedCode { class: text[start] - b'0', subject: text[dot + 1] - b'0', detail };
-        return Some((start, end, code));
     }
     None
+}
+
+/// The enhanced code starting at `start`, when one stands there as
+/// [`find_enhanced`] would take it.
+#[inline]
+fn enhanced_at(text: &[u8], start: usize) -> Option<(usize, usize, EnhancedCode)> {
+    let dot = start + 1;
+    if !matches!(text.get(start), Some(b'2' | b'4' | b'5')) || text.get(dot) != Some(&b'.') {
+        return None;
+    }
+    if start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
+        return None;
+    }
+    if !is_digit(text.get(dot + 1)) || text.get(dot + 2) != Some(&b'.') {
+        return None;
+    }
+    let mut end = dot + 3;
+    let mut detail: u16 = 0;
+    while end < text.len() && text[end].is_ascii_digit() && end < dot + 6 {
+        detail = detail * 10 + u16::from(text[end] - b'0');
+        end += 1;
+    }
+    if end == dot + 3 || is_digit(text.get(end)) {
+        return None;
+    }
+    if text.get(end) == Some(&b'.') && is_digit(text.get(end + 1)) {
+        return None;
+    }
+    let code = EnhancedCode { class: text[start] - b'0', subject: text[dot + 1] - b'0', detail };
+    Some((start, end, code))
 }
 
 /// Finds the basic reply code of a reply: a three-digit token `[245]DD`
@@ -201,6 +210,13 @@ pub fn find_enhanced(text: &[u8]) -> Option<(usize, usize, EnhancedCode)> {
 /// directly followed by an enhanced code (`550 5.1.1`, `550-5.1.1`), then to
 /// the first token that follows `:` or `said`.
 pub fn find_reply(text: &[u8]) -> Option<u16> {
+    scan_reply(text, true)
+}
+
+/// [`find_reply`]; `enhanced` says whether the text may hold an enhanced
+/// code at all. When it holds none, no token can be followed by one, so the
+/// first token after `:` or `said` is the answer as soon as it is seen.
+fn scan_reply(text: &[u8], enhanced: bool) -> Option<u16> {
     let mut first_after_colon = None;
     let mut i = 0;
     while i + 3 <= text.len() {
@@ -209,21 +225,12 @@ pub fn find_reply(text: &[u8]) -> Option<u16> {
             Some(skip) => i += skip,
             None => break,
         }
-        let t = &text[i..i + 3];
-        let standalone = matches!(t[0], b'2' | b'4' | b'5')
-            && t[1].is_ascii_digit()
-            && t[2].is_ascii_digit()
-            && (i == 0
-                || !(text[i - 1].is_ascii_alphanumeric()
-                    || matches!(text[i - 1], b'.' | b'-' | b'_' | b'/' | b'+' | b'=' | b'#' | b'@')))
-            && matches!(text.get(i + 3), None | Some(b' ' | b'-' | b'\t' | b'\r' | b'\n'));
-        if standalone {
-            let code = u16::from(t[0] - b'0') * 100 + u16::from(t[1] - b'0') * 10 + u16::from(t[2] - b'0');
+        if let Some(code) = reply_token_at(text, i) {
             if i == 0 {
                 return Some(code);
             }
             let rest = text.get(i + 4..).unwrap_or(&[]);
-            if matches!(find_enhanced(rest), Some((0, _, _))) {
+            if enhanced && matches!(find_enhanced(rest), Some((0, _, _))) {
                 return Some(code);
             }
             if first_after_colon.is_none() {
@@ -233,6 +240,9 @@ pub fn find_reply(text: &[u8]) -> Option<u16> {
                     || before.ends_with(b"(")
                     || before.ends_with(b"]")
                 {
+                    if !enhanced {
+                        return Some(code);
+                    }
                     first_after_colon = Some(code);
                 }
             }
@@ -242,6 +252,53 @@ pub fn find_reply(text: &[u8]) -> Option<u16> {
         }
     }
     first_after_colon
+}
+
+/// Both codes of a reply: what [`find_enhanced`] and [`find_reply`] return,
+/// without scanning for the reply code in the usual shapes `550 5.1.1 ...`
+/// and `... said: 550 5.1.1 ...`.
+///
+/// A reply code at the very start wins, and an enhanced code right after it
+/// is the first one. Otherwise the first token directly
+/// followed by an enhanced code can only stand right before the first
+/// enhanced code: an enhanced code after a token and its separator is an
+/// enhanced code of the whole text too, so it cannot come earlier.
+///
+/// ```
+/// use rebound::code::find_codes;
+/// let (enhanced, reply) = find_codes(b"host []:25 said: 552 5.2.2 Mailbox full");
+/// assert_eq!((enhanced.map(|(s, e, _)| (s, e)), reply), (Some((21, 26)), Some(552)));
+/// ```
+pub fn find_codes(text: &[u8]) -> (Option<(usize, usize, EnhancedCode)>, Option<u16>) {
+    if let Some(code) = reply_token_at(text, 0) {
+        // No enhanced code fits in the token and its separator, so one
+        // right after them is the first.
+        let enhanced = enhanced_at(text, 4).or_else(|| find_enhanced(text));
+        return (enhanced, Some(code));
+    }
+    let enhanced = find_enhanced(text);
+    if let Some((start, _, _)) = enhanced {
+        if let Some(code) = start.checked_sub(4).and_then(|at| reply_token_at(text, at)) {
+            return (enhanced, Some(code));
+        }
+    }
+    (enhanced, scan_reply(text, enhanced.is_some()))
+}
+
+/// The reply code whose token starts at `i`, when one stands alone there:
+/// `[245]DD`, not preceded by a letter, digit or one of `.-_/+=#@`, and
+/// followed by a space, tab, line break, `-` or the end.
+#[inline]
+fn reply_token_at(text: &[u8], i: usize) -> Option<u16> {
+    let t = text.get(i..i + 3)?;
+    let standalone = matches!(t[0], b'2' | b'4' | b'5')
+        && t[1].is_ascii_digit()
+        && t[2].is_ascii_digit()
+        && (i == 0
+            || !(text[i - 1].is_ascii_alphanumeric()
+                || matches!(text[i - 1], b'.' | b'-' | b'_' | b'/' | b'+' | b'=' | b'#' | b'@')))
+        && matches!(text.get(i + 3), None | Some(b' ' | b'-' | b'\t' | b'\r' | b'\n'));
+    standalone.then(|| u16::from(t[0] - b'0') * 100 + u16::from(t[1] - b'0') * 10 + u16::from(t[2] - b'0'))
 }
 
 #[cfg(test)]
@@ -282,6 +339,37 @@ mod tests {
         assert_eq!(r("id 1683454980 refused"), None);
         assert_eq!(r("domain name does not exist"), None);
         assert_eq!(r("421-4.7.0 Try again later"), Some(421));
+    }
+
+    #[test]
+    fn find_codes_agrees_with_find_enhanced_and_find_reply() {
+        let texts = [
+            "550 5.1.1 <a@b>: unknown",
+            "host []:25 said: 552 5.2.2 <> Mailbox has exceeded the limit",
+            "said: 550-5.7.26 x",
+            "5.1.1 first, then 550 5.2.2 later",
+            "id 1550 5.1.1 token inside a number",
+            "x 450\t4.2.0 tab",
+            "a550 5.1.1",
+            "550",
+            "55",
+            "",
+            "(in reply to end of DATA command): 451 4.3.0 try later",
+            "550 550 5.1.1",
+            "host: 421 try later",
+        ];
+        for t in texts {
+            let (e, r) = find_codes(t.as_bytes());
+            assert_eq!((e, r), (find_enhanced(t.as_bytes()), find_reply(t.as_bytes())), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_codes_agrees_on_code_soup(s in "[12345.0 :(\\]\\-a\t]{0,40}") {
+            let b = s.as_bytes();
+            proptest::prop_assert_eq!(find_codes(b), (find_enhanced(b), find_reply(b)));
+        }
     }
 
     #[test]

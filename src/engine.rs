@@ -118,8 +118,14 @@ impl Engine {
 
     /// Classifies one reply with caller-owned scratch space.
     pub fn classify_with(&self, text: &[u8], hints: Hints, scratch: &mut Scratch) -> Classification<'_> {
-        let verdict = self.rules.classify(text, hints, self.profile, scratch);
-        self.resolve(verdict)
+        self.resolve(self.verdict_with(text, hints, scratch))
+    }
+
+    /// The raw verdict on one reply, before it is reported in the profile
+    /// (what [`Engine::classify_with`] reports), for callers that cache
+    /// what they make of verdicts.
+    pub fn verdict_with(&self, text: &[u8], hints: Hints, scratch: &mut Scratch) -> Verdict {
+        self.rules.classify(text, hints, self.profile, scratch)
     }
 
     /// Every piece of evidence in `text`, strongest first, and the verdict.

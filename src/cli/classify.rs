@@ -13,7 +13,7 @@ use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
 use crate::input::{self, json, log, mbox, Kind};
-use crate::{Classification, Engine, EnhancedCode};
+use crate::{Classification, Engine, EnhancedCode, Verdict};
 
 /// Arguments of `rebound classify`.
 #[derive(Debug, clap::Args)]
@@ -67,12 +67,18 @@ const WHOLE_FILE: u64 = 1 << 20;
 /// The files of a directory a worker may read ahead of the output.
 const READ_AHEAD: usize = 64;
 
+/// Output is gathered in `Run::buf` and handed on this many bytes at a
+/// time: as many as the `BufWriter` holds, so it passes them straight to
+/// stdout instead of copying them.
+const OUT_CHUNK: usize = 64 * 1024;
+
 struct Run<'a> {
     engine: Engine,
     args: &'a Args,
     format: Format,
     buf: Vec<u8>,
     out: Out,
+    json: output::JsonWriter,
     scratch: Scratch,
     failed: bool,
     /// Messages for stderr, kept in order with the output when the files
@@ -126,12 +132,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     }
     let engine = super::engine(cli)?;
     let format = args.format.resolve();
+    let json = output::JsonWriter::new(&engine);
     let mut run = Run {
         engine,
         args,
         format,
-        buf: Vec::with_capacity(64 * 1024),
-        out: Out::Stdout(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
+        buf: Vec::with_capacity(OUT_CHUNK + 4096),
+        out: Out::Stdout(io::BufWriter::with_capacity(OUT_CHUNK, io::stdout().lock())),
+        json,
         scratch: Scratch::new(),
         failed: false,
         notes: None,
@@ -202,6 +210,7 @@ impl Run<'_> {
             format,
             buf: Vec::with_capacity(16 * 1024),
             out: Out::Buffer(Vec::new()),
+            json: output::JsonWriter::new(&engine),
             scratch: Scratch::new(),
             failed: false,
             notes: Some(Vec::new()),
@@ -337,7 +346,21 @@ impl Run<'_> {
             Format::Tsv => output::tsv_record(&mut self.buf, ctx, text, c),
             _ => output::json_record(&mut self.buf, ctx, text, c),
         }
-        if self.buf.len() >= 32 * 1024 {
+        if self.buf.len() >= OUT_CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes a verdict of `engine`: JSON through the writer's prepared
+    /// heads, other formats from the verdict reported in the profile.
+    fn write_verdict(&mut self, ctx: &Context<'_>, text: &[u8], engine: &Engine, verdict: Verdict) -> io::Result<()> {
+        match self.format {
+            Format::Table | Format::Tsv => return self.write(ctx, text, &engine.resolve(verdict)),
+            _ => self.json.verdict(&mut self.buf, ctx, text, &verdict),
+        }
+        if self.buf.len() >= OUT_CHUNK {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
@@ -351,8 +374,8 @@ impl Run<'_> {
         let engine = self.engine.clone();
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
-            let c = engine.classify_with(line, Hints::default(), &mut scratch);
-            self.write(&ctx, line, &c)
+            let verdict = engine.verdict_with(line, Hints::default(), &mut scratch);
+            self.write_verdict(&ctx, line, &engine, verdict)
         });
         self.scratch = scratch;
         result
