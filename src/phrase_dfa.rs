@@ -12,10 +12,11 @@
 //! the states it visits, whatever the number of literals, and the cache is
 //! cleared when it would outgrow its capacity, so its memory is bounded.
 //!
-//! Table entries are premultiplied row offsets; `0` means "not computed yet"
-//! (row 0 is never a state) and bit 31 marks a target with matches, so one
-//! signed comparison per byte tells the walk whether anything special
-//! happened. Matches are reported for every occurrence of every literal,
+//! A cache row has one entry per byte value (no class lookup on the way) and
+//! entries are row offsets into the table (premultiplied ids), so a byte costs
+//! one load and an add. `0` means "not computed yet" (row 0 is never a state)
+//! and bit 31 marks a target with matches, so one signed comparison per byte
+//! tells the walk whether anything special happened. Matches are reported for every occurrence of every literal,
 //! overlapping ones included, in order of end position.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,8 +29,12 @@ const ROOT: u32 = 0;
 const UNKNOWN: u32 = 0;
 /// Table entry flag: the target state has matches.
 const MATCH: u32 = 1 << 31;
-/// Default capacity of a [`Cache`] table, in bytes.
-const CACHE_BYTES: usize = 2 << 20;
+/// Entries in a cache row: one per byte value, then the row's trie state.
+const ROW: usize = 257;
+/// Index of the trie state in a cache row.
+const STATE: usize = 256;
+/// Default capacity of a [`Cache`] table, in bytes (about 4,000 rows).
+const CACHE_BYTES: usize = 4 << 20;
 
 /// Identifies automata, so a cache knows which one it was filled for.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -49,8 +54,6 @@ pub(crate) struct PhraseDfa {
     id: u64,
     /// Byte to equivalence class (ASCII letters folded to lowercase).
     classes: [u8; 256],
-    /// Number of classes.
-    stride: usize,
     /// The root's full transitions (trie state per class).
     root: Box<[u32]>,
     /// Per trie state other than the root: its first edge, or `NONE`.
@@ -176,7 +179,6 @@ impl PhraseDfa {
         PhraseDfa {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             classes,
-            stride,
             root: root.into_boxed_slice(),
             first_edge: first_edge.into_boxed_slice(),
             edges: edges.into_boxed_slice(),
@@ -200,29 +202,24 @@ impl PhraseDfa {
             self.init(cache);
         }
         let mut sid = cache.start as usize;
-        for (i, &byte) in haystack.iter().enumerate() {
-            let class = usize::from(self.classes[usize::from(byte)]);
-            debug_assert!(sid + self.stride < cache.table.len());
-            // SAFETY: `sid` is always the offset of a row present in
-            // `cache.table` (the start row, an entry's target or what `fill`
-            // returned; see `Cache`), rows are `stride + 1` entries long and
-            // `class < stride`, so `sid + class` is in bounds.
-            let mut next = unsafe { *cache.table.get_unchecked(sid + class) };
-            if (next as i32) <= 0 {
-                if next == UNKNOWN {
-                    next = self.fill(cache, sid, class);
-                }
-                sid = (next & !MATCH) as usize;
-                if next & MATCH != 0 {
-                    let (a, b) = self.match_ranges[cache.table[sid + self.stride] as usize];
-                    for &pid in &self.match_ids[a as usize..b as usize] {
-                        let len = self.pattern_lens[pid as usize] as usize;
-                        f(pid as usize, i + 1 - len, i + 1);
-                    }
-                }
-            } else {
-                sid = next as usize;
+        let mut at = 0;
+        loop {
+            let (i, from, mut next) = run(&cache.table, haystack, at, sid);
+            if i == haystack.len() {
+                return;
             }
+            if next == UNKNOWN {
+                next = self.fill(cache, from, haystack[i]);
+            }
+            sid = (next & !MATCH) as usize;
+            if next & MATCH != 0 {
+                let (a, b) = self.match_ranges[cache.table[sid + STATE] as usize];
+                for &pid in &self.match_ids[a as usize..b as usize] {
+                    let len = self.pattern_lens[pid as usize] as usize;
+                    f(pid as usize, i + 1 - len, i + 1);
+                }
+            }
+            at = i + 1;
         }
     }
 
@@ -242,46 +239,47 @@ impl PhraseDfa {
     #[cold]
     fn init(&self, cache: &mut Cache) {
         cache.dfa = self.id;
-        cache.row_len = self.stride + 1;
         cache.rows.clear();
         cache.rows.resize(self.fail.len(), 0);
         cache.table.clear();
-        cache.table.resize(cache.row_len, UNKNOWN);
+        cache.table.resize(ROW, UNKNOWN);
         cache.start = self.row(cache, ROOT);
     }
 
     /// Computes, caches and returns the (flagged) transition out of row
-    /// `sid` on `class`. May clear the cache; the returned row is present.
+    /// `sid` on `byte`. May clear the cache; the returned row is present.
     #[cold]
     #[inline(never)]
-    fn fill(&self, cache: &mut Cache, sid: usize, class: usize) -> u32 {
-        let target = self.next_state(cache, cache.table[sid + self.stride], class);
+    fn fill(&self, cache: &mut Cache, sid: usize, byte: u8) -> u32 {
+        let target = self.next_state(cache, cache.table[sid + STATE], byte);
         let clears = cache.clears;
         let row = self.row(cache, target);
         let (a, b) = self.match_ranges[target as usize];
         let entry = if a < b { row | MATCH } else { row };
         if cache.clears == clears {
-            cache.table[sid + class] = entry;
+            cache.table[sid + usize::from(byte)] = entry;
         }
         entry
     }
 
-    /// The trie state reached from trie state `s` on `class`: its edge, else
+    /// The trie state reached from trie state `s` on `byte`: its edge, else
     /// (along failure links) the first state with one, or a cached
     /// transition of a failure state.
-    fn next_state(&self, cache: &Cache, mut s: u32, class: usize) -> u32 {
+    fn next_state(&self, cache: &Cache, mut s: u32, byte: u8) -> u32 {
+        let class = self.classes[usize::from(byte)];
         loop {
             if s == ROOT {
-                return self.root[class];
+                return self.root[usize::from(class)];
             }
-            let c = child(&self.first_edge, &self.edges, s, class as u32);
+            let c = child(&self.first_edge, &self.edges, s, u32::from(class));
             if c != NONE {
                 return c;
             }
             s = self.fail[s as usize];
             let row = cache.rows[s as usize] as usize;
-            if row != 0 && cache.table[row + class] != UNKNOWN {
-                return cache.table[(cache.table[row + class] & !MATCH) as usize + self.stride];
+            let entry = if row == 0 { UNKNOWN } else { cache.table[row + usize::from(byte)] };
+            if entry != UNKNOWN {
+                return cache.table[(entry & !MATCH) as usize + STATE];
             }
         }
     }
@@ -293,15 +291,15 @@ impl PhraseDfa {
         if row != 0 {
             return row;
         }
-        if cache.table.len() + cache.row_len > cache.capacity_entries() {
+        if cache.table.len() + ROW > cache.capacity_entries() {
             self.clear(cache);
             if s == ROOT {
                 return cache.start;
             }
         }
         let row = cache.table.len();
-        cache.table.resize(row + cache.row_len, UNKNOWN);
-        cache.table[row + self.stride] = s;
+        cache.table.resize(row + ROW, UNKNOWN);
+        cache.table[row + STATE] = s;
         cache.rows[s as usize] = row as u32;
         row as u32
     }
@@ -309,14 +307,59 @@ impl PhraseDfa {
     /// Drops every row but the placeholder row 0, then makes the start row.
     #[cold]
     fn clear(&self, cache: &mut Cache) {
-        let Cache { table, rows, row_len, .. } = cache;
-        for row in table.chunks_exact(*row_len).skip(1) {
-            rows[row[self.stride] as usize] = 0;
+        for row in cache.table.chunks_exact(ROW).skip(1) {
+            cache.rows[row[STATE] as usize] = 0;
         }
-        table.truncate(*row_len);
+        cache.table.truncate(ROW);
         cache.clears += 1;
         cache.start = self.row(cache, ROOT);
     }
+}
+
+/// Walks `table` over `haystack[at..]` from row `sid` while transitions are
+/// known and lead to states without matches. Returns the position of the
+/// first byte whose transition is special (or `haystack.len()`), the row
+/// before it, and that byte's entry.
+#[inline(always)]
+fn run(table: &[u32], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usize, u32) {
+    // SAFETY: `sid` is the offset of a row present in `table` (the start row,
+    // a non-special entry, or what `fill` returned; see the invariant on
+    // `Cache`) and rows are `ROW` = 257 entries, so `sid + byte` is in bounds.
+    let step = |sid: usize, byte: u8| unsafe {
+        debug_assert!(sid + ROW <= table.len());
+        *table.get_unchecked(sid + usize::from(byte))
+    };
+    let offset = |chunk: &[u8]| chunk.as_ptr() as usize - haystack.as_ptr() as usize;
+    // Four bytes a round, so the loop itself costs under a byte's lookup.
+    let mut chunks = haystack[at..].chunks_exact(4);
+    for c in chunks.by_ref() {
+        let n0 = step(sid, c[0]);
+        if (n0 as i32) <= 0 {
+            return (offset(c), sid, n0);
+        }
+        let n1 = step(n0 as usize, c[1]);
+        if (n1 as i32) <= 0 {
+            return (offset(c) + 1, n0 as usize, n1);
+        }
+        let n2 = step(n1 as usize, c[2]);
+        if (n2 as i32) <= 0 {
+            return (offset(c) + 2, n1 as usize, n2);
+        }
+        let n3 = step(n2 as usize, c[3]);
+        if (n3 as i32) <= 0 {
+            return (offset(c) + 3, n2 as usize, n3);
+        }
+        sid = n3 as usize;
+    }
+    let rest = chunks.remainder();
+    for (k, &byte) in rest.iter().enumerate() {
+        let next = step(sid, byte);
+        if (next as i32) <= 0 {
+            return (offset(rest) + k, sid, next);
+        }
+        sid = next as usize;
+    }
+    (haystack.len(), sid, UNKNOWN)
 }
 
 /// The child of trie state `s` (not the root) on `class`, or `NONE`.
@@ -338,7 +381,8 @@ fn child(first_edge: &[u32], edges: &[Edge], s: u32, class: u32) -> u32 {
 /// and clears itself when it would grow beyond its capacity.
 ///
 /// Invariant (what makes the walk's unchecked read sound): `table` holds
-/// whole rows of `row_len` entries, row 0 being a placeholder; every entry
+/// whole rows of [`ROW`] entries (one per byte value, then the row's trie
+/// state), row 0 being a placeholder; every entry
 /// other than `UNKNOWN`, and `start`, is the offset of a row present in
 /// `table`. Rows are only removed all at once (`clear`, `init`), which also
 /// removes every entry pointing to them.
@@ -346,8 +390,6 @@ fn child(first_edge: &[u32], edges: &[Edge], s: u32, class: u32) -> u32 {
 pub(crate) struct Cache {
     /// The automaton filled for (0: none).
     dfa: u64,
-    /// Entries per row: one per class, then the row's trie state.
-    row_len: usize,
     table: Vec<u32>,
     /// Per trie state: its row offset, 0 for none.
     rows: Vec<u32>,
@@ -369,7 +411,7 @@ impl Cache {
 
     fn capacity_entries(&self) -> usize {
         let bytes = if self.capacity == 0 { CACHE_BYTES } else { self.capacity };
-        (bytes / 4).max(3 * self.row_len)
+        (bytes / 4).max(3 * ROW)
     }
 }
 
