@@ -39,14 +39,6 @@ const CACHE_BYTES: usize = 4 << 20;
 /// Identifies automata, so a cache knows which one it was filled for.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// One trie edge, in its source state's list.
-#[derive(Debug, Clone, Copy)]
-struct Edge {
-    class: u32,
-    target: u32,
-    next: u32,
-}
-
 /// The automaton. Immutable once built; walks need a [`Cache`].
 #[derive(Debug)]
 pub(crate) struct PhraseDfa {
@@ -56,12 +48,17 @@ pub(crate) struct PhraseDfa {
     classes: [u8; 256],
     /// The root's full transitions (trie state per class).
     root: Box<[u32]>,
-    /// Per trie state other than the root: its first edge, or `NONE`.
-    first_edge: Box<[u32]>,
-    edges: Box<[Edge]>,
+    /// Per trie state: its first child, or `NONE`. The children of a state
+    /// (other than the root, whose are in `root`) form a list through
+    /// `sibling`, each labelled with the class of its incoming edge.
+    first_child: Box<[u32]>,
+    sibling: Box<[u32]>,
+    label: Box<[u8]>,
     /// Per trie state: its failure state.
     fail: Box<[u32]>,
-    /// Per trie state: its range in `match_ids` (empty for most).
+    /// Per trie state: its index in `match_ranges`, or `NONE` without matches.
+    out: Box<[u32]>,
+    /// Per state with matches: its range in `match_ids`.
     match_ranges: Box<[(u32, u32)]>,
     /// Pattern ids, grouped per state: its own first, then its failure
     /// state's.
@@ -72,6 +69,8 @@ pub(crate) struct PhraseDfa {
 
 impl PhraseDfa {
     /// Builds the automaton for `literals` (matched ASCII case-insensitively).
+    /// Never inlined, so that profiles show its cost on its own.
+    #[inline(never)]
     pub(crate) fn new(literals: &[String]) -> PhraseDfa {
         // Classes: 0 for bytes no literal uses, one per distinct used byte
         // (at most 230 once letters are folded, so a class fits in a byte).
@@ -89,100 +88,121 @@ impl PhraseDfa {
         }
 
         // The trie. States are numbered as they are made, the root 0.
-        let bytes: usize = literals.iter().map(String::len).sum();
+        // Vectors are reserved for the most states there can be (one per
+        // literal byte, plus the root) so they never grow by copying; the
+        // pages of the unused part are never touched, so never resident.
+        let most = literals.iter().map(String::len).sum::<usize>() + 1;
+        fn per_state<T>(most: usize, first: T) -> Vec<T> {
+            let mut v = Vec::with_capacity(most);
+            v.push(first);
+            v
+        }
         let mut root = vec![NONE; stride];
-        let mut first_edge: Vec<u32> = Vec::with_capacity(bytes + 1);
-        first_edge.push(NONE);
-        let mut edges: Vec<Edge> = Vec::with_capacity(bytes);
+        let (mut first_child, mut sibling) = (per_state(most, NONE), per_state(most, NONE));
+        let mut label: Vec<u8> = per_state(most, 0);
+        // Per state, first the head of its own patterns' list (through
+        // `own_next`, in ascending order), later its index in `match_ranges`.
+        let mut out: Vec<u32> = per_state(most, NONE);
+        let mut own_next = vec![NONE; literals.len()];
         let mut end_state = Vec::with_capacity(literals.len());
         for lit in literals {
             let mut s = ROOT;
             for &b in lit.as_bytes() {
-                let class = u32::from(classes[usize::from(b)]);
-                let found = if s == ROOT { root[class as usize] } else { child(&first_edge, &edges, s, class) };
+                let class = classes[usize::from(b)];
+                let found = if s == ROOT { root[usize::from(class)] } else { child(&first_child, &sibling, &label, s, class) };
                 s = if found != NONE {
                     found
                 } else {
-                    let n = first_edge.len() as u32;
-                    first_edge.push(NONE);
+                    let n = first_child.len() as u32;
                     if s == ROOT {
-                        root[class as usize] = n;
+                        root[usize::from(class)] = n;
+                        sibling.push(NONE);
                     } else {
-                        edges.push(Edge { class, target: n, next: first_edge[s as usize] });
-                        first_edge[s as usize] = edges.len() as u32 - 1;
+                        sibling.push(first_child[s as usize]);
+                        first_child[s as usize] = n;
                     }
+                    first_child.push(NONE);
+                    label.push(class);
+                    out.push(NONE);
                     n
                 };
             }
             end_state.push(s);
         }
-        let states = first_edge.len();
-        // Each state's own patterns as a list, in ascending pattern order.
-        let mut own_head = vec![NONE; states];
-        let mut own_next = vec![NONE; literals.len()];
         for (pid, &s) in end_state.iter().enumerate().rev() {
-            own_next[pid] = own_head[s as usize];
-            own_head[s as usize] = pid as u32;
+            own_next[pid] = out[s as usize];
+            out[s as usize] = pid as u32;
         }
+        drop(end_state);
+        let states = first_child.len();
 
         // Breadth-first: failure links and match lists (a state's failure
         // state is shallower, so it is finished first).
         let mut fail = vec![ROOT; states];
-        let mut match_ranges = vec![(0u32, 0u32); states];
+        let mut match_ranges: Vec<(u32, u32)> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
         let mut order: Vec<u32> = Vec::with_capacity(states);
-        let own = |s: u32, ids: &mut Vec<u32>| {
-            let mut p = own_head[s as usize];
-            while p != NONE {
-                ids.push(p);
-                p = own_next[p as usize];
-            }
-        };
-        own(ROOT, &mut ids);
-        match_ranges[0] = (0, ids.len() as u32);
-        for slot in root.iter_mut() {
-            if *slot == NONE {
-                *slot = ROOT;
-            } else {
-                order.push(*slot);
-            }
-        }
+        order.push(ROOT);
         let mut head = 0;
         while head < order.len() {
             let s = order[head];
             head += 1;
             let f = fail[s as usize];
             let start = ids.len();
-            own(s, &mut ids);
-            let (fs, fe) = match_ranges[f as usize];
-            ids.extend_from_within(fs as usize..fe as usize);
-            match_ranges[s as usize] = (start as u32, ids.len() as u32);
-            let mut e = first_edge[s as usize];
-            while e != NONE {
-                let Edge { class, target, next } = edges[e as usize];
-                let mut g = f;
-                fail[target as usize] = loop {
-                    if g == ROOT {
-                        break root[class as usize];
+            let mut p = out[s as usize];
+            while p != NONE {
+                ids.push(p);
+                p = own_next[p as usize];
+            }
+            if s != ROOT && out[f as usize] != NONE {
+                let (fs, fe) = match_ranges[out[f as usize] as usize];
+                ids.extend_from_within(fs as usize..fe as usize);
+            }
+            out[s as usize] = if ids.len() > start {
+                match_ranges.push((start as u32, ids.len() as u32));
+                match_ranges.len() as u32 - 1
+            } else {
+                NONE
+            };
+            if s == ROOT {
+                for slot in root.iter_mut() {
+                    if *slot == NONE {
+                        *slot = ROOT;
+                    } else {
+                        order.push(*slot);
                     }
-                    let c = child(&first_edge, &edges, g, class);
-                    if c != NONE {
-                        break c;
+                }
+                continue;
+            }
+            let mut c = first_child[s as usize];
+            while c != NONE {
+                let class = label[c as usize];
+                let mut g = f;
+                fail[c as usize] = loop {
+                    if g == ROOT {
+                        break root[usize::from(class)];
+                    }
+                    let t = child(&first_child, &sibling, &label, g, class);
+                    if t != NONE {
+                        break t;
                     }
                     g = fail[g as usize];
                 };
-                order.push(target);
-                e = next;
+                order.push(c);
+                c = sibling[c as usize];
             }
         }
+        drop(order);
 
         PhraseDfa {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             classes,
             root: root.into_boxed_slice(),
-            first_edge: first_edge.into_boxed_slice(),
-            edges: edges.into_boxed_slice(),
+            first_child: first_child.into_boxed_slice(),
+            sibling: sibling.into_boxed_slice(),
+            label: label.into_boxed_slice(),
             fail: fail.into_boxed_slice(),
+            out: out.into_boxed_slice(),
             match_ranges: match_ranges.into_boxed_slice(),
             match_ids: ids.into_boxed_slice(),
             pattern_lens: literals.iter().map(|l| l.len() as u32).collect(),
@@ -213,7 +233,8 @@ impl PhraseDfa {
             }
             sid = (next & !MATCH) as usize;
             if next & MATCH != 0 {
-                let (a, b) = self.match_ranges[cache.table[sid + STATE] as usize];
+                let m = self.out[cache.table[sid + STATE] as usize];
+                let (a, b) = self.match_ranges[m as usize];
                 for &pid in &self.match_ids[a as usize..b as usize] {
                     let len = self.pattern_lens[pid as usize] as usize;
                     f(pid as usize, i + 1 - len, i + 1);
@@ -227,9 +248,11 @@ impl PhraseDfa {
     pub(crate) fn memory_usage(&self) -> usize {
         use std::mem::size_of_val;
         size_of_val(&*self.root)
-            + size_of_val(&*self.first_edge)
-            + size_of_val(&*self.edges)
+            + size_of_val(&*self.first_child)
+            + size_of_val(&*self.sibling)
+            + size_of_val(&*self.label)
             + size_of_val(&*self.fail)
+            + size_of_val(&*self.out)
             + size_of_val(&*self.match_ranges)
             + size_of_val(&*self.match_ids)
             + size_of_val(&*self.pattern_lens)
@@ -254,8 +277,7 @@ impl PhraseDfa {
         let target = self.next_state(cache, cache.table[sid + STATE], byte);
         let clears = cache.clears;
         let row = self.row(cache, target);
-        let (a, b) = self.match_ranges[target as usize];
-        let entry = if a < b { row | MATCH } else { row };
+        let entry = if self.out[target as usize] != NONE { row | MATCH } else { row };
         if cache.clears == clears {
             cache.table[sid + usize::from(byte)] = entry;
         }
@@ -271,7 +293,7 @@ impl PhraseDfa {
             if s == ROOT {
                 return self.root[usize::from(class)];
             }
-            let c = child(&self.first_edge, &self.edges, s, u32::from(class));
+            let c = child(&self.first_child, &self.sibling, &self.label, s, class);
             if c != NONE {
                 return c;
             }
@@ -298,7 +320,7 @@ impl PhraseDfa {
             }
         }
         let row = cache.table.len();
-        cache.table.resize(row + ROW, UNKNOWN);
+        cache.table.extend_from_slice(&[UNKNOWN; ROW]);
         cache.table[row + STATE] = s;
         cache.rows[s as usize] = row as u32;
         row as u32
@@ -364,16 +386,12 @@ fn run(table: &[u32], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usi
 
 /// The child of trie state `s` (not the root) on `class`, or `NONE`.
 #[inline]
-fn child(first_edge: &[u32], edges: &[Edge], s: u32, class: u32) -> u32 {
-    let mut e = first_edge[s as usize];
-    while e != NONE {
-        let edge = edges[e as usize];
-        if edge.class == class {
-            return edge.target;
-        }
-        e = edge.next;
+fn child(first_child: &[u32], sibling: &[u32], label: &[u8], s: u32, class: u8) -> u32 {
+    let mut c = first_child[s as usize];
+    while c != NONE && label[c as usize] != class {
+        c = sibling[c as usize];
     }
-    NONE
+    c
 }
 
 /// The lazily filled transition table of one [`PhraseDfa`], reused across
