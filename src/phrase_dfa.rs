@@ -29,10 +29,13 @@ const ROOT: u32 = 0;
 const UNKNOWN: u32 = 0;
 /// Table entry flag: the target state has matches.
 const MATCH: u32 = 1 << 31;
-/// Entries in a cache row: one per byte value, then the row's trie state.
-const ROW: usize = 257;
+/// Entries in a cache row: one per byte value, then the row's trie state and
+/// the range of its matches in `PhraseDfa::matches`.
+const ROW: usize = 259;
 /// Index of the trie state in a cache row.
 const STATE: usize = 256;
+/// Index of the start of the row's matches (the end follows).
+const MATCHES: usize = 257;
 /// Default capacity of a [`Cache`] table, in bytes (about 4,000 rows).
 const CACHE_BYTES: usize = 4 << 20;
 
@@ -58,13 +61,11 @@ pub(crate) struct PhraseDfa {
     fail: Box<[u32]>,
     /// Per trie state: its index in `match_ranges`, or `NONE` without matches.
     out: Box<[u32]>,
-    /// Per state with matches: its range in `match_ids`.
+    /// Per state with matches: its range in `matches`.
     match_ranges: Box<[(u32, u32)]>,
-    /// Pattern ids, grouped per state: its own first, then its failure
-    /// state's.
-    match_ids: Box<[u32]>,
-    /// Length of every pattern.
-    pattern_lens: Box<[u32]>,
+    /// Pattern ids with their lengths, grouped per state: its own first,
+    /// then its failure state's.
+    matches: Box<[(u32, u32)]>,
 }
 
 impl PhraseDfa {
@@ -204,8 +205,7 @@ impl PhraseDfa {
             fail: fail.into_boxed_slice(),
             out: out.into_boxed_slice(),
             match_ranges: match_ranges.into_boxed_slice(),
-            match_ids: ids.into_boxed_slice(),
-            pattern_lens: literals.iter().map(|l| l.len() as u32).collect(),
+            matches: ids.iter().map(|&p| (p, literals[p as usize].len() as u32)).collect(),
         }
     }
 
@@ -233,11 +233,9 @@ impl PhraseDfa {
             }
             sid = (next & !MATCH) as usize;
             if next & MATCH != 0 {
-                let m = self.out[cache.table[sid + STATE] as usize];
-                let (a, b) = self.match_ranges[m as usize];
-                for &pid in &self.match_ids[a as usize..b as usize] {
-                    let len = self.pattern_lens[pid as usize] as usize;
-                    f(pid as usize, i + 1 - len, i + 1);
+                let (a, b) = (cache.table[sid + MATCHES], cache.table[sid + MATCHES + 1]);
+                for &(pid, len) in &self.matches[a as usize..b as usize] {
+                    f(pid as usize, i + 1 - len as usize, i + 1);
                 }
             }
             at = i + 1;
@@ -254,8 +252,7 @@ impl PhraseDfa {
             + size_of_val(&*self.fail)
             + size_of_val(&*self.out)
             + size_of_val(&*self.match_ranges)
-            + size_of_val(&*self.match_ids)
-            + size_of_val(&*self.pattern_lens)
+            + size_of_val(&*self.matches)
     }
 
     /// Empties `cache` and sizes it for this automaton.
@@ -322,6 +319,10 @@ impl PhraseDfa {
         let row = cache.table.len();
         cache.table.extend_from_slice(&[UNKNOWN; ROW]);
         cache.table[row + STATE] = s;
+        if let Some(&(a, b)) = self.match_ranges.get(self.out[s as usize] as usize) {
+            cache.table[row + MATCHES] = a;
+            cache.table[row + MATCHES + 1] = b;
+        }
         cache.rows[s as usize] = row as u32;
         row as u32
     }
@@ -346,7 +347,7 @@ impl PhraseDfa {
 fn run(table: &[u32], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usize, u32) {
     // SAFETY: `sid` is the offset of a row present in `table` (the start row,
     // a non-special entry, or what `fill` returned; see the invariant on
-    // `Cache`) and rows are `ROW` = 257 entries, so `sid + byte` is in bounds.
+    // `Cache`) and rows are `ROW` > 256 entries, so `sid + byte` is in bounds.
     let step = |sid: usize, byte: u8| unsafe {
         debug_assert!(sid + ROW <= table.len());
         *table.get_unchecked(sid + usize::from(byte))
@@ -400,7 +401,7 @@ fn child(first_child: &[u32], sibling: &[u32], label: &[u8], s: u32, class: u8) 
 ///
 /// Invariant (what makes the walk's unchecked read sound): `table` holds
 /// whole rows of [`ROW`] entries (one per byte value, then the row's trie
-/// state), row 0 being a placeholder; every entry
+/// state and match range), row 0 being a placeholder; every entry
 /// other than `UNKNOWN`, and `start`, is the offset of a row present in
 /// `table`. Rows are only removed all at once (`clear`, `init`), which also
 /// removes every entry pointing to them.
