@@ -110,7 +110,8 @@ impl PhraseDfa {
             let mut s = ROOT;
             for &b in lit.as_bytes() {
                 let class = classes[usize::from(b)];
-                let found = if s == ROOT { root[usize::from(class)] } else { child(&first_child, &sibling, &label, s, class) };
+                let found =
+                    if s == ROOT { root[usize::from(class)] } else { child(&first_child, &sibling, &label, s, class) };
                 s = if found != NONE {
                     found
                 } else {
@@ -212,12 +213,7 @@ impl PhraseDfa {
     /// Calls `f(pattern, start, end)` for every occurrence of every literal
     /// in `haystack`, in order of `end`, filling `cache` as it goes.
     #[inline]
-    pub(crate) fn for_each_match(
-        &self,
-        cache: &mut Cache,
-        haystack: &[u8],
-        mut f: impl FnMut(usize, usize, usize),
-    ) {
+    pub(crate) fn for_each_match(&self, cache: &mut Cache, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
         if cache.dfa != self.id {
             self.init(cache);
         }

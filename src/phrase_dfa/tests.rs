@@ -96,4 +96,3 @@ proptest::proptest! {
         }
     }
 }
-
