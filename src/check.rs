@@ -67,6 +67,11 @@ pub fn check_sources(files: Vec<SourceFile>) -> Report {
     };
     let mut diagnostics = rules.warnings.clone();
     phrase_conflicts(&rules, &mut diagnostics);
+    // `[[provider]]` files are read only by `rebound report`: check them here
+    // so a broken one fails CI rather than a report.
+    if let Err(e) = crate::report::Providers::from_rules(&rules) {
+        diagnostics.extend(e.diagnostics);
+    }
     let compiled = match CompiledRules::new(rules) {
         Ok(c) => c,
         Err(e) => {
@@ -74,6 +79,7 @@ pub fn check_sources(files: Vec<SourceFile>) -> Report {
             return Report { diagnostics, compiled: None, stats: Stats::default() };
         }
     };
+    diagnostics.extend(compiled.regex_errors());
     let mut stats = examples(&compiled, &mut diagnostics);
     stats.examples += crate::profile::check::examples(&compiled, &mut diagnostics);
     sort(&mut diagnostics);

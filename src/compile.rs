@@ -5,8 +5,9 @@
 use regex_syntax::hir::{literal::Extractor, Hir, HirKind};
 
 use crate::code::{CodePattern, EnhancedCode};
+use crate::lazy_regex::LazyRegex;
 use crate::phrase_dfa::PhraseDfa;
-use crate::rules::{LoadError, Rules, Severity};
+use crate::rules::{Diagnostic, LoadError, Rules, Severity};
 
 /// What an automaton pattern stands for.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +21,8 @@ pub(crate) enum Target {
 /// A regex with the rule it belongs to.
 #[derive(Debug)]
 pub(crate) struct CompiledRegex {
-    pub regex: regex::bytes::Regex,
+    /// Compiled the first time one of its literals is found.
+    pub regex: LazyRegex<regex::bytes::Regex>,
     pub rule: u32,
     /// Index of the regex within its rule.
     pub index: u32,
@@ -59,8 +61,9 @@ pub(crate) fn enhanced_slot(code: EnhancedCode) -> Option<usize> {
 }
 
 impl CompiledRules {
-    /// Compiles rules. Fails (with every problem located) when a regex does
-    /// not compile or has no literal to trigger it.
+    /// Compiles rules. Fails (with every problem located) when a regex is
+    /// not valid or has no literal to trigger it. Regexes are compiled on
+    /// first use; [`CompiledRules::regex_errors`] compiles them all.
     pub fn new(rules: Rules) -> Result<CompiledRules, LoadError> {
         let mut diags = Vec::new();
         let mut literals: Vec<String> = Vec::new();
@@ -73,11 +76,7 @@ impl CompiledRules {
             }
             for (xi, spec) in rule.regexes.iter().enumerate() {
                 let at = |msg: String| rules.diagnostic(spec.origin, Severity::Error, msg);
-                let regex = match regex::bytes::RegexBuilder::new(&spec.pattern)
-                    .case_insensitive(true)
-                    .size_limit(1 << 20)
-                    .build()
-                {
+                let regex = match LazyRegex::new(&spec.pattern) {
                     Ok(r) => r,
                     Err(e) => {
                         diags.push(at(format!("regex does not compile: {e}")));
@@ -140,6 +139,22 @@ impl CompiledRules {
             .and_then(|name| rules.profiles.iter().position(|p| &p.name == name))
             .map(|i| i as u16);
         Ok(CompiledRules { rules, automaton, targets, regexes, enhanced, reply, default_profile, extract })
+    }
+
+    /// Compiles every regex now (rule regexes and extraction patterns, which
+    /// are otherwise compiled on first use) and checks the extraction
+    /// patterns' examples: one error per regex too large to compile or
+    /// example that does not match. For `rebound check`.
+    pub fn regex_errors(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for x in &self.regexes {
+            if let Some(e) = x.regex.compile_error() {
+                let origin = self.rules.rules[x.rule as usize].regexes[x.index as usize].origin;
+                out.push(self.rules.diagnostic(origin, Severity::Error, format!("regex does not compile: {e}")));
+            }
+        }
+        out.extend(self.extract.check(&self.rules));
+        out
     }
 
     /// The rules these were compiled from.

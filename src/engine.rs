@@ -131,8 +131,14 @@ impl Engine {
     }
 
     pub(crate) fn resolve(&self, verdict: Verdict) -> Classification<'_> {
+        self.resolve_in(verdict, None)
+    }
+
+    /// A verdict reported in the active profile, with what is known of the
+    /// bounce's context (see the profile's `[[refine]]` tables).
+    pub(crate) fn resolve_in(&self, verdict: Verdict, context: Option<&profile::Context<'_>>) -> Classification<'_> {
         let reason = self.rules().reason(verdict.reason);
-        let mapped = profile::resolve(self.profile(), self.rules(), &verdict);
+        let mapped = profile::resolve_in(self.profile(), self.rules(), &verdict, context);
         Classification {
             reason,
             category: mapped.category,

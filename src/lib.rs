@@ -30,6 +30,7 @@ pub mod eval;
 pub mod extract;
 pub mod fold;
 pub mod input;
+mod lazy_regex;
 mod phrase_dfa;
 pub mod profile;
 pub mod reload;

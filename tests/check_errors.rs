@@ -23,7 +23,7 @@ examples = ["550 5.1.1 <bob@example.org>: Recipient address rejected: User unkno
 #[test]
 fn toml_syntax_errors_are_located() {
     let d = check(&[("bad.toml", "[[rule]]\nreason = \"user_unknown\"\nphrases = [\"a\",\n")]);
-    assert!(d.iter().any(|d| d.starts_with("rules/bad.toml:4:1: error: invalid array; expected `]`")), "{d:?}");
+    assert!(d.iter().any(|d| d.starts_with("rules/bad.toml:3:16: error: unclosed array, expected `]`")), "{d:?}");
 }
 
 #[test]
@@ -156,4 +156,10 @@ fn missing_engine_and_vocabulary_are_reported() {
     .collect();
     assert!(has(&d, "no [[reason]] is defined"), "{d:?}");
     assert!(has(&d, "no [engine] table"), "{d:?}");
+}
+
+#[test]
+fn provider_files_are_checked_too() {
+    let d = check(&[("providers.toml", "[[provider]]\nname = \"A\"\ndomains = [\"a..example\"]\n")]);
+    assert!(has(&d, "rules/providers.toml:3:12: error: `a..example` is not a domain name"), "{d:?}");
 }

@@ -95,3 +95,26 @@ fn the_binary_works_from_any_directory() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!Path::new(dir.path()).join("rules").exists());
 }
+
+/// A reader that goes away (`rebound profiles | head -1`) ends the run
+/// quietly: no panic, no error message.
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    for args in [&["profiles"][..], &["profiles", "sisimai"], &["explain", "550 5.1.1 user unknown"], &["check"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the child (still loading its rules)
+        // writes anything.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(o.status.code(), Some(101), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}

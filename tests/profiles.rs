@@ -376,8 +376,11 @@ fn the_code_class_can_change_the_category_and_its_kind() {
 
     // Sisimai: notaccept is hard unless the reply is 4xx.
     let sisimai = engine("sisimai");
-    let c = sisimai.classify("550 5.1.2 <nekochan@libsisimai.org>... Host unknown (Name server: .: host not found)");
+    let c = sisimai.classify("556 5.1.10 Recipient address has null MX");
     assert_eq!((c.category, c.kind), ("notaccept", Kind::Hard));
+    // Sendmail's failed lookup of the domain is hostunknown, as its 5.1.2 says.
+    let c = sisimai.classify("550 5.1.2 <nekochan@libsisimai.org>... Host unknown (Name server: .: host not found)");
+    assert_eq!((c.category, c.kind), ("hostunknown", Kind::Hard));
     let hints = Hints { status: EnhancedCode::parse("4.3.2"), reply_code: Some(421) };
     let c = sisimai.classify_bytes(b"This domain does not accept mail", hints);
     assert_eq!((c.category, c.kind, c.retry), ("notaccept", Kind::Soft, true));

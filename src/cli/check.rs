@@ -28,14 +28,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let warnings = report.diagnostics.len() - errors;
     let s = report.stats;
     let name = dir.map_or("built-in rules".to_string(), |d| d.display().to_string());
-    if errors == 0 {
-        println!(
+    let summary = if errors == 0 {
+        format!(
             "{name}: ok: {} files, {} reasons, {} code rules, {} phrase rules ({} phrases, {} regexes), {} profiles; {} examples pass; {warnings} warning(s)",
             s.files, s.reasons, s.code_rules, s.phrase_rules, s.phrases, s.regexes, s.profiles, s.examples
-        );
+        )
     } else {
-        println!("{name}: {errors} error(s), {warnings} warning(s)");
-    }
+        format!("{name}: {errors} error(s), {warnings} warning(s)")
+    };
+    super::emit(&format!("{summary}\n"))?;
     let fail = errors > 0 || (args.strict && warnings > 0);
     Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -36,6 +36,10 @@ pub struct Args {
     /// Emails larger than this are refused (bytes; K, M, G, KiB, MiB, GiB suffixes).
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_size)]
     pub max_size: u64,
+    /// Threads reading the files of a directory (default: one per core).
+    /// Output keeps the order of the files whatever the number.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// Parses `16MiB`, `512k`, `1000000`.
@@ -54,14 +58,66 @@ fn parse_size(s: &str) -> Result<u64, String> {
     n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
 }
 
+/// The read buffer of a file; kinds are detected from its first fill.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Files up to this size are read whole rather than through a buffer.
+const WHOLE_FILE: u64 = 1 << 20;
+
+/// The files of a directory a worker may read ahead of the output.
+const READ_AHEAD: usize = 64;
+
 struct Run<'a> {
     engine: Engine,
     args: &'a Args,
     format: Format,
     buf: Vec<u8>,
-    out: io::BufWriter<io::StdoutLock<'static>>,
+    out: Out,
     scratch: Scratch,
     failed: bool,
+    /// Messages for stderr, kept in order with the output when the files
+    /// of a directory are read by several threads; `None`: written at once.
+    notes: Option<Vec<u8>>,
+}
+
+/// Where records go: stdout, or a buffer (a worker reading one file of a
+/// directory).
+enum Out {
+    Stdout(io::BufWriter<io::StdoutLock<'static>>),
+    Buffer(Vec<u8>),
+}
+
+impl Write for Out {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Stdout(w) => w.write(data),
+            Out::Buffer(b) => b.write(data),
+        }
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Out::Stdout(w) => w.write_all(data),
+            Out::Buffer(b) => b.write_all(data),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Stdout(w) => w.flush(),
+            Out::Buffer(_) => Ok(()),
+        }
+    }
+}
+
+/// What a worker made of one file of a directory.
+enum FileOutput<'p> {
+    /// The file's records and messages.
+    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool },
+    /// A file over [`WHOLE_FILE`] bytes (reply lines or a log, most often,
+    /// whose records could be many): left to the output thread, which
+    /// streams it in its turn, so that memory stays bounded.
+    Large(&'p PathBuf),
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
@@ -75,9 +131,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         args,
         format,
         buf: Vec::with_capacity(64 * 1024),
-        out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+        out: Out::Stdout(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
         scratch: Scratch::new(),
         failed: false,
+        notes: None,
     };
     match format {
         Format::Table => run.buf.extend_from_slice(output::table_header().as_bytes()),
@@ -98,7 +155,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!("rebound: {}: {e}", path.display());
+            run.note(format_args!("{}: {e}", path.display()));
             run.failed = true;
         }
     }
@@ -110,24 +167,110 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
 }
 
 impl Run<'_> {
-    fn dir(&mut self, dir: &Path) -> io::Result<()> {
-        for path in input::files_under(dir)? {
-            if let Err(e) = self.file(&path) {
-                if e.kind() == io::ErrorKind::BrokenPipe {
-                    return Err(e);
-                }
-                eprintln!("rebound: {}: {e}", path.display());
-                self.failed = true;
+    /// A message for stderr: written at once, or kept with the output.
+    fn note(&mut self, message: std::fmt::Arguments<'_>) {
+        match &mut self.notes {
+            Some(notes) => {
+                let _ = writeln!(notes, "rebound: {message}");
             }
+            None => eprintln!("rebound: {message}"),
         }
-        Ok(())
+    }
+
+    /// Every file under `dir`, in path order, read by [`Args::jobs`]
+    /// threads; records and messages come out in file order.
+    fn dir(&mut self, dir: &Path) -> io::Result<()> {
+        let files = input::files_under(dir)?;
+        let jobs = self.args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let jobs = jobs.clamp(1, files.len().max(1));
+        if jobs == 1 {
+            for path in &files {
+                if let Err(e) = self.file(path) {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        return Err(e);
+                    }
+                    self.note(format_args!("{}: {e}", path.display()));
+                    self.failed = true;
+                }
+            }
+            return Ok(());
+        }
+        let (engine, args, format) = (self.engine.clone(), self.args, self.format);
+        let worker = || Run {
+            engine: engine.clone(),
+            args,
+            format,
+            buf: Vec::with_capacity(16 * 1024),
+            out: Out::Buffer(Vec::new()),
+            scratch: Scratch::new(),
+            failed: false,
+            notes: Some(Vec::new()),
+        };
+        let read = |w: &mut Run<'_>, path| {
+            if std::fs::metadata(path).is_ok_and(|m| m.len() > WHOLE_FILE) {
+                return FileOutput::Large(path);
+            }
+            if let Err(e) = w.file(path) {
+                w.note(format_args!("{}: {e}", path.display()));
+                w.failed = true;
+            }
+            let mut records = match &mut w.out {
+                Out::Buffer(b) => std::mem::take(b),
+                Out::Stdout(_) => Vec::new(),
+            };
+            records.append(&mut w.buf);
+            let notes = w.notes.as_mut().map(std::mem::take).unwrap_or_default();
+            FileOutput::Read { records, notes, failed: std::mem::take(&mut w.failed) }
+        };
+        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, |done: FileOutput<'_>| {
+            match done {
+                FileOutput::Read { records, notes, failed } => {
+                    if !notes.is_empty() {
+                        let _ = io::stderr().write_all(&notes);
+                    }
+                    self.failed |= failed;
+                    self.buf.extend_from_slice(&records);
+                    if self.buf.len() >= 32 * 1024 {
+                        self.out.write_all(&self.buf)?;
+                        self.buf.clear();
+                    }
+                }
+                FileOutput::Large(path) => {
+                    if let Err(e) = self.file(path) {
+                        if e.kind() == io::ErrorKind::BrokenPipe {
+                            return Err(e);
+                        }
+                        self.note(format_args!("{}: {e}", path.display()));
+                        self.failed = true;
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 
     fn file(&mut self, path: &Path) -> io::Result<()> {
-        let f = File::open(path)?;
+        let mut f = File::open(path)?;
         let size = f.metadata().ok().map(|m| m.len());
         let name = path.display().to_string();
-        self.reader(&name, BufReader::with_capacity(64 * 1024, f), size)
+        match size {
+            // A small file (an email, most often) is read whole, in one
+            // allocation of its size, and an email is read from there.
+            Some(size) if size <= WHOLE_FILE => {
+                let mut data = Vec::with_capacity(size as usize + 1);
+                f.read_to_end(&mut data)?;
+                // Detected from the same head a buffered read would give.
+                let kind = match self.args.input {
+                    Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
+                    k => k,
+                };
+                if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
+                    return self.email(&name, None, &data);
+                }
+                self.reader(&name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
+            }
+            _ => self.reader(&name, BufReader::with_capacity(READ_BUFFER, f), size),
+        }
     }
 
     /// Reads one input of known or detected kind.
@@ -181,10 +324,10 @@ impl Run<'_> {
 
     fn too_large(&mut self, name: &str, message: Option<usize>, size: u64) {
         let at = message.map(|n| format!(" message {n}")).unwrap_or_default();
-        eprintln!(
-            "rebound: {name}{at}: email of {size} bytes refused: over the size limit of {} bytes (--max-size)",
-            self.args.max_size
-        );
+        let max = self.args.max_size;
+        self.note(format_args!(
+            "{name}{at}: email of {size} bytes refused: over the size limit of {max} bytes (--max-size)"
+        ));
         self.failed = true;
     }
 
@@ -247,7 +390,7 @@ impl Run<'_> {
             let value = match json::object(line) {
                 Ok(v) => v,
                 Err(e) => {
-                    eprintln!("rebound: {name}:{number}: {e}");
+                    self.note(format_args!("{name}:{number}: {e}"));
                     self.failed = true;
                     return Ok(());
                 }
@@ -276,7 +419,7 @@ impl Run<'_> {
                     Ok(())
                 }
                 Err(e) => {
-                    eprintln!("rebound: {name}:{number}: {e}");
+                    self.note(format_args!("{name}:{number}: {e}"));
                     self.failed = true;
                     Ok(())
                 }
@@ -284,9 +427,9 @@ impl Run<'_> {
         });
         if without_field > 0 {
             let wanted = field.as_deref().map_or_else(|| json::REPLY_FIELDS.join("|"), str::to_string);
-            eprintln!(
-                "rebound: {name}: {without_field} line(s) without a reply field `{wanted}` skipped (name the field with --field)"
-            );
+            self.note(format_args!(
+                "{name}: {without_field} line(s) without a reply field `{wanted}` skipped (name the field with --field)"
+            ));
         }
         result
     }
@@ -295,7 +438,7 @@ impl Run<'_> {
         let report = self.engine.extract(raw);
         if report.kind == EmailKind::NotBounce {
             let at = message.map(|n| format!(" message {n}")).unwrap_or_default();
-            eprintln!("rebound: {name}{at}: not a bounce: {}", report.note.as_deref().unwrap_or(""));
+            self.note(format_args!("{name}{at}: not a bounce: {}", report.note.as_deref().unwrap_or("")));
             return Ok(());
         }
         self.report(name, message, &report)

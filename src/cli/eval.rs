@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Cli;
+use super::{outln, Cli};
 use crate::eval::{self, percent, Figures, Outcome, Sisimai};
 
 /// Arguments of `rebound eval`.
@@ -46,11 +46,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     for (file, e) in &result.errors {
         eprintln!("rebound: {file}: {e}");
     }
+    let mut out = String::new();
     let names = if reference.profiled() { "the sisimai profile" } else { "rebound reason names mapped to Sisimai's" };
-    println!("emails ({} labelled bounces in labels.jsonl, names through {names})", labels.len());
-    println!("{:<22} {:>8} {:>8} {:>10} {:>22}", "group", "bounces", "reason", "hard/soft", "emails extracted");
+    outln!(out, "emails ({} labelled bounces in labels.jsonl, names through {names})", labels.len());
+    outln!(out, "{:<22} {:>8} {:>8} {:>10} {:>22}", "group", "bounces", "reason", "hard/soft", "emails extracted");
     for (group, f) in result.groups.iter().chain(std::iter::once((&"all".to_string(), &result.all))) {
-        print_row(group, f);
+        print_row(&mut out, group, f);
     }
     let twins = result
         .outcomes
@@ -58,45 +59,51 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         .filter(|o| o.label.file.starts_with("maildir/dos/") || o.label.file.starts_with("maildir/mac/"))
         .count();
     if twins > 0 {
-        println!("line-ending twins (dos/, mac/) answering unlike their bsd/ copy: {}", result.twin_mismatches.len());
+        outln!(
+            out,
+            "line-ending twins (dos/, mac/) answering unlike their bsd/ copy: {}",
+            result.twin_mismatches.len()
+        );
         for (a, b) in result.twin_mismatches.iter().take(10) {
-            println!("  {a} differs from {b}");
+            outln!(out, "  {a} differs from {b}");
         }
     }
-    print_reasons("per reason (all emails)", &result.all);
-    print_confusions(&result.all, args.confusions);
+    print_reasons(&mut out, "per reason (all emails)", &result.all);
+    print_confusions(&mut out, &result.all, args.confusions);
     let labelled: std::collections::HashSet<&str> = labels.iter().map(|l| l.file.as_str()).collect();
     let others: Vec<_> = diag_labels.iter().filter(|l| !labelled.contains(l.file.as_str())).cloned().collect();
     if !others.is_empty() {
         let more = eval::emails(&engine, &args.corpus, &others, &reference);
-        println!("\nemails labelled only in diagnostics.jsonl (mbox files and others)");
+        outln!(out, "\nemails labelled only in diagnostics.jsonl (mbox files and others)");
         for (group, f) in &more.groups {
-            print_row(group, f);
+            print_row(&mut out, group, f);
         }
     }
     if !diag_labels.is_empty() {
-        print_text_agreement(&result.outcomes, &diag_labels);
+        print_text_agreement(&mut out, &result.outcomes, &diag_labels);
     }
     if args.diagnostics && !diag_labels.is_empty() {
         let (outcomes, figures) = eval::diagnostics(&engine, &diag_labels, &reference);
-        println!("\nreference diagnostics alone ({} strings of diagnostics.jsonl)", figures.bounces);
-        print_row("diagnostics", &figures);
-        print_reasons("per reason (diagnostics)", &figures);
-        print_confusions(&figures, args.confusions);
-        print_misses(&outcomes, args.misses);
+        outln!(out, "\nreference diagnostics alone ({} strings of diagnostics.jsonl)", figures.bounces);
+        print_row(&mut out, "diagnostics", &figures);
+        print_reasons(&mut out, "per reason (diagnostics)", &figures);
+        print_confusions(&mut out, &figures, args.confusions);
+        print_misses(&mut out, &outcomes, args.misses);
     } else {
-        print_misses(&result.outcomes, args.misses);
+        print_misses(&mut out, &result.outcomes, args.misses);
     }
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_row(name: &str, f: &Figures) {
+fn print_row(out: &mut String, name: &str, f: &Figures) {
     let emails = if f.emails > 0 {
         format!("{:.1}% ({}/{})", percent(f.emails_extracted, f.emails), f.emails_extracted, f.emails)
     } else {
         "-".into()
     };
-    println!(
+    outln!(
+        out,
         "{:<22} {:>8} {:>7.1}% {:>9.1}% {:>22}",
         name,
         f.bounces,
@@ -106,26 +113,26 @@ fn print_row(name: &str, f: &Figures) {
     );
 }
 
-fn print_reasons(title: &str, f: &Figures) {
-    println!("\n{title}");
+fn print_reasons(out: &mut String, title: &str, f: &Figures) {
+    outln!(out, "\n{title}");
     let mut rows: Vec<_> = f.per_reason.iter().collect();
     rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
     for (reason, (n, ok)) in rows {
-        println!("  {:<18} {:>5} {:>6.1}%", reason, n, percent(*ok, *n));
+        outln!(out, "  {:<18} {:>5} {:>6.1}%", reason, n, percent(*ok, *n));
     }
 }
 
-fn print_confusions(f: &Figures, n: usize) {
+fn print_confusions(out: &mut String, f: &Figures, n: usize) {
     if n == 0 {
         return;
     }
-    println!("\nworst confusions (label → answer)");
+    outln!(out, "\nworst confusions (label → answer)");
     for ((label, predicted), count) in f.worst(n) {
-        println!("  {count:>4}  {label} → {predicted}");
+        outln!(out, "  {count:>4}  {label} → {predicted}");
     }
 }
 
-fn print_text_agreement(outcomes: &[Outcome], diag_labels: &[eval::Label]) {
+fn print_text_agreement(out: &mut String, outcomes: &[Outcome], diag_labels: &[eval::Label]) {
     let reference: HashMap<(&str, usize), &str> =
         diag_labels.iter().filter_map(|l| Some(((l.file.as_str(), l.index), l.diagnosticcode.as_deref()?))).collect();
     let mut n = 0;
@@ -137,19 +144,20 @@ fn print_text_agreement(outcomes: &[Outcome], diag_labels: &[eval::Label]) {
         }
     }
     if n > 0 {
-        println!("\ndiagnostic text agreeing with diagnostics.jsonl: {:.1}% ({same}/{n})", percent(same, n));
+        outln!(out, "\ndiagnostic text agreeing with diagnostics.jsonl: {:.1}% ({same}/{n})", percent(same, n));
     }
 }
 
-fn print_misses(outcomes: &[Outcome], n: usize) {
+fn print_misses(out: &mut String, outcomes: &[Outcome], n: usize) {
     if n == 0 {
         return;
     }
-    println!("\ndisagreements");
+    outln!(out, "\ndisagreements");
     for o in outcomes.iter().filter(|o| !o.agrees()).take(n) {
         let d = o.diagnostic.as_deref().unwrap_or("(no bounce found)");
         let d: String = d.chars().take(220).collect();
-        println!(
+        outln!(
+            out,
             "  {}#{}: {} → {}  | {}",
             o.label.file,
             o.label.index,

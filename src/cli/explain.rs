@@ -18,7 +18,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let engine = super::engine(cli)?;
-    print!("{}", explain(&engine, args.text.join(" ").as_bytes()));
+    super::emit(&explain(&engine, args.text.join(" ").as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,12 +31,12 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         let path = target(&f.path);
         write(&path, &f.text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    println!(
-        "wrote {} rule files to {}; check them with: rebound check {}",
+    super::emit(&format!(
+        "wrote {} rule files to {}; check them with: rebound check {}\n",
         files.len(),
         args.dir.display(),
         args.dir.display()
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

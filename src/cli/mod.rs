@@ -6,6 +6,7 @@ mod eval;
 mod explain;
 mod init;
 mod lines;
+mod ordered;
 pub mod output;
 mod profiles;
 mod report;
@@ -54,6 +55,26 @@ enum Command {
     Serve(serve::Args),
     /// Measure agreement with a labelled corpus of bounce emails.
     Eval(eval::Args),
+}
+
+/// `writeln!` into a `String` report (writing to a `String` cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
+/// Writes a finished report to standard output. A reader that went away
+/// (`rebound eval … | head`) is not an error; any other write error is.
+pub(crate) fn emit(text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing output: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// Runs the command line; the exit code says how it went.

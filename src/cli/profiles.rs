@@ -29,7 +29,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
             }
         },
     };
-    print!("{text}");
+    super::emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 
 use super::{extract, notification, refine, Bounce, Report};
 use crate::classify::Hints;
+use crate::profile::Context;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine, EnhancedCode};
 
@@ -49,13 +50,12 @@ impl Engine {
     pub fn answer<'a>(&self, report: &'a Report, bounce: &'a Bounce) -> Answer<'a, '_> {
         let c = self.classify_bounce(bounce);
         let (reason, evidence) = refine::reason(self, report, bounce, &c);
-        match reason {
-            Some(r) if r != c.reason_id() => {
-                let verdict = crate::Verdict { reason: r, decided_by: None, ..c.verdict };
-                Answer { bounce, classification: self.resolve(verdict), evidence }
-            }
-            _ => Answer { bounce, classification: c, evidence: None },
-        }
+        let (verdict, evidence) = match reason {
+            Some(r) if r != c.reason_id() => (crate::Verdict { reason: r, decided_by: None, ..c.verdict }, evidence),
+            _ => (c.verdict, None),
+        };
+        let context = Context { command: bounce.command.as_deref() };
+        Answer { bounce, classification: self.resolve_in(verdict, Some(&context)), evidence }
     }
 
     /// Reads one email and classifies every recipient it reports on; see

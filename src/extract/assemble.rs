@@ -66,7 +66,7 @@ pub(super) fn informative(diagnostic: &str) -> bool {
 pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
     if b.command.is_none() {
         b.command = spec.command.iter().find_map(|p| {
-            let c = p.regex.captures(block)?;
+            let c = p.captures(block)?;
             match (&p.value, c.name("command")) {
                 (Some(v), _) => Some(v.clone()),
                 (None, Some(m)) => Some(normalize_command(m.as_str())),
@@ -78,7 +78,7 @@ pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
         b.remote_mta = spec
             .remote_mta
             .iter()
-            .find_map(|p| p.regex.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+            .find_map(|p| p.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
     }
     if b.status.is_none() {
         b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());

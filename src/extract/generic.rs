@@ -212,7 +212,7 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
         return None;
     }
     for p in &spec.recipient {
-        let Some(c) = p.regex.captures(line) else { continue };
+        let Some(c) = p.captures(line) else { continue };
         let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
         return Some(Start { line: i, recipient, diag, strong: p.strong, before: p.context_before });

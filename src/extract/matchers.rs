@@ -1,80 +1,131 @@
 //! Matchers compiled from the rule files' literal and regex lists: over
 //! single lines (section markers, boilerplate), over a subject, a sender or
 //! a text (signs, evidence literals).
+//!
+//! Every matcher is built the first time it is used: a run over reply lines
+//! never needs them, and building them is most of the cost of compiling
+//! the extraction rules.
+
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::RegexSet;
 
+/// Regexes matched together, ASCII case-insensitive, built on first use
+/// (never matching when they do not build).
+#[derive(Debug, Default)]
+pub(crate) struct LazySet {
+    patterns: Vec<String>,
+    size_limit: usize,
+    set: OnceLock<Option<RegexSet>>,
+}
+
+impl LazySet {
+    /// A set of regexes whose syntax was checked already; `size_limit` is
+    /// the compiled size limit of the set.
+    pub(crate) fn new(patterns: Vec<String>, size_limit: usize) -> LazySet {
+        LazySet { patterns, size_limit, set: OnceLock::new() }
+    }
+
+    /// Whether any regex matches `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.set
+            .get_or_init(|| {
+                if self.patterns.is_empty() {
+                    return None;
+                }
+                regex::RegexSetBuilder::new(&self.patterns)
+                    .case_insensitive(true)
+                    .size_limit(self.size_limit)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
+    }
+}
+
+/// An Aho-Corasick automaton over literals, built on first use.
+#[derive(Debug, Default)]
+struct LazyAutomaton {
+    literals: Vec<String>,
+    kind: MatchKind,
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl LazyAutomaton {
+    fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
+        LazyAutomaton { literals, kind, automaton: OnceLock::new() }
+    }
+
+    fn get(&self) -> Option<&AhoCorasick> {
+        self.automaton
+            .get_or_init(|| {
+                if self.literals.is_empty() {
+                    return None;
+                }
+                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
+            })
+            .as_ref()
+    }
+}
+
 /// Literal and regex matchers over single lines, ASCII case-insensitive.
 #[derive(Debug, Default)]
 pub(crate) struct LineSet {
-    automaton: Option<AhoCorasick>,
+    automaton: LazyAutomaton,
     /// Per automaton pattern: whether it must match at the start of the line.
     anchored: Vec<bool>,
-    regexes: Option<RegexSet>,
+    regexes: LazySet,
 }
 
 impl LineSet {
-    /// Literals (each anchored at the start of the line or not) and regexes;
-    /// `None` for a list that is empty or does not build.
+    /// Literals (each anchored at the start of the line or not) and regexes
+    /// (their syntax checked already); a list that does not build matches
+    /// nothing.
     pub(crate) fn new(literals: &[String], anchored: Vec<bool>, regexes: &[String]) -> LineSet {
-        let automaton = if literals.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new().ascii_case_insensitive(true).build(literals).ok()
-        };
-        let regexes = if regexes.is_empty() {
-            None
-        } else {
-            regex::RegexSetBuilder::new(regexes).case_insensitive(true).size_limit(1 << 22).build().ok()
-        };
-        LineSet { automaton, anchored, regexes }
+        LineSet {
+            automaton: LazyAutomaton::new(literals.to_vec(), MatchKind::Standard),
+            anchored,
+            regexes: LazySet::new(regexes.to_vec(), 1 << 22),
+        }
     }
 
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
-        if let Some(ac) = &self.automaton {
+        if let Some(ac) = self.automaton.get() {
             for m in ac.find_overlapping_iter(line) {
                 if !self.anchored[m.pattern().as_usize()] || m.start() == 0 {
                     return true;
                 }
             }
         }
-        self.regexes.as_ref().is_some_and(|r| r.is_match(line))
+        self.regexes.is_match(line)
     }
 }
 
 /// Literal matchers over a subject, a sender or a body.
 #[derive(Debug, Default)]
 pub(crate) struct Literals {
-    automaton: Option<AhoCorasick>,
+    automaton: LazyAutomaton,
 }
 
 impl Literals {
     /// Literals folded and matched ASCII case-insensitively.
     pub(crate) fn new(list: &[String]) -> Literals {
-        if list.is_empty() {
-            return Literals::default();
-        }
         let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
-        Literals {
-            automaton: AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&folded)
-                .ok(),
-        }
+        Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
     }
 
     /// Whether any literal occurs in `text` (whitespace folded by the caller).
     pub fn hit(&self, text: &str) -> bool {
-        self.automaton.as_ref().is_some_and(|a| a.is_match(text))
+        self.automaton.get().is_some_and(|a| a.is_match(text))
     }
 
     /// Whether there are no literals.
     pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
+        self.automaton.literals.is_empty()
     }
 }
 

@@ -5,15 +5,67 @@
 //! `message/rfc822`) is `mail-parser`'s; this module only sorts the parts.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
 use super::address;
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
+
+/// mail-parser's default header parsers, except that `Received` headers
+/// (whose parsed form nothing here reads, and which cost more to parse than
+/// all other headers together) are skipped. Built once.
+fn parser() -> &'static MessageParser {
+    static PARSER: OnceLock<MessageParser> = OnceLock::new();
+    PARSER.get_or_init(|| {
+        use HeaderName::*;
+        // Setting any header's parser replaces the built-in table, so the
+        // table is restated here, `Received` aside.
+        let mut p = MessageParser::new();
+        for h in [Subject, Comments, ContentDescription, ContentLocation, ContentTransferEncoding] {
+            p = p.header_text(h);
+        }
+        for h in [
+            From,
+            To,
+            Cc,
+            Bcc,
+            ReplyTo,
+            Sender,
+            ResentTo,
+            ResentFrom,
+            ResentBcc,
+            ResentCc,
+            ResentSender,
+            ListArchive,
+            ListHelp,
+            ListId,
+            ListOwner,
+            ListPost,
+            ListSubscribe,
+            ListUnsubscribe,
+        ] {
+            p = p.header_address(h);
+        }
+        for h in [Date, ResentDate] {
+            p = p.header_date(h);
+        }
+        for h in [MessageId, References, InReplyTo, ReturnPath, ContentId, ResentMessageId] {
+            p = p.header_id(h);
+        }
+        for h in [Keywords, ContentLanguage] {
+            p = p.header_comma_separated(h);
+        }
+        for h in [ContentType, ContentDisposition] {
+            p = p.header_content_type(h);
+        }
+        p.header_raw(MimeVersion).ignore_header(Received).default_header_raw()
+    })
+}
 
 /// Headers of the message the bounce returns.
 #[derive(Debug, Clone, Default)]
@@ -105,7 +157,7 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
-    let message = MessageParser::default().parse(raw)?;
+    let message = parser().parse(raw)?;
     if message.parts.is_empty() || message.parts[0].headers.is_empty() {
         return None;
     }
@@ -122,10 +174,11 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
-    let mut html = Vec::new();
+    // HTML parts are turned into text only when there is no plain text.
+    let mut html: Vec<&str> = Vec::new();
     walk(&message, 0, 0, &mut v, &mut html);
     if v.texts.is_empty() {
-        v.texts = html;
+        v.texts = html.into_iter().map(html_to_text).collect();
     }
     if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
         // A MIME structure mail-parser could not follow (a boundary lost to
@@ -151,7 +204,8 @@ fn raw_body_text(raw: &[u8]) -> String {
 }
 
 fn unfold(raw: &[u8]) -> String {
-    let s = String::from_utf8_lossy(raw);
+    // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
+    let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
@@ -207,7 +261,7 @@ fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> S
     best.1
 }
 
-fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<String>) {
+fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
     let Some(part) = message.parts.get(id as usize) else { return };
     if depth > MAX_DEPTH {
         return;
@@ -241,7 +295,7 @@ fn walk(message: &Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut V
             _ if is_attached_file(part) => {}
             _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
         },
-        PartType::Html(h) => html.push(html_to_text(h)),
+        PartType::Html(h) => html.push(h),
         PartType::Binary(b) | PartType::InlineBinary(b) => {
             let text = || String::from_utf8_lossy(b).into_owned();
             match (ctype.as_str(), subtype.as_str()) {
@@ -294,7 +348,7 @@ fn original_of(m: &Message<'_>) -> Original {
 }
 
 pub(crate) fn original_from_text(text: &str) -> Original {
-    match MessageParser::default().parse_headers(text.as_bytes()) {
+    match parser().parse_headers(text.as_bytes()) {
         Some(m) => original_of(&m),
         None => Original::default(),
     }

@@ -162,8 +162,14 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         from: fold(view.header("from").unwrap_or_default()),
         headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
     };
-    let hit =
-        |signals: &matchers::Signals| refine::signals_hit(signals, &view, &report.subject, &report.from, &report.text);
+    // Folded once, for the signs of every kind of email.
+    let folded_subject = fold(&report.subject);
+    let folded_headers: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+    let hit = |signals: &matchers::Signals| {
+        refine::signals_hit(signals, &folded_subject, &report.from, &report.text, || {
+            folded_headers.get_or_init(|| report.headers.iter().map(|h| fold(h)).collect())
+        })
+    };
     let complaint_signs = hit(&spec.feedback);
     if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
@@ -325,10 +331,20 @@ fn text_is_bounce(tr: &generic::TextReport, view: &message::View, signs: bool) -
 }
 
 /// Whitespace folded, for literal matching.
+/// `s` with every run of ASCII whitespace made one space and the ends
+/// trimmed (as [`crate::fold::fold_into`]), copied as it is when already so.
 fn fold(s: &str) -> String {
-    let mut out = Vec::new();
-    crate::fold::fold_into(s.as_bytes(), &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    if !crate::fold::needs_folding(s.as_bytes()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split([' ', '\t', '\n', '\r', '\x0b', '\x0c']).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The values of every field `name:` (lowercase) in `text`, one per line.
@@ -354,4 +370,16 @@ pub(crate) fn first_lines(text: &str, max: usize) -> String {
         out.truncate(cut);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fold_agrees_with_the_classifiers_folding() {
+        for s in ["", "  ", "plain text", " a\t\tb\r\n c ", "x\u{b}y\u{c}z", "é  ü\n\n", "\nline one\n  line two  "] {
+            let mut out = Vec::new();
+            crate::fold::fold_into(s.as_bytes(), &mut out);
+            assert_eq!(super::fold(s).as_bytes(), &out[..], "{s:?}");
+        }
+    }
 }

@@ -4,19 +4,26 @@
 //! refine a reason by the failed SMTP command, the subject or the body.
 
 use super::matchers::Signals;
-use super::message::View;
 use super::spec::Evidence;
 use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine};
 
-/// Whether any sign of `signals` shows in the email.
-pub(crate) fn signals_hit(signals: &Signals, view: &View, subject: &str, from: &str, text: &str) -> bool {
-    if signals.subject.hit(&fold(subject)) || signals.from.hit(from) || signals.body.hit(text) {
+/// Whether any sign of `signals` shows in the email: `subject` and `from`
+/// folded, `text` folded, and `headers` giving the folded `name: value`
+/// header lines (asked for only when `signals` has header literals).
+pub(crate) fn signals_hit<'a>(
+    signals: &Signals,
+    subject: &str,
+    from: &str,
+    text: &str,
+    headers: impl FnOnce() -> &'a [String],
+) -> bool {
+    if signals.subject.hit(subject) || signals.from.hit(from) || signals.body.hit(text) {
         return true;
     }
-    !signals.header.is_empty() && view.headers.iter().any(|(n, v)| signals.header.hit(&fold(&format!("{n}: {v}"))))
+    !signals.header.is_empty() && headers().iter().any(|h| signals.header.hit(h))
 }
 
 /// The reason the email-level evidence gives for `bounce`, and the rule

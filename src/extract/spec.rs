@@ -76,11 +76,12 @@
 
 use std::collections::HashMap;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::Regex;
 use toml::Spanned;
 
-use super::matchers::{LineSet, Literals, Signals};
+use super::matchers::{LazySet, LineSet, Literals, Signals};
 use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
+use crate::lazy_regex::{has_group, required_byte, LazyRegex};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
 
 /// How to read one type of JSON notification (see [`super::notify`]).
@@ -100,16 +101,50 @@ pub(crate) struct JsonSpec {
     pub feedback_type: String,
 }
 
-/// A compiled pattern with its origin.
+/// A pattern (compiled on first use) with the examples it must match.
 #[derive(Debug)]
 pub(crate) struct Pattern {
-    pub regex: Regex,
+    pub regex: LazyRegex<Regex>,
     /// The fixed value (`[[extract.command]]` without a `command` group).
     pub value: Option<String>,
     /// Whether a match is evidence of a bounce on its own.
     pub strong: bool,
     /// Whether the lines about the recipient come before its line.
     pub context_before: bool,
+    /// A byte every match contains (see [`crate::lazy_regex::required_byte`]).
+    required: Option<u8>,
+    /// The group a match must capture (`rcpt`, `command`, `host`).
+    group: &'static str,
+    /// Its examples, checked by [`Spec::check`].
+    examples: Vec<Located>,
+}
+
+/// A string of a rule file with its place: file index and byte offset.
+#[derive(Debug, Clone)]
+struct Located {
+    file: u32,
+    offset: usize,
+    text: String,
+}
+
+/// A section marker's literals and regexes with the examples it must match.
+#[derive(Debug, Default)]
+struct MarkerExamples {
+    starts: Vec<String>,
+    contains: Vec<String>,
+    regexes: Vec<String>,
+    examples: Vec<Located>,
+}
+
+impl Pattern {
+    /// The captures of the first match in `text`; a text without a byte
+    /// every match needs is passed over without running the regex.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        if self.required.is_some_and(|b| memchr::memchr(b, text.as_bytes()).is_none()) {
+            return None;
+        }
+        self.regex.captures(text)
+    }
 }
 
 #[derive(Default)]
@@ -155,7 +190,7 @@ pub(crate) struct Evidence {
     pub body: Literals,
     pub diagnostic: Literals,
     /// Regexes over `name: value` header lines (names lowercased).
-    pub header: Option<RegexSet>,
+    pub header: Option<LazySet>,
     pub diagnostic_type: Vec<String>,
     pub command: Vec<String>,
     pub unless_command: Vec<String>,
@@ -186,11 +221,16 @@ pub struct Spec {
     pub(crate) feedback_recipient_headers: Vec<String>,
     pub(crate) evidence: Vec<Evidence>,
     pub(crate) json: Vec<JsonSpec>,
+    /// The markers' examples, checked by [`Spec::check`].
+    marker_examples: Vec<MarkerExamples>,
 }
 
 struct Compiler<'a> {
     rules: &'a Rules,
     diags: &'a mut Vec<Diagnostic>,
+    /// Index of the file being compiled.
+    fi: u32,
+    marker_examples: Vec<MarkerExamples>,
 }
 
 #[derive(Default)]
@@ -204,7 +244,7 @@ impl Spec {
     /// Compiles the `[extract]` files of `rules`, reporting every problem in
     /// `diags`. What does not compile is left out.
     pub fn compile(rules: &Rules, diags: &mut Vec<Diagnostic>) -> Spec {
-        let mut c = Compiler { rules, diags };
+        let mut c = Compiler { rules, diags, fi: 0, marker_examples: Vec::new() };
         let mut original = MarkerParts::default();
         let mut boilerplate = MarkerParts::default();
         let mut spec = Spec::default();
@@ -212,6 +252,7 @@ impl Spec {
             (RawSignalLists::default(), RawSignalLists::default(), RawSignalLists::default());
         for &fi in &rules.extract_files {
             let file = &rules.files[fi as usize];
+            c.fi = fi;
             let raw: RawFile = match toml::from_str(&file.text) {
                 Ok(r) => r,
                 Err(e) => {
@@ -275,8 +316,47 @@ impl Spec {
         spec.auto_reply = auto_reply.compile();
         spec.feedback = feedback.compile();
         spec.feedback_recipient_headers = feedback.recipient_header;
+        spec.marker_examples = c.marker_examples;
         c.diags.extend(duplicate_ids(&spec, rules));
         spec
+    }
+
+    /// Compiles every pattern now and checks every example: a pattern's
+    /// examples must match it and capture its group, a marker's must match
+    /// one of its literals or regexes. One error per failure (and per regex
+    /// too large to compile). For `rebound check`.
+    pub fn check(&self, rules: &Rules) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut error = |at: &Located, message: String| {
+            out.push(Diagnostic::error_at(&rules.files[at.file as usize], at.offset, message));
+        };
+        for p in self.recipient.iter().chain(&self.command).chain(&self.remote_mta) {
+            if let Some(e) = p.regex.compile_error() {
+                let at = p.examples.first().cloned().unwrap_or(Located { file: 0, offset: 0, text: String::new() });
+                error(&at, format!("regex `{}` does not compile: {e}", p.regex.pattern()));
+                continue;
+            }
+            for ex in &p.examples {
+                let ok = p.regex.captures(&ex.text).is_some_and(|c| p.value.is_some() || c.name(p.group).is_some());
+                if !ok {
+                    error(ex, format!("example does not match, or captures no `{}`", p.group));
+                }
+            }
+        }
+        for m in &self.marker_examples {
+            let regexes: Vec<LazyRegex<Regex>> = m.regexes.iter().filter_map(|r| LazyRegex::new(r).ok()).collect();
+            for ex in &m.examples {
+                let line = ex.text.trim_start();
+                let lower = line.to_ascii_lowercase();
+                let hit = m.starts.iter().any(|s| lower.starts_with(&s.trim().to_ascii_lowercase()))
+                    || m.contains.iter().any(|s| lower.contains(&s.trim().to_ascii_lowercase()))
+                    || regexes.iter().any(|r| r.is_match(line));
+                if !hit {
+                    error(ex, "example does not match this marker".to_string());
+                }
+            }
+        }
+        out
     }
 }
 
@@ -285,14 +365,19 @@ impl Compiler<'_> {
         self.diags.push(Diagnostic::error_at(file, offset, message));
     }
 
-    fn regex(&mut self, file: &SourceFile, s: &Spanned<String>) -> Option<Regex> {
-        match RegexBuilder::new(s.get_ref()).case_insensitive(true).size_limit(1 << 20).build() {
+    /// A regex whose syntax is checked now, compiled on first use.
+    fn regex(&mut self, file: &SourceFile, s: &Spanned<String>) -> Option<(LazyRegex<Regex>, regex_syntax::hir::Hir)> {
+        match LazyRegex::parse(s.get_ref()) {
             Ok(r) => Some(r),
             Err(e) => {
                 self.error(file, s.span().start, format!("regex does not compile: {e}"));
                 None
             }
         }
+    }
+
+    fn located(&self, s: &Spanned<String>) -> Located {
+        Located { file: self.fi, offset: s.span().start, text: s.get_ref().clone() }
     }
 
     fn marker(&mut self, file: &SourceFile, m: &RawMarker, out: &mut MarkerParts) {
@@ -308,9 +393,9 @@ impl Compiler<'_> {
         }
         let mut regexes = Vec::new();
         for s in &m.regex {
-            if let Some(r) = self.regex(file, s) {
+            if self.regex(file, s).is_some() {
                 out.regexes.push(s.get_ref().clone());
-                regexes.push(r);
+                regexes.push(s.get_ref().clone());
             }
         }
         for (i, lit) in out.literals[start..].iter().enumerate() {
@@ -323,27 +408,25 @@ impl Compiler<'_> {
             let at = m.examples.first().map_or(0, |e| e.span().start);
             self.error(file, at, "marker has none of `starts`, `contains`, `regex`");
         }
-        for ex in &m.examples {
-            let line = ex.get_ref().trim_start();
-            let lower = line.to_ascii_lowercase();
-            let hit = m.starts.iter().any(|s| lower.starts_with(&s.get_ref().trim().to_ascii_lowercase()))
-                || m.contains.iter().any(|s| lower.contains(&s.get_ref().trim().to_ascii_lowercase()))
-                || regexes.iter().any(|r| r.is_match(line));
-            if !hit {
-                self.error(file, ex.span().start, "example does not match this marker");
-            }
-        }
+        let strings = |v: &[Spanned<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
+        self.marker_examples.push(MarkerExamples {
+            starts: strings(&m.starts),
+            contains: strings(&m.contains),
+            regexes,
+            examples: m.examples.iter().map(|e| self.located(e)).collect(),
+        });
     }
 
     fn line_set(&mut self, parts: MarkerParts) -> LineSet {
         LineSet::new(&parts.literals, parts.anchored, &parts.regexes)
     }
 
-    fn pattern(&mut self, file: &SourceFile, raw: &Spanned<RawPattern>, group: &str) -> Option<Pattern> {
+    fn pattern(&mut self, file: &SourceFile, raw: &Spanned<RawPattern>, group: &'static str) -> Option<Pattern> {
         let p = raw.get_ref();
         let _ = &p.source;
-        let regex = self.regex(file, &p.regex)?;
-        let has_group = regex.capture_names().flatten().any(|n| n == group);
+        let (regex, hir) = self.regex(file, &p.regex)?;
+        let has_group = has_group(&hir, group);
+        let required = required_byte(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -352,12 +435,6 @@ impl Compiler<'_> {
         }
         if p.examples.is_empty() {
             self.error(file, raw.span().start, "pattern has no `examples`: give at least one real line it must match");
-        }
-        for ex in &p.examples {
-            let ok = regex.captures(ex.get_ref()).is_some_and(|c| fixed.is_some() || c.name(group).is_some());
-            if !ok {
-                self.error(file, ex.span().start, format!("example does not match, or captures no `{group}`"));
-            }
         }
         let context_before = match p.context.as_ref().map(|c| c.get_ref().as_str()) {
             None | Some("after") => false,
@@ -368,7 +445,8 @@ impl Compiler<'_> {
                 false
             }
         };
-        Some(Pattern { regex, value: fixed, strong: p.strong, context_before })
+        let examples = p.examples.iter().map(|e| self.located(e)).collect();
+        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, required, group, examples })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
@@ -437,7 +515,8 @@ impl Compiler<'_> {
         let header = if e.header.is_empty() {
             None
         } else {
-            RegexSetBuilder::new(e.header.iter().map(|h| h.get_ref())).case_insensitive(true).build().ok()
+            // The regex crate's default size limit for a set.
+            Some(LazySet::new(e.header.iter().map(|h| h.get_ref().clone()).collect(), 10 << 20))
         };
         let conditions = e.subject.len()
             + e.from.len()
@@ -485,4 +564,35 @@ fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::source::embedded_sources;
+    use crate::rules::{Rules, SourceFile};
+    use crate::CompiledRules;
+
+    #[test]
+    fn examples_are_checked_when_asked_not_when_loading() {
+        let mut files = embedded_sources();
+        files.push(SourceFile::new(
+            "x/extract.toml",
+            "[extract]\ndescription = \"x\"\n\n[[extract.recipient]]\nregex = '^to (?P<rcpt>\\S+@\\S+)$'\n\
+             examples = [\"to a@b.example\", \"from a@b.example\"]\n\n[[extract.original]]\n\
+             starts = [\"--- original\"]\nexamples = [\"--- original message\", \"copy follows\"]\n",
+        ));
+        let compiled = CompiledRules::new(Rules::from_sources(files).unwrap()).expect("examples do not stop loading");
+        let errors: Vec<String> = compiled.regex_errors().iter().map(|d| d.to_string()).collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("x/extract.toml:6:31: error: example does not match, or captures no `rcpt`")),
+            "{errors:#?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("x/extract.toml:10:37: error: example does not match this marker")),
+            "{errors:#?}"
+        );
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+    }
 }

@@ -20,10 +20,12 @@
 pub(crate) mod check;
 mod parse;
 mod policy;
+mod refine;
 
 pub(crate) use parse::parse;
 pub(crate) use policy::Spelled;
 pub use policy::{Escalation, Health, HealthStatus, Policy};
+pub use refine::{Context, Refinement};
 
 use crate::classify::{Source, Verdict};
 use crate::rules::{Kind, Origin, Reason, ReasonId, Rules};
@@ -111,6 +113,8 @@ pub struct Profile {
     map: Vec<Target>,
     policy: Policy,
     health: Health,
+    /// `[[refine]]` tables, in file order.
+    refine: Vec<Refinement>,
     /// Where the profile is defined (its `[profile]` table).
     pub origin: Origin,
 }
@@ -145,6 +149,11 @@ impl Profile {
     pub fn health(&self) -> &Health {
         &self.health
     }
+
+    /// The `[[refine]]` tables, in file order.
+    pub fn refinements(&self) -> &[Refinement] {
+        &self.refine
+    }
 }
 
 /// A verdict as reported under a profile.
@@ -174,6 +183,18 @@ pub fn class_of(verdict: &Verdict) -> Option<u8> {
 /// the category is the reason's name and its kind the reason's default, an
 /// undetermined kind settled by the code class (4 → soft, 5 → hard).
 pub fn resolve<'a>(profile: Option<&'a Profile>, rules: &'a Rules, verdict: &Verdict) -> Mapped<'a> {
+    resolve_in(profile, rules, verdict, None)
+}
+
+/// Reports a verdict under `profile`, as [`resolve`] does, with what is known
+/// of the bounce's `context`: the first of the profile's `[[refine]]` tables
+/// that holds names the category (without a context none applies).
+pub fn resolve_in<'a>(
+    profile: Option<&'a Profile>,
+    rules: &'a Rules,
+    verdict: &Verdict,
+    context: Option<&Context<'_>>,
+) -> Mapped<'a> {
     let class = class_of(verdict);
     let Some(p) = profile else {
         let reason: &Reason = rules.reason(verdict.reason);
@@ -194,7 +215,8 @@ pub fn resolve<'a>(profile: Option<&'a Profile>, rules: &'a Rules, verdict: &Ver
         _ => None,
     };
     let mapped = || p.map.get(usize::from(verdict.reason)).map_or(0, |t| t.get(class));
-    let index = named.filter(|&i| usize::from(i) < p.categories.len()).unwrap_or_else(mapped);
+    let refined = || context.and_then(|cx| p.refine.iter().find(|r| r.holds(verdict, cx))).map(|r| r.category);
+    let index = named.filter(|&i| usize::from(i) < p.categories.len()).or_else(refined).unwrap_or_else(mapped);
     let c = &p.categories[usize::from(index)];
     let d = c.disposition(class);
     Mapped { category: &c.name, code: c.code, kind: d.kind, retry: d.retry, suppress: d.suppress }

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::policy::{self, RawHealth, RawPolicy};
+use super::refine::{refinement, RawRefine};
 use super::{Category, Disposition, Escalation, Policy, Profile, Target};
-use crate::rules::{closest, one_line, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
+use crate::rules::{closest, Diagnostic, Example, Kind, Origin, RawRule, Reason, ReasonId, SourceFile};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,8 @@ struct RawProfileFile {
     rule: Vec<Spanned<RawRule>>,
     policy: Option<RawPolicy>,
     health: Option<RawHealth>,
+    #[serde(default)]
+    refine: Vec<Spanned<RawRefine>>,
 }
 
 #[derive(Deserialize)]
@@ -105,14 +108,14 @@ pub(crate) struct Parsed {
     pub rules: Vec<(Spanned<RawRule>, Option<u16>)>,
 }
 
-struct Ctx<'a> {
-    file: &'a SourceFile,
-    fi: u32,
+pub(super) struct Ctx<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) fi: u32,
     diags: Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
-    fn error(&mut self, offset: usize, message: impl Into<String>) {
+    pub(super) fn error(&mut self, offset: usize, message: impl Into<String>) {
         self.diags.push(Diagnostic::error_at(self.file, offset, message));
     }
 
@@ -121,21 +124,22 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses and validates a profile file. `known` are the profiles loaded
+/// Validates a profile file, already parsed as `doc`. `known` are the profiles loaded
 /// before it (their names must differ). Problems go to `diags`; `None` when
 /// there was any error.
 pub(crate) fn parse(
     file: &SourceFile,
+    doc: crate::rules::Document<'_>,
     fi: u32,
     reason_ids: &HashMap<String, ReasonId>,
     reasons: &[Reason],
     known: &[Profile],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Parsed> {
-    let raw: RawProfileFile = match toml::from_str(&file.text) {
+    let raw: RawProfileFile = match crate::rules::from_document(file, doc) {
         Ok(r) => r,
-        Err(e) => {
-            diags.push(Diagnostic::error_at(file, e.span().map_or(0, |s| s.start), one_line(e.message())));
+        Err(d) => {
+            diags.push(d);
             return None;
         }
     };
@@ -214,6 +218,13 @@ pub(crate) fn parse(
         rules.push((r, category));
     }
 
+    let mut refine = Vec::with_capacity(raw.refine.len());
+    for r in &raw.refine {
+        let reason = |name: &str| reason_ids.get(name).copied();
+        let category = |cx: &mut Ctx<'_>, name: &Spanned<String>| resolve(cx, name, name.span().start);
+        refine.extend(refinement(&mut cx, r, reason, category));
+    }
+
     if let Some(p) = &raw.policy {
         if let Some(e) = &p.escalate {
             policy.escalation = escalation(&mut cx, e, &categories, &resolve);
@@ -236,6 +247,7 @@ pub(crate) fn parse(
             map: map.into_iter().map(|t| t.unwrap_or(Target { default: 0, transient: 0, permanent: 0 })).collect(),
             policy,
             health,
+            refine,
             origin: Origin::new(file, fi, header_at),
         },
         rules,

@@ -236,3 +236,42 @@ fn rejects_a_profile_defined_twice() {
     let errs = Rules::from_sources(files).unwrap_err().diagnostics;
     assert!(errs.iter().any(|e| e.path.ends_with("b.toml") && e.message.contains("already defined")), "{errs:?}");
 }
+
+const REFINE: &str = r#"
+[[refine]]
+category = "Hello"
+reasons = ["user_unknown"]
+unless_command = ["RCPT"]
+status = ["NONE", "x.2.x"]
+below_priority = 90
+"#;
+
+#[test]
+fn a_refinement_reads_the_context_of_a_bounce() {
+    use crate::profile::{resolve_in, Context};
+    let engine = Engine::from_rules(load(&format!("{TINY}{REFINE}")).unwrap()).unwrap();
+    let (rules, profile) = (engine.rules(), engine.profile());
+    let category = |text: &str, command: Option<&str>| {
+        let v = engine.classify(text).verdict;
+        resolve_in(profile, rules, &v, Some(&Context { command })).category
+    };
+    // No code, not at RCPT: refined; at RCPT, or with an x.1.1 code: not.
+    assert_eq!(category("550 no such user", None), "Hello");
+    assert_eq!(category("550 no such user", Some("DATA")), "Hello");
+    assert_eq!(category("550 no such user", Some("rcpt")), "Gone");
+    assert_eq!(category("550 5.1.1 no such user", None), "Gone");
+    assert_eq!(category("550 5.2.1 no such user", None), "Hello");
+    // Other reasons, and bare replies without a context, keep the [map].
+    assert_eq!(category("mailbox full", None), "Later");
+    assert_eq!(engine.classify("550 no such user").category, "Gone");
+}
+
+#[test]
+fn reports_a_refinement_naming_unknown_things() {
+    let text = format!("{TINY}{}", REFINE.replace("\"Hello\"", "\"Helo\"").replace("\"x.2.x\"", "\"x.2\""));
+    let errs = errors(&text);
+    assert!(errs.iter().any(|e| e.contains("category `Helo` is not declared")), "{errs:?}");
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    let errs = errors(&format!("{TINY}{}", REFINE.replace("\"user_unknown\"", "\"no_user\"")));
+    assert!(errs.iter().any(|e| e.contains("[[refine]] names unknown reason `no_user`")), "{errs:?}");
+}

@@ -16,7 +16,7 @@ use toml::Spanned;
 use crate::code::CodePattern;
 use crate::fold::fold_phrase;
 use crate::profile::Profile;
-pub(crate) use schema::{one_line, RawRegex, RawRule};
+pub(crate) use schema::{from_document, one_line, Document, RawRegex, RawRule};
 pub use source::{Diagnostic, LoadError, Origin, Severity, SourceFile};
 
 /// Index of a reason in [`Rules::reasons`].
@@ -233,9 +233,9 @@ struct Loader {
     reason_ids: HashMap<String, ReasonId>,
 }
 
-enum FileKind {
+enum FileKind<'a> {
     Rules(schema::RawRuleFile),
-    Profile,
+    Profile(Document<'a>),
     Extract,
     Providers,
 }
@@ -244,8 +244,9 @@ impl Loader {
     fn load(&mut self, files: Vec<SourceFile>) -> Result<Rules, LoadError> {
         // Pass 1: parse every file and sort it by its top-level tables.
         let mut parsed = Vec::with_capacity(files.len());
-        for file in &files {
-            parsed.push(self.classify_file(file));
+        for (kind, diag) in classify_files(&files) {
+            self.diags.extend(diag);
+            parsed.push(kind);
         }
         // Pass 2: the vocabulary, which everything else refers to.
         let mut reasons = Vec::new();
@@ -277,10 +278,10 @@ impl Loader {
                 None => {}
                 Some(FileKind::Extract) => extract_files.push(fi),
                 Some(FileKind::Providers) => provider_files.push(fi),
-                Some(FileKind::Profile) => {
+                Some(FileKind::Profile(doc)) => {
                     let index = profiles.len() as u16;
                     if let Some(parsed) =
-                        crate::profile::parse(file, fi, &self.reason_ids, &reasons, &profiles, &mut self.diags)
+                        crate::profile::parse(file, doc, fi, &self.reason_ids, &reasons, &profiles, &mut self.diags)
                     {
                         for (raw, category) in &parsed.rules {
                             if let Some(mut rule) = self.phrase_rule(file, fi, raw, Some(index), &mut rule_ids) {
@@ -325,36 +326,6 @@ impl Loader {
                 Ok(Rules { files, engine, reasons, codes, rules, profiles, extract_files, provider_files, warnings })
             }
             _ => Err(LoadError { diagnostics: std::mem::take(&mut self.diags) }),
-        }
-    }
-
-    fn classify_file(&mut self, file: &SourceFile) -> Option<FileKind> {
-        let table: toml::Table = match schema::parse(file) {
-            Ok(t) => t,
-            Err(d) => {
-                self.diags.push(d);
-                return None;
-            }
-        };
-        if table.contains_key("profile") {
-            return Some(FileKind::Profile);
-        }
-        if table.contains_key("extract") {
-            return Some(FileKind::Extract);
-        }
-        if table.contains_key("provider") {
-            return Some(FileKind::Providers);
-        }
-        if table.is_empty() {
-            self.diags.push(Diagnostic::warning_at(file, 0, "file holds no rules"));
-            return None;
-        }
-        match schema::parse::<schema::RawRuleFile>(file) {
-            Ok(raw) => Some(FileKind::Rules(raw)),
-            Err(d) => {
-                self.diags.push(d);
-                None
-            }
         }
     }
 
@@ -565,6 +536,59 @@ impl Loader {
         }
         Some(EngineSettings { default_profile: e.default_profile.map(Spanned::into_inner), undetermined })
     }
+}
+
+/// Parses a file once and sorts it by its top-level tables; a problem
+/// found on the way comes as a diagnostic.
+fn classify_file(file: &SourceFile) -> (Option<FileKind<'_>>, Option<Diagnostic>) {
+    let doc = match schema::document(file) {
+        Ok(d) => d,
+        Err(d) => return (None, Some(d)),
+    };
+    if schema::has_key(&doc, "profile") {
+        return (Some(FileKind::Profile(doc)), None);
+    }
+    if schema::has_key(&doc, "extract") {
+        return (Some(FileKind::Extract), None);
+    }
+    if schema::has_key(&doc, "provider") {
+        return (Some(FileKind::Providers), None);
+    }
+    if doc.get_ref().is_empty() {
+        return (None, Some(Diagnostic::warning_at(file, 0, "file holds no rules")));
+    }
+    match schema::from_document::<schema::RawRuleFile>(file, doc) {
+        Ok(raw) => (Some(FileKind::Rules(raw)), None),
+        Err(d) => (None, Some(d)),
+    }
+}
+
+/// Rule sets smaller than this (in bytes) are parsed on one thread.
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
+
+/// [`classify_file`] for every file, in order: on two threads when there
+/// are two cores and enough text (the files split into halves by size).
+fn classify_files(files: &[SourceFile]) -> Vec<(Option<FileKind<'_>>, Option<Diagnostic>)> {
+    let total: usize = files.iter().map(|f| f.text.len()).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < PARALLEL_PARSE_BYTES || cores < 2 || files.len() < 2 {
+        return files.iter().map(classify_file).collect();
+    }
+    let mut seen = 0;
+    let split = files
+        .iter()
+        .position(|f| {
+            seen += f.text.len();
+            seen >= total / 2
+        })
+        .map_or(files.len(), |i| i + 1);
+    let (first, second) = files.split_at(split);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| second.iter().map(classify_file).collect::<Vec<_>>());
+        let mut out: Vec<_> = first.iter().map(classify_file).collect();
+        out.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        out
+    })
 }
 
 /// The known name closest to `name` by edit distance, when it is close enough

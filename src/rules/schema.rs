@@ -76,13 +76,33 @@ pub(crate) enum RawRegex {
     Full { pattern: String, literal: Option<String> },
 }
 
-/// Parses a TOML document into `T`, turning a TOML or schema error into a
-/// diagnostic at the place it names.
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(file: &super::SourceFile) -> Result<T, super::Diagnostic> {
-    toml::from_str::<T>(&file.text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        super::Diagnostic::error_at(file, offset, one_line(e.message()))
-    })
+/// A TOML document parsed once, keeping the span of every key and value,
+/// borrowing its strings from the file's text where it can.
+pub(crate) type Document<'a> = toml::Spanned<toml::de::DeTable<'a>>;
+
+/// Parses a TOML document into its spanned table, turning a TOML error into
+/// a diagnostic at the place it names. Deserialize it with [`from_document`].
+pub(crate) fn document(file: &super::SourceFile) -> Result<Document<'_>, super::Diagnostic> {
+    toml::de::DeTable::parse(&file.text).map_err(|e| error(file, &e))
+}
+
+/// Whether a document has the top-level key `key`.
+pub(crate) fn has_key(doc: &Document<'_>, key: &str) -> bool {
+    doc.get_ref().keys().any(|k| k.get_ref() == key)
+}
+
+/// Deserializes an already parsed document of `file` into `T`, turning a
+/// schema error into a diagnostic at the place it names.
+pub(crate) fn from_document<T: for<'de> Deserialize<'de>>(
+    file: &super::SourceFile,
+    doc: Document<'_>,
+) -> Result<T, super::Diagnostic> {
+    T::deserialize(toml::de::Deserializer::from(doc)).map_err(|e| error(file, &e))
+}
+
+fn error(file: &super::SourceFile, e: &toml::de::Error) -> super::Diagnostic {
+    let offset = e.span().map_or(0, |s| s.start);
+    super::Diagnostic::error_at(file, offset, one_line(e.message()))
 }
 
 /// A TOML error message on one line (`invalid array; expected `]``).

@@ -148,7 +148,9 @@ pub fn embedded_sources() -> Vec<SourceFile> {
     fn walk(dir: &include_dir::Dir<'static>, out: &mut Vec<SourceFile>) {
         for file in dir.files() {
             if is_rule_file(file.path()) {
-                let text = String::from_utf8_lossy(file.contents()).into_owned();
+                let bytes = file.contents();
+                let text = std::str::from_utf8(bytes)
+                    .map_or_else(|_| String::from_utf8_lossy(bytes).into_owned(), str::to_string);
                 out.push(SourceFile::new(format!("rules/{}", file.path().display()), text));
             }
         }
