@@ -26,6 +26,8 @@ pub struct Scratch {
     folded: Vec<u8>,
     /// Regexes triggered in this pass, in trigger order (deduplicated).
     triggered: Vec<u32>,
+    /// The phrase automaton's lazily filled transition table.
+    phrases: crate::phrase_dfa::Cache,
 }
 
 impl Scratch {
@@ -200,7 +202,7 @@ impl CompiledRules {
         scratch: &mut Scratch,
         sink: &mut impl Sink,
     ) -> (Option<EnhancedCode>, Option<u16>) {
-        let Scratch { folded: fold_buf, triggered } = scratch;
+        let Scratch { folded: fold_buf, triggered, phrases } = scratch;
         let folded: &[u8] = if needs_folding(text) {
             fold_into(text, fold_buf);
             fold_buf
@@ -240,7 +242,7 @@ impl CompiledRules {
 
         triggered.clear();
         if let Some(matcher) = &self.automaton {
-            matcher.for_each_match(folded, |pid, start, end| match self.targets[pid] {
+            matcher.for_each_match(phrases, folded, |pid, start, end| match self.targets[pid] {
                 Target::Phrase { rule, phrase } => {
                     let r = &rules.rules[rule as usize];
                     if r.profile.is_none() || r.profile == profile {

@@ -2,7 +2,6 @@
 //! Aho-Corasick automaton for every phrase and regex trigger literal, regexes
 //! that run only behind their literal, and code tables as direct lookups.
 
-use aho_corasick::{automaton::Automaton, nfa::contiguous, Anchored, MatchKind};
 use regex_syntax::hir::{literal::Extractor, Hir, HirKind};
 
 use crate::code::{CodePattern, EnhancedCode};
@@ -17,66 +16,6 @@ pub(crate) enum Target {
     Phrase { rule: u32, phrase: u32 },
     /// A trigger literal of compiled regex `regex`.
     Regex { regex: u32 },
-}
-
-/// The phrase automaton: our own DFA (fastest to build and to search)
-/// unless its table would be too large, then a contiguous NFA.
-#[derive(Debug)]
-pub(crate) enum Matcher {
-    Dfa(PhraseDfa),
-    Nfa(contiguous::NFA),
-}
-
-/// The largest DFA transition table built, in bytes; above it the automaton
-/// is a contiguous NFA (smaller, slower per byte).
-const DFA_MAX_BYTES: usize = 24 << 20;
-
-impl Matcher {
-    fn new(literals: &[String]) -> Result<Matcher, aho_corasick::BuildError> {
-        if let Some(dfa) = PhraseDfa::new(literals, DFA_MAX_BYTES) {
-            return Ok(Matcher::Dfa(dfa));
-        }
-        contiguous::NFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(literals)
-            .map(Matcher::Nfa)
-    }
-
-    /// Calls `f(pattern, start, end)` for every occurrence of every literal
-    /// in `haystack`, overlapping ones included, in order of `end`.
-    #[inline]
-    pub(crate) fn for_each_match(&self, haystack: &[u8], f: impl FnMut(usize, usize, usize)) {
-        match self {
-            Matcher::Dfa(a) => a.for_each_match(haystack, f),
-            Matcher::Nfa(a) => walk(a, haystack, f),
-        }
-    }
-
-    /// Heap bytes held by the automaton.
-    pub(crate) fn memory_usage(&self) -> usize {
-        match self {
-            Matcher::Dfa(a) => a.memory_usage(),
-            Matcher::Nfa(a) => a.memory_usage(),
-        }
-    }
-}
-
-/// Runs an automaton over the haystack one byte at a time, reporting every
-/// match at every position: the overlapping search without its per-call
-/// overhead.
-#[inline]
-fn walk<A: Automaton>(a: &A, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-    let Ok(mut sid) = a.start_state(Anchored::No) else { return };
-    for (i, &byte) in haystack.iter().enumerate() {
-        sid = a.next_state(Anchored::No, sid, byte);
-        if a.is_special(sid) && a.is_match(sid) {
-            for k in 0..a.match_len(sid) {
-                let pid = a.match_pattern(sid, k);
-                f(pid.as_usize(), i + 1 - a.pattern_len(pid), i + 1);
-            }
-        }
-    }
 }
 
 /// A regex with the rule it belongs to.
@@ -94,7 +33,8 @@ pub(crate) struct CompiledRegex {
 #[derive(Debug)]
 pub struct CompiledRules {
     pub(crate) rules: Rules,
-    pub(crate) automaton: Option<Matcher>,
+    /// The phrase automaton (`None` when there are no literals).
+    pub(crate) automaton: Option<PhraseDfa>,
     pub(crate) targets: Vec<Target>,
     pub(crate) regexes: Vec<CompiledRegex>,
     /// Code rule index + 1 per enhanced code, 0 for none; see [`enhanced_slot`].
@@ -190,17 +130,7 @@ impl CompiledRules {
         }
         let mut slots: Vec<Option<CompiledRegex>> = regexes.into_iter().map(Some).collect();
         let regexes: Vec<CompiledRegex> = order.iter().filter_map(|&old| slots[old as usize].take()).collect();
-        let automaton = if literals.is_empty() {
-            None
-        } else {
-            match Matcher::new(&literals) {
-                Ok(ac) => Some(ac),
-                Err(e) => {
-                    let d = Diagnostic::error_path("rules", format!("the phrase automaton could not be built: {e}"));
-                    return Err(LoadError { diagnostics: vec![d] });
-                }
-            }
-        };
+        let automaton = (!literals.is_empty()).then(|| PhraseDfa::new(&literals));
         let (enhanced, reply) = code_tables(&rules);
         let default_profile = rules
             .engine
@@ -239,7 +169,7 @@ impl CompiledRules {
 
     /// Heap bytes held by the phrase automaton.
     pub fn automaton_bytes(&self) -> usize {
-        self.automaton.as_ref().map_or(0, Matcher::memory_usage)
+        self.automaton.as_ref().map_or(0, PhraseDfa::memory_usage)
     }
 
     /// The index of the profile called `name`.

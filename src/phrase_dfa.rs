@@ -1,272 +1,434 @@
-//! A small Aho-Corasick DFA for the phrase literals, built directly: a trie,
-//! then failure links filled in breadth-first order so that every missing
-//! transition is copied from the failure state's finished row in O(1).
+//! The phrase automaton: Aho-Corasick over every phrase and regex trigger
+//! literal, matched ASCII case-insensitively, run as a lazily built DFA.
 //!
-//! `aho_corasick::dfa` resolves each missing transition by walking failure
-//! chains of its sparse NFA, which made it cost about 540M instructions for
-//! the shipped rules; this build costs a few million. Matching is ASCII
-//! case-insensitive, reports every occurrence of every literal (overlapping
-//! ones included, in order of end position) and walks one table lookup per
-//! byte. Match states are numbered first, so "is this a match?" is one
-//! comparison.
+//! Building ([`PhraseDfa::new`]) makes only the trie (sparse: a linked list of
+//! edges per state, a dense row for the root) and its failure links, in
+//! breadth-first order; it costs a few instructions per literal byte and no
+//! transition table. The DFA table lives in a [`Cache`], one per thread (in
+//! [`crate::Scratch`]), in the manner of `regex-automata`'s hybrid DFA: a
+//! state gets a row the first time a walk reaches it, and a transition is
+//! computed (trie edge, else the failure state's transition) the first time it
+//! is taken, then read back with one lookup. A walk therefore only pays for
+//! the states it visits, whatever the number of literals, and the cache is
+//! cleared when it would outgrow its capacity, so its memory is bounded.
+//!
+//! A cache row has one entry per byte value (no class lookup on the way) and
+//! entries are row offsets into the table (premultiplied ids), so a byte costs
+//! one load and an add. `0` means "not computed yet" (row 0 is never a state)
+//! and bit 31 marks a target with matches, so one signed comparison per byte
+//! tells the walk whether anything special happened. Matches are reported for every occurrence of every literal,
+//! overlapping ones included, in order of end position.
 
-/// The automaton. Immutable once built.
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// No edge / no state.
+const NONE: u32 = u32::MAX;
+/// The trie's root.
+const ROOT: u32 = 0;
+/// Table entry of a transition not computed yet.
+const UNKNOWN: u32 = 0;
+/// Table entry flag: the target state has matches.
+const MATCH: u32 = 1 << 31;
+/// Entries in a cache row: one per byte value, then the row's trie state and
+/// the range of its matches in `PhraseDfa::matches`.
+const ROW: usize = 259;
+/// Index of the trie state in a cache row.
+const STATE: usize = 256;
+/// Index of the start of the row's matches (the end follows).
+const MATCHES: usize = 257;
+/// Default capacity of a [`Cache`] table, in bytes (about 4,000 rows).
+const CACHE_BYTES: usize = 4 << 20;
+
+/// Identifies automata, so a cache knows which one it was filled for.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The automaton. Immutable once built; walks need a [`Cache`].
 #[derive(Debug)]
 pub(crate) struct PhraseDfa {
+    /// Unique per automaton built in this process.
+    id: u64,
     /// Byte to equivalence class (ASCII letters folded to lowercase).
     classes: [u8; 256],
-    /// Number of classes: the row length of `trans`.
-    stride: usize,
-    /// Next state per (state, class). State ids are premultiplied by `stride`.
-    trans: Box<[u32]>,
-    /// States whose (premultiplied) id is below this have matches.
-    match_limit: u32,
-    /// The start state (premultiplied).
-    start: u32,
-    /// Per match state (by index): its range in `match_ids`.
+    /// The root's full transitions (trie state per class).
+    root: Box<[u32]>,
+    /// Per trie state: its first child, or `NONE`. The children of a state
+    /// (other than the root, whose are in `root`) form a list through
+    /// `sibling`, each labelled with the class of its incoming edge.
+    first_child: Box<[u32]>,
+    sibling: Box<[u32]>,
+    label: Box<[u8]>,
+    /// Per trie state: its failure state.
+    fail: Box<[u32]>,
+    /// Per trie state: its index in `match_ranges`, or `NONE` without matches.
+    out: Box<[u32]>,
+    /// Per state with matches: its range in `matches`.
     match_ranges: Box<[(u32, u32)]>,
-    /// Pattern ids, grouped per match state: its own first, then its
-    /// failure state's.
-    match_ids: Box<[u32]>,
-    /// Length of every pattern.
-    pattern_lens: Box<[u32]>,
+    /// Pattern ids with their lengths, grouped per state: its own first,
+    /// then its failure state's.
+    matches: Box<[(u32, u32)]>,
 }
-
-const NONE: u32 = u32::MAX;
 
 impl PhraseDfa {
     /// Builds the automaton for `literals` (matched ASCII case-insensitively).
-    /// `None` when the table would exceed `max_bytes`.
-    pub(crate) fn new(literals: &[String], max_bytes: usize) -> Option<PhraseDfa> {
-        // Classes: 0 for bytes no literal uses, one per distinct used byte.
+    /// Never inlined, so that profiles show its cost on its own.
+    #[inline(never)]
+    pub(crate) fn new(literals: &[String]) -> PhraseDfa {
+        // Classes: 0 for bytes no literal uses, one per distinct used byte
+        // (at most 230 once letters are folded, so a class fits in a byte).
         let mut classes = [0u8; 256];
-        let mut next_class = 1usize;
-        for lit in literals {
-            for &b in lit.as_bytes() {
-                let b = b.to_ascii_lowercase();
-                if classes[usize::from(b)] == 0 {
-                    if next_class > 255 {
-                        return None;
-                    }
-                    classes[usize::from(b)] = next_class as u8;
-                    next_class += 1;
-                }
+        let mut stride = 1usize;
+        for &b in literals.iter().flat_map(|l| l.as_bytes()) {
+            let b = usize::from(b.to_ascii_lowercase());
+            if classes[b] == 0 {
+                classes[b] = stride as u8;
+                stride += 1;
             }
         }
         for b in b'A'..=b'Z' {
             classes[usize::from(b)] = classes[usize::from(b.to_ascii_lowercase())];
         }
-        let stride = next_class;
-        let total: usize = literals.iter().map(String::len).sum::<usize>() + 1;
-        if total.saturating_mul(stride).saturating_mul(4) > max_bytes {
-            return None;
-        }
 
-        // The trie; row `s` of `trie` holds child states (unpremultiplied).
-        let mut trie: Vec<u32> = vec![NONE; stride];
-        let mut own: Vec<Vec<u32>> = vec![Vec::new()];
-        for (pid, lit) in literals.iter().enumerate() {
-            let mut s = 0usize;
+        // The trie. States are numbered as they are made, the root 0.
+        // Vectors are reserved for the most states there can be (one per
+        // literal byte, plus the root) so they never grow by copying; the
+        // pages of the unused part are never touched, so never resident.
+        let most = literals.iter().map(String::len).sum::<usize>() + 1;
+        fn per_state<T>(most: usize, first: T) -> Vec<T> {
+            let mut v = Vec::with_capacity(most);
+            v.push(first);
+            v
+        }
+        let mut root = vec![NONE; stride];
+        let (mut first_child, mut sibling) = (per_state(most, NONE), per_state(most, NONE));
+        let mut label: Vec<u8> = per_state(most, 0);
+        // Per state, first the head of its own patterns' list (through
+        // `own_next`, in ascending order), later its index in `match_ranges`.
+        let mut out: Vec<u32> = per_state(most, NONE);
+        let mut own_next = vec![NONE; literals.len()];
+        let mut end_state = Vec::with_capacity(literals.len());
+        for lit in literals {
+            let mut s = ROOT;
             for &b in lit.as_bytes() {
-                let k = usize::from(classes[usize::from(b)]);
-                let next = trie[s * stride + k];
-                s = if next == NONE {
-                    let n = own.len();
-                    trie[s * stride + k] = n as u32;
-                    trie.extend(std::iter::repeat_n(NONE, stride));
-                    own.push(Vec::new());
-                    n
+                let class = classes[usize::from(b)];
+                let found =
+                    if s == ROOT { root[usize::from(class)] } else { child(&first_child, &sibling, &label, s, class) };
+                s = if found != NONE {
+                    found
                 } else {
-                    next as usize
+                    let n = first_child.len() as u32;
+                    if s == ROOT {
+                        root[usize::from(class)] = n;
+                        sibling.push(NONE);
+                    } else {
+                        sibling.push(first_child[s as usize]);
+                        first_child[s as usize] = n;
+                    }
+                    first_child.push(NONE);
+                    label.push(class);
+                    out.push(NONE);
+                    n
                 };
             }
-            own[s].push(pid as u32);
+            end_state.push(s);
         }
-        let states = own.len();
+        for (pid, &s) in end_state.iter().enumerate().rev() {
+            own_next[pid] = out[s as usize];
+            out[s as usize] = pid as u32;
+        }
+        drop(end_state);
+        let states = first_child.len();
 
-        // Breadth-first: failure links, full transitions, match lists.
-        let mut fail = vec![0u32; states];
-        let mut order = Vec::with_capacity(states);
-        let mut ranges = vec![(0u32, 0u32); states];
+        // Breadth-first: failure links and match lists (a state's failure
+        // state is shallower, so it is finished first).
+        let mut fail = vec![ROOT; states];
+        let mut match_ranges: Vec<(u32, u32)> = Vec::new();
         let mut ids: Vec<u32> = Vec::new();
-        order.push(0u32);
-        ids.extend_from_slice(&own[0]);
-        ranges[0] = (0, ids.len() as u32);
-        for slot in &mut trie[..stride] {
-            match *slot {
-                NONE => *slot = 0,
-                child => {
-                    fail[child as usize] = 0;
-                    order.push(child);
-                }
-            }
-        }
-        let mut head = 1;
+        let mut order: Vec<u32> = Vec::with_capacity(states);
+        order.push(ROOT);
+        let mut head = 0;
         while head < order.len() {
-            let s = order[head] as usize;
+            let s = order[head];
             head += 1;
-            let f = fail[s] as usize;
+            let f = fail[s as usize];
             let start = ids.len();
-            ids.extend_from_slice(&own[s]);
-            let (fs, fe) = ranges[f];
-            ids.extend_from_within(fs as usize..fe as usize);
-            ranges[s] = (start as u32, ids.len() as u32);
-            let mut frow = [0u32; 256];
-            frow[..stride].copy_from_slice(&trie[f * stride..(f + 1) * stride]);
-            for (slot, &via_fail) in trie[s * stride..(s + 1) * stride].iter_mut().zip(&frow) {
-                if *slot == NONE {
-                    *slot = via_fail;
-                } else {
-                    fail[*slot as usize] = via_fail;
-                    order.push(*slot);
+            let mut p = out[s as usize];
+            while p != NONE {
+                ids.push(p);
+                p = own_next[p as usize];
+            }
+            if s != ROOT && out[f as usize] != NONE {
+                let (fs, fe) = match_ranges[out[f as usize] as usize];
+                ids.extend_from_within(fs as usize..fe as usize);
+            }
+            out[s as usize] = if ids.len() > start {
+                match_ranges.push((start as u32, ids.len() as u32));
+                match_ranges.len() as u32 - 1
+            } else {
+                NONE
+            };
+            if s == ROOT {
+                for slot in root.iter_mut() {
+                    if *slot == NONE {
+                        *slot = ROOT;
+                    } else {
+                        order.push(*slot);
+                    }
                 }
+                continue;
+            }
+            let mut c = first_child[s as usize];
+            while c != NONE {
+                let class = label[c as usize];
+                let mut g = f;
+                fail[c as usize] = loop {
+                    if g == ROOT {
+                        break root[usize::from(class)];
+                    }
+                    let t = child(&first_child, &sibling, &label, g, class);
+                    if t != NONE {
+                        break t;
+                    }
+                    g = fail[g as usize];
+                };
+                order.push(c);
+                c = sibling[c as usize];
             }
         }
+        drop(order);
 
-        // Renumber: match states first.
-        let mut new_index = vec![0u32; states];
-        let mut match_ranges = Vec::new();
-        let mut n = 0u32;
-        for (s, &(a, b)) in ranges.iter().enumerate() {
-            if a < b {
-                new_index[s] = n;
-                match_ranges.push((a, b));
-                n += 1;
-            }
-        }
-        let match_count = n;
-        for (s, &(a, b)) in ranges.iter().enumerate() {
-            if a == b {
-                new_index[s] = n;
-                n += 1;
-            }
-        }
-        // In place, so the table is never held twice: targets first, then
-        // rows moved along the cycles of the permutation.
-        for t in trie.iter_mut() {
-            *t = new_index[*t as usize] * stride as u32;
-        }
-        permute_rows(&mut trie, stride, &new_index);
-        let trans = trie.into_boxed_slice();
-        Some(PhraseDfa {
+        PhraseDfa {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             classes,
-            stride,
-            trans,
-            match_limit: match_count * stride as u32,
-            start: new_index[0] * stride as u32,
+            root: root.into_boxed_slice(),
+            first_child: first_child.into_boxed_slice(),
+            sibling: sibling.into_boxed_slice(),
+            label: label.into_boxed_slice(),
+            fail: fail.into_boxed_slice(),
+            out: out.into_boxed_slice(),
             match_ranges: match_ranges.into_boxed_slice(),
-            match_ids: ids.into_boxed_slice(),
-            pattern_lens: literals.iter().map(|l| l.len() as u32).collect(),
-        })
+            matches: ids.iter().map(|&p| (p, literals[p as usize].len() as u32)).collect(),
+        }
     }
 
     /// Calls `f(pattern, start, end)` for every occurrence of every literal
-    /// in `haystack`, in order of `end`.
+    /// in `haystack`, in order of `end`, filling `cache` as it goes.
     #[inline]
-    pub(crate) fn for_each_match(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
-        let mut sid = self.start;
-        for (i, &byte) in haystack.iter().enumerate() {
-            // In bounds: every premultiplied id plus a class is a table index.
-            sid = self.trans[sid as usize + usize::from(self.classes[usize::from(byte)])];
-            if sid < self.match_limit {
-                let (a, b) = self.match_ranges[sid as usize / self.stride];
-                for &pid in &self.match_ids[a as usize..b as usize] {
-                    let len = self.pattern_lens[pid as usize] as usize;
-                    f(pid as usize, i + 1 - len, i + 1);
+    pub(crate) fn for_each_match(&self, cache: &mut Cache, haystack: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        if cache.dfa != self.id {
+            self.init(cache);
+        }
+        let mut sid = cache.start as usize;
+        let mut at = 0;
+        loop {
+            let (i, from, mut next) = run(&cache.table, haystack, at, sid);
+            if i == haystack.len() {
+                return;
+            }
+            if next == UNKNOWN {
+                next = self.fill(cache, from, haystack[i]);
+            }
+            sid = (next & !MATCH) as usize;
+            if next & MATCH != 0 {
+                let (a, b) = (cache.table[sid + MATCHES], cache.table[sid + MATCHES + 1]);
+                for &(pid, len) in &self.matches[a as usize..b as usize] {
+                    f(pid as usize, i + 1 - len as usize, i + 1);
                 }
+            }
+            at = i + 1;
+        }
+    }
+
+    /// Heap bytes held (caches not included).
+    pub(crate) fn memory_usage(&self) -> usize {
+        use std::mem::size_of_val;
+        size_of_val(&*self.root)
+            + size_of_val(&*self.first_child)
+            + size_of_val(&*self.sibling)
+            + size_of_val(&*self.label)
+            + size_of_val(&*self.fail)
+            + size_of_val(&*self.out)
+            + size_of_val(&*self.match_ranges)
+            + size_of_val(&*self.matches)
+    }
+
+    /// Empties `cache` and sizes it for this automaton.
+    #[cold]
+    fn init(&self, cache: &mut Cache) {
+        cache.dfa = self.id;
+        cache.rows.clear();
+        cache.rows.resize(self.fail.len(), 0);
+        cache.table.clear();
+        cache.table.resize(ROW, UNKNOWN);
+        cache.start = self.row(cache, ROOT);
+    }
+
+    /// Computes, caches and returns the (flagged) transition out of row
+    /// `sid` on `byte`. May clear the cache; the returned row is present.
+    #[cold]
+    #[inline(never)]
+    fn fill(&self, cache: &mut Cache, sid: usize, byte: u8) -> u32 {
+        let target = self.next_state(cache, cache.table[sid + STATE], byte);
+        let clears = cache.clears;
+        let row = self.row(cache, target);
+        let entry = if self.out[target as usize] != NONE { row | MATCH } else { row };
+        if cache.clears == clears {
+            cache.table[sid + usize::from(byte)] = entry;
+        }
+        entry
+    }
+
+    /// The trie state reached from trie state `s` on `byte`: its edge, else
+    /// (along failure links) the first state with one, or a cached
+    /// transition of a failure state.
+    fn next_state(&self, cache: &Cache, mut s: u32, byte: u8) -> u32 {
+        let class = self.classes[usize::from(byte)];
+        loop {
+            if s == ROOT {
+                return self.root[usize::from(class)];
+            }
+            let c = child(&self.first_child, &self.sibling, &self.label, s, class);
+            if c != NONE {
+                return c;
+            }
+            s = self.fail[s as usize];
+            let row = cache.rows[s as usize] as usize;
+            let entry = if row == 0 { UNKNOWN } else { cache.table[row + usize::from(byte)] };
+            if entry != UNKNOWN {
+                return cache.table[(entry & !MATCH) as usize + STATE];
             }
         }
     }
 
-    /// Heap bytes held.
-    pub(crate) fn memory_usage(&self) -> usize {
-        self.trans.len() * 4 + self.match_ranges.len() * 8 + self.match_ids.len() * 4 + self.pattern_lens.len() * 4
+    /// The row of trie state `s`, made (clearing a full cache first) when it
+    /// has none.
+    fn row(&self, cache: &mut Cache, s: u32) -> u32 {
+        let row = cache.rows[s as usize];
+        if row != 0 {
+            return row;
+        }
+        if cache.table.len() + ROW > cache.capacity_entries() {
+            self.clear(cache);
+            if s == ROOT {
+                return cache.start;
+            }
+        }
+        let row = cache.table.len();
+        cache.table.extend_from_slice(&[UNKNOWN; ROW]);
+        cache.table[row + STATE] = s;
+        if let Some(&(a, b)) = self.match_ranges.get(self.out[s as usize] as usize) {
+            cache.table[row + MATCHES] = a;
+            cache.table[row + MATCHES + 1] = b;
+        }
+        cache.rows[s as usize] = row as u32;
+        row as u32
+    }
+
+    /// Drops every row but the placeholder row 0, then makes the start row.
+    #[cold]
+    fn clear(&self, cache: &mut Cache) {
+        for row in cache.table.chunks_exact(ROW).skip(1) {
+            cache.rows[row[STATE] as usize] = 0;
+        }
+        cache.table.truncate(ROW);
+        cache.clears += 1;
+        cache.start = self.row(cache, ROOT);
     }
 }
 
-/// Moves row `s` of `table` to row `new_index[s]`, for every `s`.
-fn permute_rows(table: &mut [u32], stride: usize, new_index: &[u32]) {
-    let mut done = vec![false; new_index.len()];
-    let mut carry = vec![0u32; stride];
-    let mut saved = vec![0u32; stride];
-    for start in 0..new_index.len() {
-        if done[start] {
-            continue;
+/// Walks `table` over `haystack[at..]` from row `sid` while transitions are
+/// known and lead to states without matches. Returns the position of the
+/// first byte whose transition is special (or `haystack.len()`), the row
+/// before it, and that byte's entry.
+#[inline(always)]
+fn run(table: &[u32], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usize, u32) {
+    // SAFETY: `sid` is the offset of a row present in `table` (the start row,
+    // a non-special entry, or what `fill` returned; see the invariant on
+    // `Cache`) and rows are `ROW` > 256 entries, so `sid + byte` is in bounds.
+    let step = |sid: usize, byte: u8| unsafe {
+        debug_assert!(sid + ROW <= table.len());
+        *table.get_unchecked(sid + usize::from(byte))
+    };
+    let offset = |chunk: &[u8]| chunk.as_ptr() as usize - haystack.as_ptr() as usize;
+    // Four bytes a round, so the loop itself costs under a byte's lookup.
+    let mut chunks = haystack[at..].chunks_exact(4);
+    for c in chunks.by_ref() {
+        let n0 = step(sid, c[0]);
+        if (n0 as i32) <= 0 {
+            return (offset(c), sid, n0);
         }
-        carry.copy_from_slice(&table[start * stride..(start + 1) * stride]);
-        let mut cur = start;
-        loop {
-            done[cur] = true;
-            let dst = new_index[cur] as usize;
-            let row = &mut table[dst * stride..(dst + 1) * stride];
-            saved.copy_from_slice(row);
-            row.copy_from_slice(&carry);
-            std::mem::swap(&mut carry, &mut saved);
-            if done[dst] {
-                break;
-            }
-            cur = dst;
+        let n1 = step(n0 as usize, c[1]);
+        if (n1 as i32) <= 0 {
+            return (offset(c) + 1, n0 as usize, n1);
         }
+        let n2 = step(n1 as usize, c[2]);
+        if (n2 as i32) <= 0 {
+            return (offset(c) + 2, n1 as usize, n2);
+        }
+        let n3 = step(n2 as usize, c[3]);
+        if (n3 as i32) <= 0 {
+            return (offset(c) + 3, n2 as usize, n3);
+        }
+        sid = n3 as usize;
+    }
+    let rest = chunks.remainder();
+    for (k, &byte) in rest.iter().enumerate() {
+        let next = step(sid, byte);
+        if (next as i32) <= 0 {
+            return (offset(rest) + k, sid, next);
+        }
+        sid = next as usize;
+    }
+    (haystack.len(), sid, UNKNOWN)
+}
+
+/// The child of trie state `s` (not the root) on `class`, or `NONE`.
+#[inline]
+fn child(first_child: &[u32], sibling: &[u32], label: &[u8], s: u32, class: u8) -> u32 {
+    let mut c = first_child[s as usize];
+    while c != NONE && label[c as usize] != class {
+        c = sibling[c as usize];
+    }
+    c
+}
+
+/// The lazily filled transition table of one [`PhraseDfa`], reused across
+/// walks (one per thread). It resets itself when used with another automaton
+/// and clears itself when it would grow beyond its capacity.
+///
+/// Invariant (what makes the walk's unchecked read sound): `table` holds
+/// whole rows of [`ROW`] entries (one per byte value, then the row's trie
+/// state and match range), row 0 being a placeholder; every entry
+/// other than `UNKNOWN`, and `start`, is the offset of a row present in
+/// `table`. Rows are only removed all at once (`clear`, `init`), which also
+/// removes every entry pointing to them.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    /// The automaton filled for (0: none).
+    dfa: u64,
+    table: Vec<u32>,
+    /// Per trie state: its row offset, 0 for none.
+    rows: Vec<u32>,
+    /// Row offset of the root.
+    start: u32,
+    /// How many times the cache was cleared for lack of room.
+    clears: u64,
+    /// Capacity of `table` in bytes; 0 for the default.
+    capacity: usize,
+}
+
+impl Cache {
+    /// An empty cache whose table holds at most `bytes` (at least three
+    /// rows, whatever `bytes`).
+    #[cfg(test)]
+    fn with_capacity(bytes: usize) -> Cache {
+        Cache { capacity: bytes.max(1), ..Cache::default() }
+    }
+
+    fn capacity_entries(&self) -> usize {
+        let bytes = if self.capacity == 0 { CACHE_BYTES } else { self.capacity };
+        (bytes / 4).max(3 * ROW)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aho_corasick::{AhoCorasick, MatchKind};
-
-    fn ours(lits: &[&str], hay: &str) -> Vec<(usize, usize, usize)> {
-        let lits: Vec<String> = lits.iter().map(|s| s.to_string()).collect();
-        let dfa = PhraseDfa::new(&lits, usize::MAX).unwrap();
-        let mut out = Vec::new();
-        dfa.for_each_match(hay.as_bytes(), |p, s, e| out.push((p, s, e)));
-        out
-    }
-
-    fn reference(lits: &[&str], hay: &str) -> Vec<(usize, usize, usize)> {
-        let ac =
-            AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(lits).unwrap();
-        let mut out: Vec<_> =
-            ac.find_overlapping_iter(hay).map(|m| (m.pattern().as_usize(), m.start(), m.end())).collect();
-        out.sort_by_key(|&(p, s, e)| (e, s, p));
-        out
-    }
-
-    #[test]
-    fn finds_overlapping_matches_case_insensitively() {
-        let lits = ["user unknown", "unknown", "no such user", "user", "he", "she", "hers"];
-        let hay = "550 No Such USER: user unknown; SHE said hers";
-        let mut got = ours(&lits, hay);
-        got.sort_by_key(|&(p, s, e)| (e, s, p));
-        assert_eq!(got, reference(&lits, hay));
-        assert!(got.contains(&(0, 18, 30)));
-    }
-
-    #[test]
-    fn permutes_rows_along_cycles() {
-        let mut t = vec![0, 0, 1, 1, 2, 2, 3, 3];
-        permute_rows(&mut t, 2, &[2, 0, 1, 3]);
-        assert_eq!(t, [1, 1, 2, 2, 0, 0, 3, 3]);
-    }
-
-    #[test]
-    fn refuses_tables_over_the_limit() {
-        let lits = vec!["abcdefgh".to_string(); 100];
-        assert!(PhraseDfa::new(&lits, 64).is_none());
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn agrees_with_aho_corasick(
-            lits in proptest::collection::vec("[abcAB ]{1,4}", 1..12),
-            hay in "[abcdAB ]{0,40}",
-        ) {
-            let lits: Vec<&str> = lits.iter().map(String::as_str).collect();
-            let lower: Vec<String> = lits.iter().map(|l| l.to_ascii_lowercase()).collect();
-            let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-            let mut got = ours(&lower, &hay);
-            got.sort_by_key(|&(p, s, e)| (e, s, p));
-            proptest::prop_assert_eq!(got, reference(&lower, &hay));
-        }
-    }
-}
+mod tests;
