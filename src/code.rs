@@ -138,6 +138,12 @@ impl CodePattern {
             CodePattern::Enhanced { .. } => false,
         }
     }
+
+    /// Whether the pattern matches either code of a bounce: an enhanced-code
+    /// pattern its enhanced code, a reply-code pattern its reply code.
+    pub fn matches_either(&self, enhanced: Option<EnhancedCode>, reply: Option<u16>) -> bool {
+        enhanced.is_some_and(|c| self.matches_enhanced(c)) || reply.is_some_and(|r| self.matches_reply(r))
+    }
 }
 
 impl fmt::Display for CodePattern {

@@ -95,9 +95,7 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     }
     // Enhanced-code patterns match the enhanced code, reply-code patterns
     // (`4xx`) the reply code.
-    let matches = |p: &crate::code::CodePattern| {
-        c.enhanced_code.is_some_and(|code| p.matches_enhanced(code)) || c.reply_code.is_some_and(|r| p.matches_reply(r))
-    };
+    let matches = |p: &crate::code::CodePattern| p.matches_either(c.enhanced_code, c.reply_code);
     if !e.status.is_empty() && !e.status.iter().any(matches) {
         return false;
     }

@@ -74,10 +74,7 @@ impl Refinement {
                 return false;
             }
         }
-        let matches = |p: &CodePattern| {
-            verdict.enhanced_code.is_some_and(|c| p.matches_enhanced(c))
-                || verdict.reply_code.is_some_and(|r| p.matches_reply(r))
-        };
+        let matches = |p: &CodePattern| p.matches_either(verdict.enhanced_code, verdict.reply_code);
         let listed = self.status.iter().any(matches) || (self.status_none && verdict.enhanced_code.is_none());
         (listed || (self.status.is_empty() && !self.status_none)) && !self.unless_status.iter().any(matches)
     }
