@@ -470,21 +470,9 @@ impl Run<'_> {
     /// One record per recipient an email (or a notification) reports on.
     fn report(&mut self, name: &str, message: Option<usize>, report: &crate::extract::Report) -> io::Result<()> {
         let engine = self.engine.clone();
-        let rules = engine.rules();
         for a in engine.answers(report) {
-            let b = a.bounce;
-            let ctx = Context {
-                file: Some(name),
-                recipient: b.recipient.as_deref(),
-                action: b.action.as_deref(),
-                status: b.status.as_deref(),
-                remote_mta: b.remote_mta.as_deref(),
-                command: b.command.as_deref(),
-                email_kind: Some(report.kind.as_str()),
-                message,
-                evidence_rule: a.evidence.map(|o| (rules.files[o.file as usize].path.as_str(), o.line)),
-            };
-            self.write(&ctx, b.diagnostic.as_bytes(), &a.classification)?;
+            let ctx = Context::of_answer(&engine, name, message, report, &a);
+            self.write(&ctx, a.bounce.diagnostic.as_bytes(), &a.classification)?;
         }
         Ok(())
     }

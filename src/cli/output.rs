@@ -60,6 +60,33 @@ pub struct Context<'a> {
     pub evidence_rule: Option<(&'a str, u32)>,
 }
 
+impl<'a> Context<'a> {
+    /// The context of one recipient's answer from an email (or a
+    /// notification) `report`, read from `file` (message `message` of an
+    /// mbox file).
+    pub fn of_answer(
+        engine: &'a crate::Engine,
+        file: &'a str,
+        message: Option<usize>,
+        report: &'a crate::extract::Report,
+        a: &crate::extract::Answer<'a, '_>,
+    ) -> Context<'a> {
+        let b = a.bounce;
+        let files = &engine.rules().files;
+        Context {
+            file: Some(file),
+            recipient: b.recipient.as_deref(),
+            action: b.action.as_deref(),
+            status: b.status.as_deref(),
+            remote_mta: b.remote_mta.as_deref(),
+            command: b.command.as_deref(),
+            email_kind: Some(report.kind.as_str()),
+            message,
+            evidence_rule: a.evidence.map(|o| (files[o.file as usize].path.as_str(), o.line)),
+        }
+    }
+}
+
 /// Appends one answer as a TSV line.
 pub fn tsv_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classification<'_>) {
     let clean = |s: &[u8]| -> String { String::from_utf8_lossy(s).replace(['\t', '\n', '\r'], " ") };

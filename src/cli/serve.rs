@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Cli;
-use crate::reload::{Outcome, WatchError};
+use crate::reload::WatchError;
 use crate::serve::{EngineSource, Fixed, Options, Server, Stopped, DEFAULT_MAX_BODY};
 use crate::LiveEngine;
 
@@ -82,21 +82,8 @@ fn live(dir: &Path, profile: Option<&str>) -> Result<LiveEngine, String> {
         }
         built => built,
     };
-    let live = live.map_err(|e| match e {
-        WatchError::Load(e) => super::load_error(&e),
-        e => e.to_string(),
-    })?;
-    let events = live.subscribe();
-    std::thread::Builder::new()
-        .name("rebound-reload-report".into())
-        .spawn(move || {
-            let mut rejected = false;
-            for event in events {
-                super::watch::report(&event, rejected);
-                rejected = matches!(event.outcome, Outcome::Rejected { .. });
-            }
-        })
-        .map_err(|e| format!("cannot start the reload reporter: {e}"))?;
+    let live = live.map_err(super::watch::watch_error)?;
+    super::watch::report_reloads(&live)?;
     Ok(live)
 }
 

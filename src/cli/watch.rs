@@ -23,21 +23,8 @@ pub(super) fn run(cli: &Cli, files: &[PathBuf], format: Format) -> Result<ExitCo
     if let Some(name) = &cli.profile {
         builder = builder.profile(name);
     }
-    let live = builder.build().map_err(|e| match e {
-        WatchError::Load(e) => super::load_error(&e),
-        e => e.to_string(),
-    })?;
-    let events = live.subscribe();
-    std::thread::Builder::new()
-        .name("rebound-reload-report".into())
-        .spawn(move || {
-            let mut rejected = false;
-            for event in events {
-                report(&event, rejected);
-                rejected = matches!(event.outcome, Outcome::Rejected { .. });
-            }
-        })
-        .map_err(|e| format!("cannot start the reload reporter: {e}"))?;
+    let live = builder.build().map_err(watch_error)?;
+    report_reloads(&live)?;
     #[cfg(unix)]
     hangup_reloads(&live)?;
     eprintln!(
@@ -51,6 +38,30 @@ pub(super) fn run(cli: &Cli, files: &[PathBuf], format: Format) -> Result<ExitCo
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(format!("stdin/stdout: {e}")),
     }
+}
+
+/// What a live engine that could not start has to say.
+pub(super) fn watch_error(e: WatchError) -> String {
+    match e {
+        WatchError::Load(e) => super::load_error(&e),
+        e => e.to_string(),
+    }
+}
+
+/// Reports every reload of `live` on stderr, from a thread of its own.
+pub(super) fn report_reloads(live: &LiveEngine) -> Result<(), String> {
+    let events = live.subscribe();
+    std::thread::Builder::new()
+        .name("rebound-reload-report".into())
+        .spawn(move || {
+            let mut rejected = false;
+            for event in events {
+                report(&event, rejected);
+                rejected = matches!(event.outcome, Outcome::Rejected { .. });
+            }
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start the reload reporter: {e}"))
 }
 
 /// One answer per input line, written and flushed before the next line is

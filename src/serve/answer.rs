@@ -6,7 +6,6 @@ use super::error::ApiError;
 use super::input::{self, Encoding, Input};
 use super::metrics::Metrics;
 use crate::cli::output::{json_record, Context};
-use crate::extract::{Answer, Report};
 use crate::{Classification, Engine, Hints};
 
 /// What an email answer's `file` says: the request body, as `-` names stdin
@@ -36,7 +35,12 @@ pub(crate) fn answer(engine: &Engine, encoding: Encoding, body: &[u8], metrics: 
         Encoding::Email => {
             let report = engine.extract(body);
             list(&mut out, &engine.answers(&report), |out, a| {
-                record(out, &email_context(engine, &report, a), a.bounce.diagnostic.as_bytes(), &a.classification);
+                record(
+                    out,
+                    &Context::of_answer(engine, BODY, None, &report, a),
+                    a.bounce.diagnostic.as_bytes(),
+                    &a.classification,
+                );
             });
         }
     }
@@ -57,22 +61,4 @@ fn list<T>(out: &mut Vec<u8>, items: &[T], mut write: impl FnMut(&mut Vec<u8>, &
         }
     }
     out.extend_from_slice(b"]\n");
-}
-
-/// What `rebound classify` writes about one recipient of an email read from
-/// stdin.
-fn email_context<'a>(engine: &'a Engine, report: &'a Report, a: &Answer<'a, '_>) -> Context<'a> {
-    let b = a.bounce;
-    let files = &engine.rules().files;
-    Context {
-        file: Some(BODY),
-        recipient: b.recipient.as_deref(),
-        action: b.action.as_deref(),
-        status: b.status.as_deref(),
-        remote_mta: b.remote_mta.as_deref(),
-        command: b.command.as_deref(),
-        email_kind: Some(report.kind.as_str()),
-        message: None,
-        evidence_rule: a.evidence.map(|o| (files[o.file as usize].path.as_str(), o.line)),
-    }
 }
