@@ -277,3 +277,34 @@ fn unwatched(dir: &Path) -> LiveEngine {
     assert!(!live.is_watching());
     live
 }
+
+#[test]
+fn the_same_broken_files_are_rejected_once() {
+    let dir = fixtures::rules_dir();
+    let live = unwatched(dir.path());
+    write(&dir.path().join("phrases/bad.toml"), "[[rule]]\nreason = \"user_unknown\nphrases = []\n");
+    let first = live.reload_now();
+    // A save seen as a second file event: the same files, the same report,
+    // not a second rejection.
+    let second = live.reload_now();
+    let (Outcome::Rejected { diagnostics: a }, Outcome::Rejected { diagnostics: b }) =
+        (&first.outcome, &second.outcome)
+    else {
+        panic!("not both rejected: {first:?} {second:?}")
+    };
+    assert_eq!(
+        a.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        b.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
+    assert_eq!(live.stats().rejected, 1);
+    // Another broken edit counts again; fixing it clears the error.
+    write(
+        &dir.path().join("phrases/bad.toml"),
+        "[[rule]]\nreason = \"user_unknwn\"\nphrases = [\"x y\"]\nexamples = [\"x y\"]\n",
+    );
+    assert!(rejected(&live.reload_now()));
+    assert_eq!(live.stats().rejected, 2);
+    fs::remove_file(dir.path().join("phrases/bad.toml")).unwrap();
+    assert!(matches!(live.reload_now().outcome, Outcome::Unchanged));
+    assert!(live.stats().last_error.is_none());
+}

@@ -99,7 +99,9 @@ pub struct ReloadStats {
     pub loaded_at: SystemTime,
     /// Reloads that made new rules live.
     pub applied: u64,
-    /// Reloads rejected because the files were broken.
+    /// Reloads rejected because the files were broken. A reload that finds
+    /// exactly the files already rejected (a save seen as two file events)
+    /// reports the same diagnostics again but is not counted twice.
     pub rejected: u64,
     /// Reloads that found the files identical to the live rules.
     pub unchanged: u64,
@@ -123,6 +125,9 @@ pub(crate) struct Reloader {
     profiles: Mutex<Vec<Arc<str>>>,
     stats: Mutex<ReloadStats>,
     subscribers: Mutex<Vec<mpsc::Sender<ReloadEvent>>>,
+    /// The files of the last rejected reload and its diagnostics, so the same
+    /// broken files are neither checked nor counted again.
+    last_rejected: Mutex<Option<(Vec<SourceFile>, Arc<[Diagnostic]>)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -156,6 +161,7 @@ impl Reloader {
                 last_error: None,
             }),
             subscribers: Mutex::new(Vec::new()),
+            last_rejected: Mutex::new(None),
         })
     }
 
@@ -196,17 +202,33 @@ impl Reloader {
         let started_at = SystemTime::now();
         let start = Instant::now();
         let current = self.live.load_full();
+        let mut last_rejected = lock(&self.last_rejected);
+        let mut repeat = false;
         let (outcome, generation) = match crate::rules::source::dir_sources(&self.dir) {
             Err(e) => (Outcome::Rejected { diagnostics: e.diagnostics.into() }, current.generation),
             Ok(files) if files == current.engine.rules().files => (Outcome::Unchanged, current.generation),
-            Ok(files) => match self.check(files) {
-                Err(diagnostics) => (Outcome::Rejected { diagnostics: diagnostics.into() }, current.generation),
-                Ok((compiled, warnings)) => self.swap(compiled, warnings, &current),
+            Ok(files) => match &*last_rejected {
+                Some((rejected, diagnostics)) if *rejected == files => {
+                    repeat = true;
+                    (Outcome::Rejected { diagnostics: Arc::clone(diagnostics) }, current.generation)
+                }
+                _ => match self.check(files.clone()) {
+                    Err(diagnostics) => {
+                        let diagnostics: Arc<[Diagnostic]> = diagnostics.into();
+                        *last_rejected = Some((files, Arc::clone(&diagnostics)));
+                        (Outcome::Rejected { diagnostics }, current.generation)
+                    }
+                    Ok((compiled, warnings)) => self.swap(compiled, warnings, &current),
+                },
             },
         };
+        if !matches!(outcome, Outcome::Rejected { .. }) {
+            *last_rejected = None;
+        }
+        drop(last_rejected);
         let duration = start.elapsed();
         let event = ReloadEvent { trigger, outcome, generation, started_at, duration };
-        self.record(&event);
+        self.record(&event, repeat);
         event
     }
 
@@ -256,8 +278,9 @@ impl Reloader {
         (Outcome::Applied { warnings: warnings.into() }, generation)
     }
 
-    /// Counts the event and hands it to every subscriber still listening.
-    fn record(&self, event: &ReloadEvent) {
+    /// Counts the event (a `repeat` of the last rejection is not counted
+    /// again) and hands it to every subscriber still listening.
+    fn record(&self, event: &ReloadEvent, repeat: bool) {
         {
             let mut stats = lock(&self.stats);
             stats.last_duration = Some(event.duration);
@@ -269,7 +292,7 @@ impl Reloader {
                     stats.loaded_at = self.live.load().loaded_at;
                 }
                 Outcome::Rejected { diagnostics } => {
-                    stats.rejected += 1;
+                    stats.rejected += u64::from(!repeat);
                     stats.last_error = Some(Arc::clone(diagnostics));
                 }
                 Outcome::Unchanged => {
