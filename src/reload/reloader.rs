@@ -127,8 +127,11 @@ pub(crate) struct Reloader {
     subscribers: Mutex<Vec<mpsc::Sender<ReloadEvent>>>,
     /// The files of the last rejected reload and its diagnostics, so the same
     /// broken files are neither checked nor counted again.
-    last_rejected: Mutex<Option<(Vec<SourceFile>, Arc<[Diagnostic]>)>>,
+    last_rejected: Mutex<Option<Rejection>>,
 }
+
+/// Files that failed their check, and what the check said.
+type Rejection = (Vec<SourceFile>, Arc<[Diagnostic]>);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section leaves its data consistent, so a panic elsewhere
