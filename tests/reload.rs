@@ -188,9 +188,17 @@ fn identical_content_is_unchanged_not_a_new_generation() {
     assert!(matches!(e.outcome, Outcome::Unchanged), "{e:?}");
     // Rewriting a file with the same text is seen, and found unchanged.
     write(&dir.path().join("phrases/base.toml"), BASE);
-    event(&events, "a watcher reload", |e| matches!(e.trigger, Trigger::Watch { .. }));
+    let first = event(&events, "a watcher reload", |e| matches!(e.trigger, Trigger::Watch { .. }));
+    // On a busy machine the truncation and the write of one save can reach
+    // the watcher in two batches: every reload they cause is counted, and
+    // every one finds the files unchanged.
+    let mut watched = vec![first];
+    while let Ok(e) = events.recv_timeout(Duration::from_millis(500)) {
+        watched.push(e);
+    }
+    assert!(watched.iter().all(|e| matches!(e.outcome, Outcome::Unchanged)), "{watched:?}");
     let stats = live.stats();
-    assert_eq!((stats.generation, stats.applied, stats.unchanged), (1, 0, 2));
+    assert_eq!((stats.generation, stats.applied, stats.unchanged), (1, 0, 1 + watched.len() as u64));
     assert_eq!(live.current().generation(), 1);
 }
 
