@@ -36,6 +36,10 @@ use regex_automata::util::syntax;
 use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
 
+use needle::Needle;
+
+mod needle;
+
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;
 
@@ -80,13 +84,28 @@ fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
         .ok()
 }
 
-/// `pattern` compiled for ASCII texts only: ASCII classes and case folding,
-/// no prefilter, and for a regex searched for its bounds only no capture
+/// A regex compiled for ASCII semantics, and for one searched for its
+/// groups a literal every match holds, searched first.
+#[derive(Debug)]
+struct Ascii {
+    regex: meta::Regex,
+    needle: Option<Needle>,
+}
+
+/// `pattern` compiled for ASCII texts: ASCII classes and case folding, no
+/// prefilter, and for a regex searched for its bounds only no capture
 /// groups and no engines that exist to report them. `None` when the pattern
 /// needs Unicode (`\p{L}`) or is too large.
-fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<meta::Regex> {
+fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
     let which = if captures { WhichCaptures::All } else { WhichCaptures::Implicit };
-    meta::Builder::new()
+    let regex = meta::Builder::new()
         .configure(
             meta::Config::new()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -97,9 +116,11 @@ fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<
                 .onepass(captures)
                 .backtrack(captures),
         )
-        .syntax(syntax::Config::new().case_insensitive(case_insensitive).unicode(false).utf8(false))
-        .build(pattern)
-        .ok()
+        .build_from_hir(&hir)
+        .ok()?;
+    // Byte regexes run only once a literal of theirs was seen.
+    let needle = if captures { Needle::of(&hir) } else { None };
+    Some(Ascii { regex, needle })
 }
 
 /// A pattern compiled twice on demand: for ASCII texts, and in full.
@@ -117,7 +138,7 @@ pub(crate) struct DualRegex {
     /// Whether the ASCII form also searches non-ASCII texts (see
     /// [`LazyRegex`]); if not, those get the full regex.
     ascii_everywhere: bool,
-    ascii: OnceLock<Option<meta::Regex>>,
+    ascii: OnceLock<Option<Ascii>>,
     full: OnceLock<Option<meta::Regex>>,
 }
 
@@ -178,7 +199,8 @@ impl DualRegex {
 
     /// The regex to search `haystack` with: the ASCII form when the text is
     /// ASCII or the pattern is searched with ASCII classes everywhere, and
-    /// the pattern has an ASCII form; else the full one.
+    /// the pattern has an ASCII form; else the full one. `None` also when
+    /// the ASCII form's needle says the text cannot match.
     #[inline]
     fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
         if self.ascii_everywhere || haystack.is_ascii() {
@@ -186,8 +208,11 @@ impl DualRegex {
                 let p = self.ascii_pattern.as_deref().unwrap_or(&self.pattern);
                 build_ascii(p, self.case_insensitive, self.captures)
             });
-            if let Some(r) = ascii {
-                return Some(r);
+            if let Some(a) = ascii {
+                if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
+                    return None;
+                }
+                return Some(&a.regex);
             }
         }
         self.full()
