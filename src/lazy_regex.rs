@@ -249,7 +249,13 @@ impl DualRegex {
             re.search_captures(&Input::new(haystack), &mut slots);
             slots.is_match().then_some(Captures { haystack, slots })
         };
-        let c = search(self.for_text(haystack.as_bytes())?)?;
+        let re = self.for_text(haystack.as_bytes())?;
+        // Most searches find nothing: the lazy DFA alone says so, without
+        // capture slots to allocate.
+        if !re.is_match(haystack) {
+            return None;
+        }
+        let c = search(re)?;
         let split = (0..c.slots.group_len())
             .filter_map(|i| c.slots.get_group(i))
             .any(|s| !haystack.is_char_boundary(s.start) || !haystack.is_char_boundary(s.end));
