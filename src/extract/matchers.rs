@@ -9,15 +9,18 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
-use regex::RegexSet;
+use regex_automata::meta;
 
-/// Regexes matched together, ASCII case-insensitive, built on first use
-/// (never matching when they do not build).
+/// Regexes matched together, case-insensitive, built on first use (never
+/// matching when they do not build). Patterns written in ASCII are built
+/// with ASCII classes and case folding, as rule regexes are (see
+/// [`crate::lazy_regex`]), and only asked whether they match: no capture
+/// engines, no prefilter.
 #[derive(Debug, Default)]
 pub(crate) struct LazySet {
     patterns: Vec<String>,
     size_limit: usize,
-    set: OnceLock<Option<RegexSet>>,
+    set: OnceLock<Option<meta::Regex>>,
 }
 
 impl LazySet {
@@ -27,21 +30,32 @@ impl LazySet {
         LazySet { patterns, size_limit, set: OnceLock::new() }
     }
 
+    fn build(&self) -> Option<meta::Regex> {
+        if self.patterns.is_empty() {
+            return None;
+        }
+        let ascii = self.patterns.iter().all(|p| p.is_ascii());
+        let parse = |p: &String| {
+            regex_syntax::ParserBuilder::new().case_insensitive(true).unicode(!ascii).utf8(!ascii).build().parse(p)
+        };
+        let hirs = self.patterns.iter().map(parse).collect::<Result<Vec<_>, _>>().ok()?;
+        meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(!ascii)
+                    .nfa_size_limit(Some(self.size_limit))
+                    .auto_prefilter(false)
+                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+                    .onepass(false)
+                    .backtrack(false),
+            )
+            .build_many_from_hir(&hirs)
+            .ok()
+    }
+
     /// Whether any regex matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        self.set
-            .get_or_init(|| {
-                if self.patterns.is_empty() {
-                    return None;
-                }
-                regex::RegexSetBuilder::new(&self.patterns)
-                    .case_insensitive(true)
-                    .size_limit(self.size_limit)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
-            .is_some_and(|r| r.is_match(text))
+        self.set.get_or_init(|| self.build()).as_ref().is_some_and(|r| r.is_match(text))
     }
 }
 
