@@ -129,9 +129,6 @@ fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<
 /// uses a case-sensitive one.
 pub(crate) struct DualRegex {
     pattern: Box<str>,
-    /// The pattern with Unicode-only syntax spelled out for ASCII, if it
-    /// has any (`\p{L}` → `A-Za-z`).
-    ascii_pattern: Option<Box<str>>,
     case_insensitive: bool,
     utf8: bool,
     captures: bool,
@@ -148,27 +145,10 @@ impl DualRegex {
     pub(crate) fn new(pattern: &str) -> DualRegex {
         DualRegex {
             pattern: pattern.into(),
-            ascii_pattern: None,
             case_insensitive: false,
             utf8: true,
             captures: true,
             ascii_everywhere: pattern.is_ascii(),
-            ascii: OnceLock::new(),
-            full: OnceLock::new(),
-        }
-    }
-
-    /// A case-sensitive `&str` regex searched for its bounds only, whose
-    /// ASCII form is `ascii_pattern`: it must match exactly what `pattern`
-    /// matches on ASCII texts.
-    pub(crate) fn with_ascii(pattern: &str, ascii_pattern: &str) -> DualRegex {
-        DualRegex {
-            pattern: pattern.into(),
-            ascii_pattern: Some(ascii_pattern.into()),
-            case_insensitive: false,
-            utf8: true,
-            captures: false,
-            ascii_everywhere: false,
             ascii: OnceLock::new(),
             full: OnceLock::new(),
         }
@@ -204,10 +184,7 @@ impl DualRegex {
     #[inline]
     fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
         if self.ascii_everywhere || haystack.is_ascii() {
-            let ascii = self.ascii.get_or_init(|| {
-                let p = self.ascii_pattern.as_deref().unwrap_or(&self.pattern);
-                build_ascii(p, self.case_insensitive, self.captures)
-            });
+            let ascii = self.ascii.get_or_init(|| build_ascii(&self.pattern, self.case_insensitive, self.captures));
             if let Some(a) = ascii {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
@@ -216,11 +193,6 @@ impl DualRegex {
             }
         }
         self.full()
-    }
-
-    /// Every match in `text`, as byte ranges, leftmost first.
-    pub(crate) fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
-        self.for_text(text.as_bytes()).into_iter().flat_map(move |r| r.find_iter(text.as_bytes()).map(|m| m.range()))
     }
 
     /// The bounds of the leftmost-first match in `haystack`, if any.
@@ -307,7 +279,6 @@ impl<R: Compile> LazyRegex<R> {
             .map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
         let inner = DualRegex {
             pattern: pattern.into(),
-            ascii_pattern: None,
             case_insensitive: true,
             utf8: R::UTF8,
             // String regexes are searched for their groups, byte ones for

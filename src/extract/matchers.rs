@@ -36,9 +36,9 @@ impl LazySet {
         }
         let ascii = self.patterns.iter().all(|p| p.is_ascii());
         let parse = |p: &String| {
-            regex_syntax::ParserBuilder::new().case_insensitive(true).unicode(!ascii).utf8(!ascii).build().parse(p)
+            regex_syntax::ParserBuilder::new().case_insensitive(true).unicode(!ascii).utf8(!ascii).build().parse(p).ok()
         };
-        let hirs = self.patterns.iter().map(parse).collect::<Result<Vec<_>, _>>().ok()?;
+        let hirs = self.patterns.iter().map(parse).collect::<Option<Vec<_>>>()?;
         meta::Builder::new()
             .configure(
                 meta::Config::new()
