@@ -72,6 +72,12 @@ impl<R: Compile> LazyRegex<R> {
         Ok((LazyRegex { pattern: pattern.into(), compiled: OnceLock::new() }, hir))
     }
 
+    /// A regex whose pattern [`LazyRegex::parse`] accepted before (in the
+    /// run that wrote the rules' snapshot), compiled on first use.
+    pub(crate) fn checked(pattern: &str) -> LazyRegex<R> {
+        LazyRegex { pattern: pattern.into(), compiled: OnceLock::new() }
+    }
+
     /// [`LazyRegex::parse`] without the parsed pattern.
     pub(crate) fn new(pattern: &str) -> Result<LazyRegex<R>, String> {
         LazyRegex::parse(pattern).map(|(r, _)| r)

@@ -27,6 +27,12 @@ impl LazySet {
         LazySet { patterns, size_limit, set: OnceLock::new() }
     }
 
+    /// The patterns and the size limit, as given to [`LazySet::new`] (for
+    /// the rules' snapshot).
+    pub(crate) fn parts(&self) -> (&[String], usize) {
+        (&self.patterns, self.size_limit)
+    }
+
     /// Whether any regex matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
         self.set
@@ -91,6 +97,12 @@ impl LineSet {
         }
     }
 
+    /// The literals, their anchoring and the regexes, as given to
+    /// [`LineSet::new`] (for the rules' snapshot).
+    pub(crate) fn parts(&self) -> (&[String], &[bool], &[String]) {
+        (&self.automaton.literals, &self.anchored, &self.regexes.patterns)
+    }
+
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
@@ -116,6 +128,16 @@ impl Literals {
     pub(crate) fn new(list: &[String]) -> Literals {
         let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
         Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+    }
+
+    /// Literals folded already (what [`Literals::folded`] gives).
+    pub(crate) fn from_folded(folded: Vec<String>) -> Literals {
+        Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+    }
+
+    /// The literals, folded (for the rules' snapshot).
+    pub(crate) fn folded(&self) -> &[String] {
+        &self.automaton.literals
     }
 
     /// Whether any literal occurs in `text` (whitespace folded by the caller).
