@@ -67,63 +67,62 @@ impl PhraseDfa {
     fn is_consistent(&self) -> bool {
         let n = self.first_child.len();
         let stride = self.root.len();
+        let max_class = |v: &[u8]| v.iter().fold(0u8, |m, &c| m.max(c));
         if n == 0
             || n >= NONE as usize
             || stride == 0
             || stride > 256
             || [self.sibling.len(), self.label.len(), self.fail.len(), self.out.len()].iter().any(|&l| l != n)
-            || self.classes.iter().any(|&c| usize::from(c) >= stride)
-            || self.root.iter().any(|&s| s as usize >= n)
-            || self.label.iter().any(|&c| usize::from(c) >= stride)
+            || usize::from(max_class(&self.classes)) >= stride
+            || usize::from(max_class(&self.label)) >= stride
+            || self.root.iter().fold(0u32, |m, &s| m.max(s)) as usize >= n
+            || self.first_child[ROOT as usize] != NONE
+            || self.fail[ROOT as usize] != ROOT
+            || self.match_ranges.len() >= NONE as usize
         {
             return false;
         }
-        // Depths, parents first: the root's children, then every state's.
-        let mut depth = vec![u32::MAX; n];
-        depth[ROOT as usize] = 0;
-        for &c in self.root.iter().filter(|&&s| s != ROOT) {
-            if depth[c as usize] != u32::MAX && depth[c as usize] != 1 {
-                return false;
-            }
-            depth[c as usize] = 1;
-        }
-        for s in 0..n {
-            let fc = self.first_child[s];
-            if s == ROOT as usize {
-                if fc != NONE {
+        // Depth + 1 per state (0: not reached yet), parents first: the
+        // root's children, then, in index order, every state's children.
+        let mut depth = vec![0u32; n];
+        depth[ROOT as usize] = 1;
+        for &c in self.root.iter() {
+            if c != ROOT {
+                if depth[c as usize] > 2 {
                     return false;
                 }
-                continue;
+                depth[c as usize] = 2;
             }
-            if depth[s] == u32::MAX || (fc != NONE && (fc as usize >= n || fc as usize <= s)) {
+        }
+        for s in 1..n {
+            let d = depth[s];
+            let mut c = self.first_child[s];
+            if d == 0 || (c != NONE && (c as usize >= n || c as usize <= s)) {
                 return false;
             }
-            let mut c = fc;
             while c != NONE {
                 let next = self.sibling[c as usize];
-                if depth[c as usize] != u32::MAX || (next != NONE && next >= c) {
+                if depth[c as usize] != 0 || (next != NONE && next >= c) {
                     return false;
                 }
-                depth[c as usize] = depth[s] + 1;
+                depth[c as usize] = d + 1;
                 c = next;
             }
         }
-        let (ranges, matches) = (self.match_ranges.len(), self.matches.len());
-        (1..n).all(|s| {
-            let f = self.fail[s] as usize;
-            f < n && depth[f] < depth[s]
-        }) && self.fail[ROOT as usize] == ROOT
-            && (0..n).all(|s| {
-                let o = self.out[s];
-                o == NONE
+        let matches = self.matches.len();
+        if !self.match_ranges.iter().all(|&(a, b)| a <= b && b as usize <= matches) {
+            return false;
+        }
+        // Failure links to shallower states; matches no longer than their
+        // state's depth.
+        self.fail.iter().zip(self.out.iter()).zip(depth.iter()).skip(1).all(|((&f, &o), &d)| {
+            (f as usize) < n
+                && depth[f as usize] < d
+                && (o == NONE
                     || self.match_ranges.get(o as usize).is_some_and(|&(a, b)| {
-                        a <= b
-                            && b as usize <= matches
-                            && self.matches[a as usize..b as usize].iter().all(|&(_, len)| len >= 1 && len <= depth[s])
-                    })
-            })
-            && self.match_ranges.iter().all(|&(a, b)| a <= b && b as usize <= matches)
-            && ranges < NONE as usize
+                        self.matches[a as usize..b as usize].iter().all(|&(_, len)| len >= 1 && len < d)
+                    }))
+        }) && (self.out[ROOT as usize] == NONE)
     }
 }
 
@@ -148,7 +147,8 @@ mod tests {
         let dfa = build();
         let mut e = Enc::default();
         dfa.put(&mut e);
-        let back = PhraseDfa::get(&mut Dec::new(&e.buf)).unwrap();
+        let bytes = e.finish();
+        let back = PhraseDfa::get(&mut Dec::new(&bytes).unwrap()).unwrap();
         let text = "550 User Unknown; mailbox FULL";
         assert_eq!(matches(&back, text), matches(&dfa, text));
         assert_eq!(back.pattern_bound(), 4);
@@ -159,13 +159,13 @@ mod tests {
         let dfa = build();
         let mut e = Enc::default();
         dfa.put(&mut e);
-        let good = e.buf;
+        let good = e.finish();
         // Flip each byte of the arrays in turn: every result either decodes
         // to a consistent automaton or is refused, never a panic.
-        for i in 260..good.len() {
+        for i in 0..good.len() {
             let mut bad = good.clone();
             bad[i] ^= 0x5a;
-            if let Ok(d) = PhraseDfa::get(&mut Dec::new(&bad)) {
+            if let Ok(d) = Dec::new(&bad).and_then(|mut d| PhraseDfa::get(&mut d)) {
                 let _ = matches(&d, "user unknown mailbox full unknown");
             }
         }
@@ -175,6 +175,7 @@ mod tests {
         looped.fail[1] = deep as u32;
         let mut e = Enc::default();
         looped.put(&mut e);
-        assert!(PhraseDfa::get(&mut Dec::new(&e.buf)).is_err());
+        let bytes = e.finish();
+        assert!(PhraseDfa::get(&mut Dec::new(&bytes).unwrap()).is_err());
     }
 }

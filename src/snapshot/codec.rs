@@ -24,10 +24,11 @@ pub(crate) fn ensure(ok: bool) -> Decoded<()> {
     }
 }
 
-/// Encoding into a growing buffer.
+/// Encoding into growing buffers: one for strings, one for the rest.
 #[derive(Debug, Default)]
 pub(crate) struct Enc {
-    pub(crate) buf: Vec<u8>,
+    buf: Vec<u8>,
+    text: String,
 }
 
 impl Enc {
@@ -52,9 +53,20 @@ impl Enc {
         self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
 
+    /// A string: its length here, its bytes in the string section.
     pub(crate) fn str(&mut self, s: &str) {
         self.len(s.len());
-        self.buf.extend_from_slice(s.as_bytes());
+        self.text.push_str(s);
+    }
+
+    /// The encoding: the string section (every string, back to back) then
+    /// everything else.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.text.len() + self.buf.len());
+        out.extend_from_slice(&(self.text.len() as u32).to_le_bytes());
+        out.extend_from_slice(self.text.as_bytes());
+        out.extend_from_slice(&self.buf);
+        out
     }
 
     pub(crate) fn u32s(&mut self, v: &[u32]) {
@@ -79,21 +91,28 @@ impl Enc {
     }
 }
 
-/// Decoding from a byte slice, front to back.
+/// Decoding what [`Enc::finish`] gave, front to back.
 #[derive(Debug)]
 pub(crate) struct Dec<'a> {
     buf: &'a [u8],
     at: usize,
+    /// The string section, checked to be UTF-8 once.
+    text: &'a str,
+    text_at: usize,
 }
 
 impl<'a> Dec<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Dec<'a> {
-        Dec { buf, at: 0 }
+    /// Decoding `bytes`; `Bad` when its string section is not UTF-8.
+    pub(crate) fn new(bytes: &'a [u8]) -> Decoded<Dec<'a>> {
+        let mut d = Dec { buf: bytes, at: 0, text: "", text_at: 0 };
+        let n = d.u32()? as usize;
+        d.text = std::str::from_utf8(d.take(n)?).map_err(|_| Bad)?;
+        Ok(d)
     }
 
-    /// Whether every byte was read.
+    /// Whether every byte and string was read.
     pub(crate) fn is_done(&self) -> bool {
-        self.at == self.buf.len()
+        self.at == self.buf.len() && self.text_at == self.text.len()
     }
 
     fn take(&mut self, n: usize) -> Decoded<&'a [u8]> {
@@ -136,22 +155,33 @@ impl<'a> Dec<'a> {
         self.len_of(1)
     }
 
-    pub(crate) fn str(&mut self) -> Decoded<String> {
-        let n = self.len()?;
-        let bytes = self.take(n)?;
-        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| Bad)
+    /// The next string of the string section.
+    pub(crate) fn str(&mut self) -> Decoded<&'a str> {
+        let n = self.u32()? as usize;
+        let end = self.text_at.checked_add(n).ok_or(Bad)?;
+        let s = self.text.get(self.text_at..end).ok_or(Bad)?;
+        self.text_at = end;
+        Ok(s)
     }
 
     pub(crate) fn u32s(&mut self) -> Decoded<Box<[u32]>> {
         let n = self.len_of(4)?;
         let bytes = self.take(n * 4)?;
-        Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        let mut out = vec![0u32; n];
+        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+            *o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        Ok(out.into_boxed_slice())
     }
 
     pub(crate) fn u16s(&mut self) -> Decoded<Box<[u16]>> {
         let n = self.len_of(2)?;
         let bytes = self.take(n * 2)?;
-        Ok(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+        let mut out = vec![0u16; n];
+        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            *o = u16::from_le_bytes([c[0], c[1]]);
+        }
+        Ok(out.into_boxed_slice())
     }
 
     pub(crate) fn bytes(&mut self) -> Decoded<&'a [u8]> {
@@ -227,7 +257,7 @@ impl Snap for String {
         e.str(self);
     }
     fn get(d: &mut Dec<'_>) -> Decoded<Self> {
-        d.str()
+        d.str().map(str::to_owned)
     }
 }
 
@@ -282,7 +312,8 @@ mod tests {
         Some("héllo".to_string()).put(&mut e);
         vec![true, false].put(&mut e);
         e.u32s(&[1, 2, u32::MAX]);
-        let mut d = Dec::new(&e.buf);
+        let bytes = e.finish();
+        let mut d = Dec::new(&bytes).unwrap();
         assert_eq!(u8::get(&mut d), Ok(7));
         assert_eq!(d.u16(), Ok(300));
         assert_eq!(d.u32(), Ok(70_000));
@@ -296,11 +327,22 @@ mod tests {
 
     #[test]
     fn garbage_is_bad_not_a_panic() {
-        // A length far beyond the bytes left, a bad tag, bad UTF-8, a cut value.
-        assert_eq!(Dec::new(&[0xff, 0xff, 0xff, 0x7f, 1]).u32s(), Err(Bad));
-        assert_eq!(Vec::<u8>::get(&mut Dec::new(&[0xff, 0xff, 0xff, 0xff])), Err(Bad));
-        assert_eq!(bool::get(&mut Dec::new(&[2])), Err(Bad));
-        assert_eq!(Dec::new(&[2, 0, 0, 0, 0xc3, 0x28]).str(), Err(Bad));
-        assert_eq!(Dec::new(&[1, 2]).u32(), Err(Bad));
+        // After an empty string section: a length far beyond the bytes
+        // left, a bad tag, a string beyond the section, a cut value.
+        let dec = |rest: &[u8]| [&[0, 0, 0, 0][..], rest].concat();
+        assert_eq!(Dec::new(&dec(&[0xff, 0xff, 0xff, 0x7f, 1])).unwrap().u32s(), Err(Bad));
+        assert_eq!(Vec::<u8>::get(&mut Dec::new(&dec(&[0xff, 0xff, 0xff, 0xff])).unwrap()), Err(Bad));
+        assert_eq!(bool::get(&mut Dec::new(&dec(&[2])).unwrap()), Err(Bad));
+        assert_eq!(Dec::new(&dec(&[1, 0, 0, 0])).unwrap().str(), Err(Bad));
+        assert_eq!(Dec::new(&dec(&[1, 2])).unwrap().u32(), Err(Bad));
+        // A string section that is not UTF-8, or longer than the bytes.
+        assert_eq!(Dec::new(&[2, 0, 0, 0, 0xc3, 0x28]).err(), Some(Bad));
+        assert_eq!(Dec::new(&[9, 0, 0, 0, b'a']).err(), Some(Bad));
+        // A string cut inside a character.
+        let mut e = Enc::default();
+        e.str("é");
+        let mut bytes = e.finish();
+        bytes[6] = 1;
+        assert_eq!(Dec::new(&bytes).unwrap().str(), Err(Bad));
     }
 }

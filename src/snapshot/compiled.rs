@@ -52,7 +52,7 @@ pub(crate) fn encode(c: &CompiledRules) -> Vec<u8> {
     e.u16s(&c.reply);
     c.default_profile.put(&mut e);
     c.extract.put(&mut e);
-    e.buf
+    e.finish()
 }
 
 /// The compiled rules a snapshot body holds, with `files` (the sources it
@@ -72,7 +72,7 @@ pub(crate) fn decode(body: &[u8], files: Vec<SourceFile>) -> Result<CompiledRule
 }
 
 fn decode_with(body: &[u8], files: Vec<SourceFile>) -> Decoded<CompiledRules> {
-    let mut d = Dec::new(body);
+    let mut d = Dec::new(body)?;
     let rules = get_rules(&mut d, files)?;
     ensure(rules_are_consistent(&rules))?;
     let automaton: Option<PhraseDfa> = Snap::get(&mut d)?;

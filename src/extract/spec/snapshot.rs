@@ -93,7 +93,7 @@ fn put_pattern(p: &Pattern, e: &mut Enc) {
 
 fn get_pattern(d: &mut Dec<'_>, group: &'static str) -> Decoded<Pattern> {
     Ok(Pattern {
-        regex: LazyRegex::checked(&d.str()?),
+        regex: LazyRegex::checked(d.str()?),
         value: Snap::get(d)?,
         strong: Snap::get(d)?,
         context_before: Snap::get(d)?,
