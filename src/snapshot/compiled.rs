@@ -92,7 +92,9 @@ fn decode_with(body: &[u8], files: Vec<SourceFile>) -> Decoded<CompiledRules> {
     let code = |&v: &u16| usize::from(v) <= rules.codes.len();
     ensure(
         targets_are_consistent(&targets, &rules, regexes.len())
-            && automaton.as_ref().map_or(targets.is_empty(), |a| !targets.is_empty() && a.pattern_bound() <= targets.len())
+            && automaton
+                .as_ref()
+                .map_or(targets.is_empty(), |a| !targets.is_empty() && a.pattern_bound() <= targets.len())
             && enhanced.len() == ENHANCED_SLOTS
             && reply.len() == REPLY_SLOTS
             && enhanced.iter().chain(reply.iter()).all(code)

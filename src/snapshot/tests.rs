@@ -24,7 +24,15 @@ fn answer(engine: &Engine, text: &str) -> String {
     let rules = engine.compiled();
     let evidence: Vec<String> = evidence
         .iter()
-        .map(|e| format!("{} {} {} {:?}", rules.describe(e), rules.rule_id(e.source), rules.rules().location(rules.origin_of(e.source)), e))
+        .map(|e| {
+            format!(
+                "{} {} {} {:?}",
+                rules.describe(e),
+                rules.rule_id(e.source),
+                rules.rules().location(rules.origin_of(e.source)),
+                e
+            )
+        })
         .collect();
     format!(
         "{} {} {:?} {:?} {} {} {:?} {:?} {:?} | {} {:?} | {evidence:?}",
@@ -47,7 +55,14 @@ fn answer(engine: &Engine, text: &str) -> String {
 fn shown(c: &CompiledRules) -> String {
     format!(
         "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
-        c.rules, c.targets, c.regexes, c.enhanced, c.reply, c.default_profile, c.extract, c.automaton_bytes()
+        c.rules,
+        c.targets,
+        c.regexes,
+        c.enhanced,
+        c.reply,
+        c.default_profile,
+        c.extract,
+        c.automaton_bytes()
     )
 }
 
