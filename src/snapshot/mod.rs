@@ -164,16 +164,26 @@ impl SnapshotCache {
         Ok(())
     }
 
-    /// Removes all but the [`KEEP`] most recently written snapshots.
+    /// Removes all but the [`KEEP`] most recently written snapshots, and
+    /// temporary files an interrupted write left behind an hour ago or more.
     fn prune(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
-        let mut snaps: Vec<(std::time::SystemTime, PathBuf)> = entries
-            .flatten()
-            .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".snap")))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
+        let now = std::time::SystemTime::now();
+        let mut snaps: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+        for e in entries.flatten() {
+            let Some(modified) = e.metadata().ok().and_then(|m| m.modified().ok()) else {
+                continue;
+            };
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".snap") {
+                snaps.push((modified, e.path()));
+            } else if name.ends_with(".tmp") && now.duration_since(modified).is_ok_and(|age| age.as_secs() >= 3600) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
         if snaps.len() <= KEEP {
             return;
         }
