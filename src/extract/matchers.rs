@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use regex::RegexSet;
 
 /// Regexes matched together, ASCII case-insensitive, built on first use
@@ -56,12 +56,19 @@ impl LazySet {
 struct LazyAutomaton {
     literals: Vec<String>,
     kind: MatchKind,
+    /// Whether searches are anchored at the start of the haystack.
+    anchored: bool,
     automaton: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, automaton: OnceLock::new() }
+        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new() }
+    }
+
+    /// An automaton whose literals match only at the start of a haystack.
+    fn anchored(literals: Vec<String>) -> LazyAutomaton {
+        LazyAutomaton { anchored: true, ..LazyAutomaton::new(literals, MatchKind::LeftmostFirst) }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -70,18 +77,36 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
+                let start = if self.anchored { StartKind::Anchored } else { StartKind::Unanchored };
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(self.kind)
+                    .start_kind(start)
+                    .build(&self.literals)
+                    .ok()
             })
             .as_ref()
+    }
+
+    /// Whether any literal occurs in `text` (at its start, for an anchored
+    /// automaton: only the bytes up to the longest literal are looked at).
+    fn hit(&self, text: &str) -> bool {
+        let Some(a) = self.get() else { return false };
+        if self.anchored {
+            a.is_match(Input::new(text).anchored(Anchored::Yes))
+        } else {
+            a.is_match(text)
+        }
     }
 }
 
 /// Literal and regex matchers over single lines, ASCII case-insensitive.
 #[derive(Debug, Default)]
 pub(crate) struct LineSet {
-    automaton: LazyAutomaton,
-    /// Per automaton pattern: whether it must match at the start of the line.
-    anchored: Vec<bool>,
+    /// Literals that must match at the start of the line.
+    starts: LazyAutomaton,
+    /// Literals that may match anywhere in it.
+    contains: LazyAutomaton,
     regexes: LazySet,
 }
 
@@ -90,9 +115,17 @@ impl LineSet {
     /// (their syntax checked already); a list that does not build matches
     /// nothing.
     pub(crate) fn new(literals: &[String], anchored: Vec<bool>, regexes: &[String]) -> LineSet {
+        let pick = |want: bool| {
+            literals
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| anchored.get(i).copied().unwrap_or(false) == want)
+                .map(|(_, l)| l.clone())
+                .collect()
+        };
         LineSet {
-            automaton: LazyAutomaton::new(literals.to_vec(), MatchKind::Standard),
-            anchored,
+            starts: LazyAutomaton::anchored(pick(true)),
+            contains: LazyAutomaton::new(pick(false), MatchKind::LeftmostFirst),
             regexes: LazySet::new(regexes.to_vec(), 1 << 22),
         }
     }
@@ -106,14 +139,7 @@ impl LineSet {
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
-        if let Some(ac) = self.automaton.get() {
-            for m in ac.find_overlapping_iter(line) {
-                if !self.anchored[m.pattern().as_usize()] || m.start() == 0 {
-                    return true;
-                }
-            }
-        }
-        self.regexes.is_match(line)
+        self.starts.hit(line) || self.contains.hit(line) || self.regexes.is_match(line)
     }
 }
 
@@ -142,7 +168,7 @@ impl Literals {
 
     /// Whether any literal occurs in `text` (whitespace folded by the caller).
     pub fn hit(&self, text: &str) -> bool {
-        self.automaton.get().is_some_and(|a| a.is_match(text))
+        self.automaton.hit(text)
     }
 
     /// Whether there are no literals.
