@@ -130,10 +130,11 @@ impl LineSet {
         }
     }
 
-    /// The literals, their anchoring and the regexes, as given to
-    /// [`LineSet::new`] (for the rules' snapshot).
-    pub(crate) fn parts(&self) -> (&[String], &[bool], &[String]) {
-        (&self.automaton.literals, &self.anchored, &self.regexes.patterns)
+    /// The literals that must start the line, those that may be anywhere,
+    /// and the regexes (for the rules' snapshot; [`LineSet::new`] with the
+    /// first two lists back to back, the first anchored, makes it again).
+    pub(crate) fn parts(&self) -> (&[String], &[String], &[String]) {
+        (&self.starts.literals, &self.contains.literals, &self.regexes.patterns)
     }
 
     /// Whether `line` (leading whitespace ignored) matches any marker.

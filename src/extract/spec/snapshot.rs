@@ -7,7 +7,7 @@ use super::{Evidence, JsonSpec, Located, MarkerExamples, Pattern, Spec};
 use crate::extract::matchers::{LazySet, LineSet, Literals, Signals};
 use crate::extract::EmailKind;
 use crate::lazy_regex::LazyRegex;
-use crate::snapshot::codec::{ensure, Dec, Decoded, Enc, Snap};
+use crate::snapshot::codec::{Dec, Decoded, Enc, Snap};
 use crate::snapshot::{fields_snap, tag_snap};
 
 tag_snap!(EmailKind { EmailKind::Bounce, EmailKind::Feedback, EmailKind::AutoReply, EmailKind::NotBounce });
@@ -69,15 +69,17 @@ impl Snap for LazySet {
 
 impl Snap for LineSet {
     fn put(&self, e: &mut Enc) {
-        let (literals, anchored, regexes) = self.parts();
-        literals.to_vec().put(e);
-        anchored.to_vec().put(e);
+        let (starts, contains, regexes) = self.parts();
+        starts.to_vec().put(e);
+        contains.to_vec().put(e);
         regexes.to_vec().put(e);
     }
     fn get(d: &mut Dec<'_>) -> Decoded<Self> {
-        let (literals, anchored, regexes): (Vec<String>, Vec<bool>, Vec<String>) =
+        let (mut literals, contains, regexes): (Vec<String>, Vec<String>, Vec<String>) =
             (Snap::get(d)?, Snap::get(d)?, Snap::get(d)?);
-        ensure(literals.len() == anchored.len())?;
+        let mut anchored = vec![true; literals.len()];
+        anchored.resize(literals.len() + contains.len(), false);
+        literals.extend(contains);
         Ok(LineSet::new(&literals, anchored, &regexes))
     }
 }
