@@ -84,7 +84,8 @@ impl PhraseDfa {
         }
         // Depth + 1 per state (0: not reached yet), parents first: the
         // root's children, then, in index order, every state's children.
-        let mut depth = vec![0u32; n];
+        // (A trie deeper than `u16` allows is refused: compiled instead.)
+        let mut depth = vec![0u16; n];
         depth[ROOT as usize] = 1;
         for &c in self.root.iter() {
             if c != ROOT {
@@ -97,7 +98,7 @@ impl PhraseDfa {
         for s in 1..n {
             let d = depth[s];
             let mut c = self.first_child[s];
-            if d == 0 || (c != NONE && (c as usize >= n || c as usize <= s)) {
+            if d == 0 || d == u16::MAX || (c != NONE && (c as usize >= n || c as usize <= s)) {
                 return false;
             }
             while c != NONE {
@@ -120,7 +121,7 @@ impl PhraseDfa {
                 && depth[f as usize] < d
                 && (o == NONE
                     || self.match_ranges.get(o as usize).is_some_and(|&(a, b)| {
-                        self.matches[a as usize..b as usize].iter().all(|&(_, len)| len >= 1 && len < d)
+                        self.matches[a as usize..b as usize].iter().all(|&(_, len)| len >= 1 && len < u32::from(d))
                     }))
         }) && (self.out[ROOT as usize] == NONE)
     }
