@@ -1,9 +1,9 @@
 //! A fast 128-bit hash for snapshot keys and checksums. Four 64-bit lanes
 //! each take one 8-byte word per step as `lane = (lane ^ word) * odd`: a
 //! bijection of the lane for a given word, so inputs of the same length
-//! that differ in one word always leave different lanes (a corrupted byte
-//! is always caught), at about three instructions per word. A final
-//! multiply-fold (wyhash's) mixes the lanes and the length into 128 bits.
+//! that differ in one word always leave different lanes, at about three
+//! instructions per word. A final multiply-fold (wyhash's) mixes the lanes
+//! and the length into 128 bits.
 //! Not cryptographic: it tells apart rule sources and catches corrupted
 //! snapshots, it does not resist a forger (who could write to the cache
 //! directory anyway).
