@@ -10,7 +10,8 @@ use crate::classify::{Evidence, Hints, Scratch, Source, Verdict};
 use crate::code::EnhancedCode;
 use crate::compile::CompiledRules;
 use crate::profile::{self, Profile};
-use crate::rules::{Kind, LoadError, Origin, Reason, Rules};
+use crate::rules::{Kind, LoadError, Origin, Reason, Rules, SourceFile};
+use crate::snapshot::SnapshotCache;
 
 /// Compiled rules and the profile answers are reported in. Cheap to clone;
 /// shares the compiled rules.
@@ -63,6 +64,17 @@ impl Engine {
     /// The rules under `dir`, with their default profile.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Engine, LoadError> {
         Engine::from_rules(Rules::from_dir(dir)?)
+    }
+
+    /// The rules of `sources`, with their default profile: decoded from
+    /// their snapshot in `cache` when it holds one, else loaded, compiled
+    /// and written there (see [`crate::snapshot`]); without a cache, as
+    /// [`Rules::from_sources`] then [`Engine::from_rules`].
+    pub fn from_sources(sources: Vec<SourceFile>, cache: Option<&SnapshotCache>) -> Result<Engine, LoadError> {
+        match cache {
+            Some(cache) => Ok(Engine::new(Arc::new(cache.load(sources)?))),
+            None => Engine::from_rules(Rules::from_sources(sources)?),
+        }
     }
 
     /// Compiles loaded rules.

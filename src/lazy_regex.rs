@@ -277,6 +277,12 @@ impl<R: Compile> LazyRegex<R> {
             .build()
             .parse(pattern)
             .map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
+        Ok((LazyRegex::checked(pattern), hir))
+    }
+
+    /// A regex whose pattern [`LazyRegex::parse`] accepted (now, or in the
+    /// run that wrote the rules' snapshot), compiled on first use.
+    pub(crate) fn checked(pattern: &str) -> LazyRegex<R> {
         let inner = DualRegex {
             pattern: pattern.into(),
             case_insensitive: true,
@@ -288,7 +294,7 @@ impl<R: Compile> LazyRegex<R> {
             ascii: OnceLock::new(),
             full: OnceLock::new(),
         };
-        Ok((LazyRegex { inner, kind: PhantomData }, hir))
+        LazyRegex { inner, kind: PhantomData }
     }
 
     /// [`LazyRegex::parse`] without the parsed pattern.

@@ -37,6 +37,7 @@ pub mod reload;
 pub mod report;
 pub mod rules;
 pub mod serve;
+pub mod snapshot;
 pub mod suppress;
 
 pub use classify::{Evidence, Hints, Scratch, Source, Verdict};

@@ -430,5 +430,7 @@ impl Cache {
     }
 }
 
+mod snapshot;
+
 #[cfg(test)]
 mod tests;

@@ -65,6 +65,7 @@ fn the_cli_answers_every_line_of_garbage_with_one_record() {
     input.extend_from_slice(b"\xc3\x28 invalid utf-8 421 4.7.0 try later\r\n");
     input.extend_from_slice(b"no newline at the end");
     let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
         .args(["classify", "--format", "json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

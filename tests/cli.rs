@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 fn rebound(args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -91,7 +92,12 @@ fn init_then_check_passes_and_a_broken_copy_fails_with_a_location() {
 #[test]
 fn the_binary_works_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_rebound")).args(["check"]).current_dir(dir.path()).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
+        .args(["check"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!Path::new(dir.path()).join("rules").exists());
 }
@@ -102,6 +108,7 @@ fn the_binary_works_from_any_directory() {
 fn a_closed_output_pipe_is_not_a_panic() {
     for args in [&["profiles"][..], &["profiles", "sisimai"], &["explain", "550 5.1.1 user unknown"], &["check"]] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+            .env("REBOUND_NO_CACHE", "1")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -117,4 +124,52 @@ fn a_closed_output_pipe_is_not_a_panic() {
         assert_ne!(o.status.code(), Some(101), "{args:?}: {err}");
         assert!(err.is_empty(), "{args:?}: {err}");
     }
+}
+
+/// Runs the binary with its snapshot cache in `cache` (and `REBOUND_NO_CACHE`
+/// as given), on `input` as one reply per line.
+fn cached(cache: &Path, no_cache: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rebound"));
+    cmd.env_remove("REBOUND_NO_CACHE").env("REBOUND_CACHE_DIR", cache).args(args);
+    if let Some(v) = no_cache {
+        cmd.env("REBOUND_NO_CACHE", v);
+    }
+    cmd.output().unwrap()
+}
+
+fn snapshots(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir).map_or(Vec::new(), |d| d.flatten().map(|e| e.path()).collect())
+}
+
+#[test]
+fn the_snapshot_cache_gives_the_same_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("replies.txt");
+    std::fs::write(
+        &input,
+        "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown\n452 4.2.2 Mailbox full\n",
+    )
+    .unwrap();
+    let input = input.to_str().unwrap();
+    let cache = tmp.path().join("cache");
+    let classify = ["classify", "--format", "json", input];
+    let explain = ["explain", "--profile", "sparkpost", "550 5.1.1 user unknown"];
+    let expected: Vec<Output> = [&classify[..], &explain].iter().map(|a| cached(&cache, Some("1"), a)).collect();
+    assert!(snapshots(&cache).is_empty(), "REBOUND_NO_CACHE=1 writes no snapshot");
+    for round in 0..3 {
+        for (args, want) in [&classify[..], &explain].iter().zip(&expected) {
+            let o = cached(&cache, None, args);
+            assert!(o.status.success(), "round {round}: {}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(stdout(&o), stdout(want), "round {round}: {args:?}");
+        }
+        let snaps = snapshots(&cache);
+        assert_eq!(snaps.len(), 1, "round {round}: {snaps:?}");
+        // Damage the snapshot: the next round compiles and writes it again.
+        let bytes = std::fs::read(&snaps[0]).unwrap();
+        std::fs::write(&snaps[0], &bytes[..bytes.len() / 2 + round]).unwrap();
+    }
+    // `REBOUND_NO_CACHE=0` does not turn the cache off.
+    let o = cached(&tmp.path().join("other"), Some("0"), &classify);
+    assert_eq!(stdout(&o), stdout(&expected[0]));
+    assert_eq!(snapshots(&tmp.path().join("other")).len(), 1);
 }

@@ -334,7 +334,7 @@ fn inputs_are_told_apart() {
 }
 
 fn rebound(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rebound")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rebound")).env("REBOUND_NO_CACHE", "1").args(args).output().unwrap()
 }
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {

@@ -462,6 +462,7 @@ fn marketing_automation_records_mailbox_full_escalation() {
 
 fn rebound(args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

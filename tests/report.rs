@@ -14,7 +14,13 @@ fn fixture(name: &str) -> String {
 /// Runs `rebound --rules <fixture rules> ARGS`.
 fn rebound(args: &[&str]) -> Output {
     let rules = fixture("rules");
-    Command::new(env!("CARGO_BIN_EXE_rebound")).arg("--rules").arg(rules).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
+        .arg("--rules")
+        .arg(rules)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ok(o: &Output) -> String {
@@ -341,6 +347,7 @@ fn a_corrupt_state_is_refused_and_left_alone() {
 fn classify_output_feeds_report() {
     // The pipeline users run: classify to JSON lines, then report on them.
     let classify = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
         .args(["classify", "--format", "json"])
         .arg(fixture("replies.txt"))
         .output()
@@ -349,7 +356,12 @@ fn classify_output_feeds_report() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("classified.jsonl");
     std::fs::write(&jsonl, &lines).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_rebound")).args(["report", "-f", "json"]).arg(&jsonl).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
+        .args(["report", "-f", "json"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
     let r: Value = serde_json::from_str(&ok(&o)).unwrap();
     assert_eq!(r["records"].as_u64().unwrap(), lines.lines().count() as u64);
     for line in lines.lines() {

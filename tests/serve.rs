@@ -42,6 +42,7 @@ fn cli_stdin(dir: &Path, profile: Option<&str>, stdin: &[u8]) -> String {
         args.extend(["--profile", p]);
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
         .args(args)
         .args(["classify", "--format", "json"])
         .stdin(Stdio::piped())

@@ -19,6 +19,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::rules::source::{dir_sources, embedded_sources};
+use crate::snapshot::SnapshotCache;
 use crate::{Engine, LoadError};
 
 /// Tells why an email bounced and what to do about it.
@@ -100,12 +102,14 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// Loads the engine the global flags ask for: `--rules DIR` or the built-in
-/// rules, in `--profile NAME` or the default profile.
+/// rules, in `--profile NAME` or the default profile; through the snapshot
+/// cache unless `REBOUND_NO_CACHE` is set (see [`crate::snapshot`]).
 pub(crate) fn engine(cli: &Cli) -> Result<Engine, String> {
-    let engine = match &cli.rules {
-        Some(dir) => Engine::from_dir(dir).map_err(|e| load_error(&e))?,
-        None => Engine::embedded().map_err(|e| load_error(&e))?,
+    let sources = match &cli.rules {
+        Some(dir) => dir_sources(dir).map_err(|e| load_error(&e))?,
+        None => embedded_sources(),
     };
+    let engine = Engine::from_sources(sources, SnapshotCache::from_env().as_ref()).map_err(|e| load_error(&e))?;
     match &cli.profile {
         Some(name) => engine.with_profile(name).map_err(|e| e.to_string()),
         None => Ok(engine),

@@ -53,6 +53,12 @@ impl LazySet {
             .ok()
     }
 
+    /// The patterns and the size limit, as given to [`LazySet::new`] (for
+    /// the rules' snapshot).
+    pub(crate) fn parts(&self) -> (&[String], usize) {
+        (&self.patterns, self.size_limit)
+    }
+
     /// Whether any regex matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
         self.set.get_or_init(|| self.build()).as_ref().is_some_and(|r| r.is_match(text))
@@ -138,6 +144,13 @@ impl LineSet {
         }
     }
 
+    /// The literals that must start the line, those that may be anywhere,
+    /// and the regexes (for the rules' snapshot; [`LineSet::new`] with the
+    /// first two lists back to back, the first anchored, makes it again).
+    pub(crate) fn parts(&self) -> (&[String], &[String], &[String]) {
+        (&self.starts.literals, &self.contains.literals, &self.regexes.patterns)
+    }
+
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
@@ -156,6 +169,16 @@ impl Literals {
     pub(crate) fn new(list: &[String]) -> Literals {
         let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
         Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+    }
+
+    /// Literals folded already (what [`Literals::folded`] gives).
+    pub(crate) fn from_folded(folded: Vec<String>) -> Literals {
+        Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+    }
+
+    /// The literals, folded (for the rules' snapshot).
+    pub(crate) fn folded(&self) -> &[String] {
+        &self.automaton.literals
     }
 
     /// Whether any literal occurs in `text` (whitespace folded by the caller).

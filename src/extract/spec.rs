@@ -566,6 +566,8 @@ fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
     out
 }
 
+mod snapshot;
+
 #[cfg(test)]
 mod tests {
     use crate::rules::source::embedded_sources;

@@ -110,11 +110,11 @@ pub struct Profile {
     /// The scheme's categories, in file order.
     pub categories: Vec<Category>,
     /// Target per reason id.
-    map: Vec<Target>,
-    policy: Policy,
-    health: Health,
+    pub(crate) map: Vec<Target>,
+    pub(crate) policy: Policy,
+    pub(crate) health: Health,
     /// `[[refine]]` tables, in file order.
-    refine: Vec<Refinement>,
+    pub(crate) refine: Vec<Refinement>,
     /// Where the profile is defined (its `[profile]` table).
     pub origin: Origin,
 }

@@ -3,33 +3,49 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One rule file's text, with the path used to name it in diagnostics and
 /// explanations (`rules/phrases/recipient.toml`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SourceFile {
     /// Path as shown to users: the directory as given plus the relative path.
     pub path: String,
     /// The file's text.
     pub text: String,
-    /// Byte offset of the start of every line, for `line_col`.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of every line, for `line_col`: made the
+    /// first time it is needed (rules decoded from a snapshot never need it).
+    line_starts: OnceLock<Vec<usize>>,
 }
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile").field("path", &self.path).field("text", &self.text).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &SourceFile) -> bool {
+        self.path == other.path && self.text == other.text
+    }
+}
+
+impl Eq for SourceFile {}
 
 impl SourceFile {
     /// A source file from a display path and its text.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let line_starts =
-            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
-        SourceFile { path: path.into(), text, line_starts }
+        SourceFile { path: path.into(), text: text.into(), line_starts: OnceLock::new() }
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line_starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1)).collect()
+        });
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let line_start = self.line_starts[line - 1];
+        let line = line_starts.partition_point(|&start| start <= offset);
+        let line_start = line_starts[line - 1];
         let column = 1 + String::from_utf8_lossy(&self.text.as_bytes()[line_start..offset]).chars().count();
         (line, column)
     }

@@ -32,6 +32,7 @@ fn lines(r: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
 impl Watch {
     fn start(dir: &std::path::Path) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+            .env("REBOUND_NO_CACHE", "1")
             .args(["classify", "--watch", "--format", "json", "--rules"])
             .arg(dir)
             .stdin(Stdio::piped())
@@ -123,7 +124,11 @@ fn sighup_forces_a_reload() {
 
 #[test]
 fn watch_needs_a_rules_directory() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rebound")).args(["classify", "--watch"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rebound"))
+        .env("REBOUND_NO_CACHE", "1")
+        .args(["classify", "--watch"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rules"));
 }

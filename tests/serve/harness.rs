@@ -59,6 +59,7 @@ impl Server {
     /// waits until it listens.
     pub fn start(global: &[&str], serve: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rebound"))
+            .env("REBOUND_NO_CACHE", "1")
             .args(global)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(serve)
