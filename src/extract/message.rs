@@ -16,54 +16,23 @@ use super::address;
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
 
-/// mail-parser's default header parsers, except that `Received` headers
-/// (whose parsed form nothing here reads, and which cost more to parse than
-/// all other headers together) are skipped. Built once.
+/// A parser that parses only the headers whose parsed form is read: the
+/// MIME ones its body parsing needs, `Subject` (decoded), and `From` and
+/// `To` (for the returned message's addresses). Every other header is only
+/// located (name and value offsets); its value is read from the raw bytes.
+/// Built once.
 fn parser() -> &'static MessageParser {
     static PARSER: OnceLock<MessageParser> = OnceLock::new();
     PARSER.get_or_init(|| {
         use HeaderName::*;
-        // Setting any header's parser replaces the built-in table, so the
-        // table is restated here, `Received` aside.
-        let mut p = MessageParser::new();
-        for h in [Subject, Comments, ContentDescription, ContentLocation, ContentTransferEncoding] {
-            p = p.header_text(h);
-        }
-        for h in [
-            From,
-            To,
-            Cc,
-            Bcc,
-            ReplyTo,
-            Sender,
-            ResentTo,
-            ResentFrom,
-            ResentBcc,
-            ResentCc,
-            ResentSender,
-            ListArchive,
-            ListHelp,
-            ListId,
-            ListOwner,
-            ListPost,
-            ListSubscribe,
-            ListUnsubscribe,
-        ] {
-            p = p.header_address(h);
-        }
-        for h in [Date, ResentDate] {
-            p = p.header_date(h);
-        }
-        for h in [MessageId, References, InReplyTo, ReturnPath, ContentId, ResentMessageId] {
-            p = p.header_id(h);
-        }
-        for h in [Keywords, ContentLanguage] {
-            p = p.header_comma_separated(h);
-        }
-        for h in [ContentType, ContentDisposition] {
-            p = p.header_content_type(h);
-        }
-        p.header_raw(MimeVersion).ignore_header(Received).default_header_raw()
+        MessageParser::new()
+            .header_text(Subject)
+            .header_text(ContentTransferEncoding)
+            .header_content_type(ContentType)
+            .header_content_type(ContentDisposition)
+            .header_address(From)
+            .header_address(To)
+            .default_header_ignore()
     })
 }
 
@@ -325,22 +294,18 @@ fn is_attached_file(part: &mail_parser::MessagePart<'_>) -> bool {
         && part.attachment_name().is_some_and(|n| !n.is_empty())
 }
 
+/// The returned message's addresses and headers; values are read unfolded
+/// from `m.raw_message`, which its header offsets index.
 fn original_of(m: &Message<'_>) -> Original {
     let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
         a.map(|a| a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()).unwrap_or_default()
     };
+    let raw = m.raw_message.as_ref();
     let headers = m
         .headers()
         .iter()
         .map(|h| {
-            let value = match h.value() {
-                mail_parser::HeaderValue::Text(t) => t.to_string(),
-                mail_parser::HeaderValue::TextList(l) => l.join(", "),
-                mail_parser::HeaderValue::Address(a) => {
-                    a.iter().filter_map(|x| x.address.as_deref()).collect::<Vec<_>>().join(", ")
-                }
-                _ => String::new(),
-            };
+            let value = raw.get(h.offset_start as usize..h.offset_end as usize).map(unfold).unwrap_or_default();
             (h.name().to_ascii_lowercase(), value)
         })
         .collect();
