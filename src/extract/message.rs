@@ -1,40 +1,21 @@
 //! The parts of an email a bounce reader needs, flattened out of its MIME
 //! tree: the top-level headers, the human-readable text, the delivery-status
 //! and feedback-report parts, and the headers of the returned original
-//! message. MIME decoding (base64, quoted-printable, charsets, nested
-//! `message/rfc822`) is `mail-parser`'s; this module only sorts the parts.
+//! message. The MIME tree is read by [`super::mime`] (with `mail-parser`'s
+//! decoders); this module only sorts the parts.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
-use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::parsers::MessageStream;
+use mail_parser::HeaderValue;
 
 use super::address;
+use super::mime::{self, Body, Header, Msg, Part};
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
-
-/// A parser that parses only the headers whose parsed form is read: the
-/// MIME ones its body parsing needs, `Subject` (decoded), and `From` and
-/// `To` (for the returned message's addresses). Every other header is only
-/// located (name and value offsets); its value is read from the raw bytes.
-/// Built once.
-fn parser() -> &'static MessageParser {
-    static PARSER: OnceLock<MessageParser> = OnceLock::new();
-    PARSER.get_or_init(|| {
-        use HeaderName::*;
-        MessageParser::new()
-            .header_text(Subject)
-            .header_text(ContentTransferEncoding)
-            .header_content_type(ContentType)
-            .header_content_type(ContentDisposition)
-            .header_address(From)
-            .header_address(To)
-            .default_header_ignore()
-    })
-}
 
 /// Headers of the message the bounce returns.
 #[derive(Debug, Clone, Default)]
@@ -126,20 +107,20 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
-    let message = parser().parse(raw)?;
-    if message.parts.is_empty() || message.parts[0].headers.is_empty() {
+    let message = mime::parse(raw)?;
+    let top = &message.parts[0];
+    if top.headers.is_empty() {
         return None;
     }
     let mut v = View::default();
-    for h in &message.parts[0].headers {
-        let start = h.offset_start as usize;
-        let end = (h.offset_end as usize).min(raw.len());
-        let value = raw.get(start..end).map(unfold).unwrap_or_default();
-        v.headers.push((h.name.as_str().to_ascii_lowercase(), value));
+    for h in &top.headers {
+        let value = raw.get(h.value.clone()).map(unfold).unwrap_or_default();
+        v.headers.push((mime::name_of(raw, h), value));
     }
-    v.subject = message.subject().unwrap_or_default().to_string();
+    let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
+    v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
     v.to = v.header("to").map(|t| address::find_all(t).map(|(_, _, a)| a).collect()).unwrap_or_default();
-    if let Some(ct) = message.content_type() {
+    if let Some(ct) = &top.content_type {
         v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
@@ -150,7 +131,7 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.texts = html.into_iter().map(html_to_text).collect();
     }
     if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
-        // A MIME structure mail-parser could not follow (a boundary lost to
+        // A MIME structure that could not be followed (a boundary lost to
         // broken header folding, say): read the raw body as text.
         v.texts.push(raw_body_text(raw));
     }
@@ -199,13 +180,13 @@ fn text_of(t: &str) -> String {
 
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
-fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> String {
+fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
     let bad = |s: &str| s.chars().filter(|&c| c == '\u{fffd}').count();
     let worst = bad(decoded);
     if worst < 4 {
         return text_of(decoded);
     }
-    let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return decoded.to_string() };
+    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return decoded.to_string() };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
         mail_parser::Encoding::QuotedPrintable => {
@@ -230,30 +211,31 @@ fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> S
     best.1
 }
 
-fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
-    let Some(part) = message.parts.get(id as usize) else { return };
+fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
+    let Some(part) = message.parts.get(id) else { return };
     if depth > MAX_DEPTH {
         return;
     }
     let (ctype, subtype) = part
-        .content_type()
+        .content_type
+        .as_ref()
         .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
         .unwrap_or_else(|| ("text".into(), "plain".into()));
     match &part.body {
-        PartType::Multipart(children) => {
+        Body::Multipart(children) => {
             for &child in children {
                 if child != id {
                     walk(message, child, depth + 1, v, html);
                 }
             }
         }
-        PartType::Message(nested) => {
+        Body::Message(nested) => {
             if v.original.is_none() {
-                v.original = Some(original_of(nested));
+                v.original = Some(original_of(&nested.data, nested.headers()));
             }
-            v.attached.push(nested.raw_message().to_vec());
+            v.attached.push(nested.raw().to_vec());
         }
-        PartType::Text(t) => match (ctype.as_str(), subtype.as_str()) {
+        Body::Text(t) => match (ctype.as_str(), subtype.as_str()) {
             (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
             (_, "feedback-report") => v.feedback.push(t.to_string()),
             (_, "rfc822-headers" | "rfc822" | "global-headers") => {
@@ -262,10 +244,10 @@ fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html:
                 }
             }
             _ if is_attached_file(part) => {}
-            _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
+            _ => v.texts.push(redecode(&message.data, part, t)),
         },
-        PartType::Html(h) => html.push(h),
-        PartType::Binary(b) | PartType::InlineBinary(b) => {
+        Body::Html(h) => html.push(h),
+        Body::Binary(b) => {
             let text = || String::from_utf8_lossy(b).into_owned();
             match (ctype.as_str(), subtype.as_str()) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
@@ -289,32 +271,39 @@ fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html:
 
 /// Whether a text part is an attached file (original headers sent as a
 /// `.txt`, say) rather than part of the notification.
-fn is_attached_file(part: &mail_parser::MessagePart<'_>) -> bool {
-    part.content_disposition().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
-        && part.attachment_name().is_some_and(|n| !n.is_empty())
+fn is_attached_file(part: &Part<'_>) -> bool {
+    part.disposition.as_ref().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
+        && part
+            .disposition
+            .as_ref()
+            .and_then(|d| d.attribute("filename"))
+            .or_else(|| part.content_type.as_ref().and_then(|c| c.attribute("name")))
+            .is_some_and(|n| !n.is_empty())
 }
 
-/// The returned message's addresses and headers; values are read unfolded
-/// from `m.raw_message`, which its header offsets index.
-fn original_of(m: &Message<'_>) -> Original {
-    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-        a.map(|a| a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()).unwrap_or_default()
+/// The returned message's addresses and headers (values unfolded), from
+/// its header block located in `data`.
+fn original_of(data: &[u8], headers: &[Header]) -> Original {
+    let addrs = |name: &str| -> Vec<String> {
+        match mime::last_value(data, headers, name, MessageStream::parse_address) {
+            Some(HeaderValue::Address(a)) => {
+                a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()
+            }
+            _ => Vec::new(),
+        }
     };
-    let raw = m.raw_message.as_ref();
-    let headers = m
-        .headers()
+    let headers = headers
         .iter()
-        .map(|h| {
-            let value = raw.get(h.offset_start as usize..h.offset_end as usize).map(unfold).unwrap_or_default();
-            (h.name().to_ascii_lowercase(), value)
-        })
+        .map(|h| (mime::name_of(data, h), data.get(h.value.clone()).map(unfold).unwrap_or_default()))
         .collect();
-    Original { to: addrs(m.to()), from: addrs(m.from()).into_iter().next(), headers }
+    Original { to: addrs("to"), from: addrs("from").into_iter().next(), headers }
 }
 
+/// The headers of a message given as text (a `text/rfc822-headers` part, a
+/// quoted original).
 pub(crate) fn original_from_text(text: &str) -> Original {
-    match parser().parse_headers(text.as_bytes()) {
-        Some(m) => original_of(&m),
+    match mime::header_block(text.as_bytes()) {
+        Some(headers) => original_of(text.as_bytes(), &headers),
         None => Original::default(),
     }
 }

@@ -36,6 +36,7 @@ pub mod dsn;
 mod generic;
 mod matchers;
 mod message;
+mod mime;
 mod notify;
 mod refine;
 mod reply;
