@@ -17,21 +17,15 @@
 //! ```
 
 use std::borrow::Cow;
-use std::ops::Range;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, Encoding, HeaderValue};
 
-/// A header located in a message's bytes.
-#[derive(Debug, Clone)]
-pub(crate) struct Header {
-    /// The name as written, without surrounding whitespace.
-    pub name: Range<usize>,
-    /// The raw value: after the colon up to and including the line end of
-    /// its last (folded) line.
-    pub value: Range<usize>,
-}
+mod headers;
+
+pub(crate) use headers::{header_block, last_value, name_of, Header};
+use headers::{read_headers, Heads};
 
 /// One MIME part.
 #[derive(Debug)]
@@ -91,33 +85,6 @@ impl Msg<'_> {
     }
 }
 
-/// The name of header `h` in `data`, lowercased.
-pub(crate) fn name_of(data: &[u8], h: &Header) -> String {
-    String::from_utf8_lossy(data.get(h.name.clone()).unwrap_or_default()).to_ascii_lowercase()
-}
-
-/// The value of the last header called `name` (lowercase) parsed by `parse`.
-pub(crate) fn last_value<'x>(
-    data: &'x [u8],
-    headers: &[Header],
-    name: &str,
-    parse: fn(&mut MessageStream<'x>) -> HeaderValue<'x>,
-) -> Option<HeaderValue<'x>> {
-    let h = headers.iter().rev().find(|h| is_named(data, h, name))?;
-    Some(parse(&mut MessageStream::new(data.get(h.value.start..).unwrap_or_default())))
-}
-
-/// The header block at the start of `data`; `None` when it has no header.
-pub(crate) fn header_block(data: &[u8]) -> Option<Vec<Header>> {
-    let mut heads = Heads::default();
-    read_headers(data, 0, false, &mut heads);
-    (!heads.headers.is_empty()).then_some(heads.headers)
-}
-
-fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
-    data.get(h.name.clone()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-}
-
 /// How `mail-parser` classifies a part (`parsers/message.rs`).
 #[derive(Debug, PartialEq, Clone, Copy, Default)]
 enum MimeType {
@@ -150,106 +117,6 @@ fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, Mim
     }
 }
 
-/// The headers of a part being read.
-#[derive(Default)]
-struct Heads<'x> {
-    headers: Vec<Header>,
-    content_type: Option<HeaderValue<'x>>,
-    disposition: Option<HeaderValue<'x>>,
-    encoding: Option<HeaderValue<'x>>,
-}
-
-/// Reads the header block at `pos` as `MessageStream::parse_headers` does:
-/// the offset where the body starts, or `None` when the data ends first.
-/// With `parse`, the three MIME headers are parsed (by `mail-parser`).
-fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out: &mut Heads<'x>) -> Option<usize> {
-    loop {
-        loop {
-            match data.get(pos) {
-                Some(b'\n') => return Some(pos + 1),
-                None => return None,
-                Some(c) if !c.is_ascii_whitespace() => break,
-                _ => pos += 1,
-            }
-        }
-        // The name: up to a colon after some non-space; a line without one
-        // is skipped.
-        let mut token: Option<Range<usize>> = None;
-        let mut named = false;
-        while let Some(&c) = data.get(pos) {
-            pos += 1;
-            match c {
-                b':' if token.is_some() => {
-                    named = true;
-                    break;
-                }
-                b':' => {}
-                b'\n' => {
-                    token = None;
-                    break;
-                }
-                c if !c.is_ascii_whitespace() => match &mut token {
-                    Some(t) => t.end = pos,
-                    None => token = Some(pos - 1..pos),
-                },
-                _ => {}
-            }
-        }
-        let Some(name) = token else {
-            if pos >= data.len() {
-                return None;
-            }
-            continue;
-        };
-        if !named && pos >= data.len() {
-            // A name at the very end, without a colon: a header with no value.
-            out.headers.push(Header { name, value: pos..pos });
-            return None;
-        }
-        let start = pos;
-        let slot = if parse {
-            let n = &data[name.clone()];
-            if n.eq_ignore_ascii_case(b"content-type") {
-                Some((&mut out.content_type, true))
-            } else if n.eq_ignore_ascii_case(b"content-disposition") {
-                Some((&mut out.disposition, true))
-            } else if n.eq_ignore_ascii_case(b"content-transfer-encoding") {
-                Some((&mut out.encoding, false))
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        pos = match slot {
-            Some((slot, is_type)) => {
-                let mut s = MessageStream::new(&data[start..]);
-                *slot = Some(if is_type { s.parse_content_type() } else { s.parse_unstructured() });
-                start + s.offset()
-            }
-            None => value_end(data, start),
-        };
-        out.headers.push(Header { name, value: start..pos });
-    }
-}
-
-/// The end of a header value starting at `pos`: past the first line end not
-/// followed by a space or tab.
-fn value_end(data: &[u8], mut pos: usize) -> usize {
-    loop {
-        match memchr::memchr(b'\n', &data[pos.min(data.len())..]) {
-            None => return data.len(),
-            Some(i) => {
-                pos += i + 1;
-                if matches!(data.get(pos), Some(b' ' | b'\t')) {
-                    pos += 1;
-                } else {
-                    return pos;
-                }
-            }
-        }
-    }
-}
 
 /// Where the walk is: the part being read and the multipart or message it
 /// belongs to.
@@ -424,7 +291,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                         p.body = if nested.parts.is_empty() {
                             Body::Text(String::from_utf8_lossy(raw.get(p.offset_body..offset_end).unwrap_or_default()))
                         } else {
-                            Body::Message(Box::new(nested))
+                            attached(nested, prev_state.decode)
                         };
                     }
                     message = prev_message;
@@ -464,7 +331,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 p.body = if nested.parts.is_empty() {
                     Body::Text(unclosed_text(raw.get(p.offset_body..end).unwrap_or_default(), state.boundary.as_deref()))
                 } else {
-                    Body::Message(Box::new(nested))
+                    attached(nested, prev_state.decode)
                 };
             }
             message = prev_message;
@@ -490,6 +357,13 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     } else {
         None
     }
+}
+
+/// The body of a part holding the attached message `nested`: the message,
+/// unless the part is itself inside an attached message (kept only as far
+/// as its extent, which also bounds how deep messages nest here).
+fn attached<'x>(nested: Msg<'x>, keep: bool) -> Body<'x> {
+    if keep { Body::Message(Box::new(nested)) } else { Body::Binary(Cow::Borrowed(&[])) }
 }
 
 /// The text of an attached message cut short: up to its parent's closing
@@ -518,3 +392,6 @@ fn headers_only(data: Vec<u8>) -> Result<Msg<'static>, Vec<u8>> {
     part.offset_end = len;
     Ok(Msg { data: Cow::Owned(data), parts: vec![part] })
 }
+
+#[cfg(test)]
+mod tests;
