@@ -153,9 +153,14 @@ fn raw_body_text(raw: &[u8]) -> String {
     body.lines().filter(|l| !mime_line(l)).collect::<Vec<_>>().join("\n")
 }
 
+/// A header value with its lines joined by one space, each line trimmed.
 fn unfold(raw: &[u8]) -> String {
     // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
     let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
+    if memchr::memchr(b'\n', s.trim_end().as_bytes()).is_none() {
+        // One line (the usual case): trimming it is all there is to do.
+        return s.trim().to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
@@ -181,7 +186,7 @@ fn text_of(t: &str) -> String {
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
 fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
-    let bad = |s: &str| s.chars().filter(|&c| c == '\u{fffd}').count();
+    let bad = |s: &str| memchr::memmem::find_iter(s.as_bytes(), "\u{fffd}".as_bytes()).count();
     let worst = bad(decoded);
     if worst < 4 {
         return text_of(decoded);

@@ -66,35 +66,40 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
                 _ => pos += 1,
             }
         }
-        // The name: up to a colon after some non-space; a line without one
-        // is skipped.
-        let mut token: Option<Range<usize>> = None;
-        let mut named = false;
-        while let Some(&c) = data.get(pos) {
+        // The name: from the first character that is neither a space nor a
+        // colon up to the next colon; a line without one is skipped.
+        while data.get(pos).is_some_and(|&c| c == b':' || (c != b'\n' && c.is_ascii_whitespace())) {
             pos += 1;
-            match c {
-                b':' if token.is_some() => {
-                    named = true;
-                    break;
-                }
-                b':' => {}
-                b'\n' => {
-                    token = None;
-                    break;
-                }
-                c if !c.is_ascii_whitespace() => match &mut token {
-                    Some(t) => t.end = pos,
-                    None => token = Some(pos - 1..pos),
-                },
-                _ => {}
-            }
         }
-        let Some(name) = token else {
+        let token_start = pos;
+        let (token, named) = match data.get(pos) {
+            None => (None, false),
+            Some(b'\n') => {
+                pos += 1;
+                (None, false)
+            }
+            Some(_) => match memchr::memchr2(b':', b'\n', &data[pos..]) {
+                Some(i) if data[pos + i] == b':' => {
+                    pos += i + 1;
+                    (Some(token_start..token_start + i), true)
+                }
+                Some(i) => {
+                    pos += i + 1;
+                    (None, false)
+                }
+                None => {
+                    pos = data.len();
+                    (Some(token_start..pos), false)
+                }
+            },
+        };
+        let Some(mut name) = token else {
             if pos >= data.len() {
                 return None;
             }
             continue;
         };
+        name.end = name.start + data[name.clone()].trim_ascii_end().len();
         if !named && pos >= data.len() {
             // A name at the very end, without a colon: a header with no value.
             out.headers.push(Header { name, value: pos..pos });

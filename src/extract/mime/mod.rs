@@ -177,6 +177,8 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         state.offset_header = stream.offset();
         let mut heads = Heads::default();
         let Some(body) = read_headers(raw, stream.offset(), true, &mut heads) else {
+            // The data ended inside the header block.
+            stream.seek_end();
             last_heads = heads;
             break;
         };
@@ -224,7 +226,11 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         }
 
         let boundary = state.boundary.as_deref().unwrap_or(b"");
+        // Inside an attached message only the end matters: the decoders end
+        // a part where `mime_part` does (the first `--boundary`, or after a
+        // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
+            _ if !state.decode => stream.mime_part(boundary),
             Encoding::Base64 => stream.decode_base64_mime(boundary),
             Encoding::QuotedPrintable => stream.decode_quoted_printable_mime(boundary),
             Encoding::None => stream.mime_part(boundary),
@@ -351,6 +357,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         // Headers without a body.
         let mut part = Part::new(last_heads, 0, raw.len());
         part.offset_end = raw.len();
+        part.encoding = Encoding::None;
         part.body = Body::Text(Cow::Borrowed(""));
         message.parts.push(part);
         Some(message)

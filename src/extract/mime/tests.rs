@@ -20,8 +20,8 @@ fn locates_headers_as_mail_parser_does() {
     assert_eq!(names(raw, h), ["subject", "x-odd name"]);
     assert_eq!(value(raw, &h[0]), " a\n b\n");
     assert_eq!(value(raw, &h[1]), " z\n");
-    assert!(matches!(&m.parts[0].body, Body::Text(t) if t == "body"));
-    assert_eq!(header_block(b"\nTo: a@b.example\n"), None);
+    assert!(matches!(&m.parts[0].body, Body::Text(t) if t == "body\n"));
+    assert!(header_block(b"\nTo: a@b.example\n").is_none());
     assert_eq!(header_block(b"To: a@b.example").map(|h| h.len()), Some(1));
 }
 
@@ -79,7 +79,10 @@ fn same_headers(ours: &[Header], theirs: &[mail_parser::Header<'_>]) -> bool {
 /// `mail-parser` (attached messages: the same headers and extent).
 fn agrees(raw: &[u8]) -> Result<(), String> {
     let parser = reference();
-    let (ours, theirs) = match (parse(raw), parser.parse(raw)) {
+    // mail-parser's debug assertions fire on some broken structures (where
+    // it drops a parent message): no reference there.
+    let Ok(theirs) = std::panic::catch_unwind(|| parser.parse(raw)) else { return Ok(()) };
+    let (ours, theirs) = match (parse(raw), theirs) {
         (None, None) => return Ok(()),
         (Some(o), Some(t)) => (o, t),
         (o, t) => return Err(format!("ours {:?}, theirs {:?}", o.is_some(), t.is_some())),
