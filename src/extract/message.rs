@@ -24,14 +24,26 @@ pub(crate) struct Original {
     pub to: Vec<String>,
     /// Address of its `From` header.
     pub from: Option<String>,
-    /// All its headers, names lowercased, values as text.
-    pub headers: Vec<(String, String)>,
+    /// Its header block, as located in the email; values are unfolded only
+    /// when asked for.
+    block: Vec<u8>,
+    headers: Vec<Header>,
 }
 
 impl Original {
-    /// The value of its first header called `name` (lowercase).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    /// The first address in its first header called `name` (lowercase).
+    pub fn first_address(&self, name: &str) -> Option<String> {
+        let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
+        address::first(&self.block.get(h.value.clone()).map(unfold).unwrap_or_default())
+    }
+
+    /// The first address in each of its headers called `name` (lowercase),
+    /// in order.
+    pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.headers.iter().filter(move |h| mime::is_named(&self.block, h, name)).filter_map(|h| {
+            let value = self.block.get(h.value.clone()).map(unfold).unwrap_or_default();
+            address::first(&value)
+        })
     }
 }
 
@@ -286,8 +298,8 @@ fn is_attached_file(part: &Part<'_>) -> bool {
             .is_some_and(|n| !n.is_empty())
 }
 
-/// The returned message's addresses and headers (values unfolded), from
-/// its header block located in `data`.
+/// The returned message's addresses and headers, from its header block
+/// located in `data`.
 fn original_of(data: &[u8], headers: &[Header]) -> Original {
     let addrs = |name: &str| -> Vec<String> {
         match mime::last_value(data, headers, name, MessageStream::parse_address) {
@@ -297,11 +309,16 @@ fn original_of(data: &[u8], headers: &[Header]) -> Original {
             _ => Vec::new(),
         }
     };
-    let headers = headers
-        .iter()
-        .map(|h| (mime::name_of(data, h), data.get(h.value.clone()).map(unfold).unwrap_or_default()))
-        .collect();
-    Original { to: addrs("to"), from: addrs("from").into_iter().next(), headers }
+    // The block copied, its headers located in the copy.
+    let start = headers.first().map_or(0, |h| h.name.start);
+    let end = headers.last().map_or(0, |h| h.value.end).max(start);
+    let shift = |r: &std::ops::Range<usize>| r.start.saturating_sub(start)..r.end.saturating_sub(start);
+    Original {
+        to: addrs("to"),
+        from: addrs("from").into_iter().next(),
+        block: data.get(start..end).unwrap_or_default().to_vec(),
+        headers: headers.iter().map(|h| Header { name: shift(&h.name), value: shift(&h.value) }).collect(),
+    }
 }
 
 /// The headers of a message given as text (a `text/rfc822-headers` part, a

@@ -39,7 +39,8 @@ pub(crate) fn header_block(data: &[u8]) -> Option<Vec<Header>> {
     (!heads.headers.is_empty()).then_some(heads.headers)
 }
 
-fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
+/// Whether header `h` in `data` is called `name` (lowercase).
+pub(crate) fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
     data.get(h.name.clone()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
 }
 

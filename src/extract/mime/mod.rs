@@ -24,7 +24,7 @@ use mail_parser::{ContentType, Encoding, HeaderValue};
 
 mod headers;
 
-pub(crate) use headers::{header_block, last_value, name_of, Header};
+pub(crate) use headers::{header_block, is_named, last_value, name_of, Header};
 use headers::{read_headers, Heads};
 
 /// One MIME part.
