@@ -22,6 +22,7 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, Encoding, HeaderValue};
 
+mod decode;
 mod headers;
 
 pub(crate) use headers::{header_block, is_named, last_value, name_of, Header};
@@ -230,10 +231,10 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
-            _ if !state.decode => stream.mime_part(boundary),
+            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
             Encoding::Base64 => stream.decode_base64_mime(boundary),
-            Encoding::QuotedPrintable => stream.decode_quoted_printable_mime(boundary),
-            Encoding::None => stream.mime_part(boundary),
+            Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
+            Encoding::None => decode::mime_part(&mut stream, raw, boundary),
         };
         if offset_end == usize::MAX {
             // Undecodable: the raw bytes up to the boundary, as text.
