@@ -131,7 +131,13 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     }
     let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
     v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
-    v.to = v.header("to").map(|t| address::find_all(t).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    v.to = v
+        .header("to")
+        .map(|t| match sole_address(t) {
+            Some(a) => address::clean(a).into_iter().collect(),
+            None => address::find_all(t).map(|(_, _, a)| a).collect(),
+        })
+        .unwrap_or_default();
     if let Some(ct) = &top.content_type {
         v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
@@ -148,6 +154,29 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.texts.push(raw_body_text(raw));
     }
     Some(v)
+}
+
+/// The address of a header value that is one plain ASCII address, bare or
+/// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
+/// one match [`address::find_all`]'s pattern finds there, found without
+/// running it. `None` for anything else.
+fn sole_address(value: &str) -> Option<&str> {
+    let v = value.strip_prefix('<').unwrap_or(value);
+    let v = v.strip_suffix('>').unwrap_or(v);
+    let (local, domain) = v.split_once('@')?;
+    let atom = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
+    let local_ok = !local.is_empty() && !local.starts_with('.') && local.bytes().all(atom);
+    let (labels, last) = domain.rsplit_once('.')?;
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    };
+    let last_ok = last.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+    (v.len() <= 320 && local_ok && labels.split('.').all(label_ok) && last_ok).then_some(v)
 }
 
 /// The body of `raw` after its header block, as text, without MIME
@@ -340,6 +369,31 @@ mod tests {
         assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
         assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
         assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sole_address_is_what_the_pattern_finds(
+            pre in proptest::sample::select(vec!["", "<", "<<", " ", "\"", "é"]),
+            local in "[a-c0-9._+-]{0,5}",
+            domain in "[a-cA0-9_.-]{0,9}",
+            post in proptest::sample::select(vec!["", ">", ">>", ",", " x", "é"]),
+        ) {
+            let value = format!("{pre}{local}@{domain}{post}");
+            if let Some(a) = sole_address(&value) {
+                let found: Vec<String> = address::find_all(&value).map(|(_, _, a)| a).collect();
+                proptest::prop_assert_eq!(found, address::clean(a).into_iter().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn finds_a_sole_address() {
+        assert_eq!(sole_address("<a.b+c@mail.example.org>"), Some("a.b+c@mail.example.org"));
+        assert_eq!(sole_address("a@b.c0-"), Some("a@b.c0-"));
+        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"] {
+            assert_eq!(sole_address(other), None, "{other}");
+        }
     }
 
     #[test]
