@@ -391,7 +391,8 @@ mod tests {
     fn finds_a_sole_address() {
         assert_eq!(sole_address("<a.b+c@mail.example.org>"), Some("a.b+c@mail.example.org"));
         assert_eq!(sole_address("a@b.c0-"), Some("a@b.c0-"));
-        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"] {
+        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"]
+        {
             assert_eq!(sole_address(other), None, "{other}");
         }
     }

@@ -92,7 +92,7 @@ pub(super) fn quoted_printable<'x>(
                 if state == State::Eq {
                     state = State::None;
                 } else {
-                    buf.truncate(buf.len() - ws_count);
+                    buf.truncate(buf.len().saturating_sub(ws_count));
                     buf.extend_from_slice(crlf);
                 }
                 ws_count = 0;
@@ -168,8 +168,10 @@ mod tests {
 
     use super::*;
 
-    const PIECES: &[&str] =
-        &["a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "= \n", "-", "--", "--b", "--b--", "x--b", "---b", "é"];
+    const PIECES: &[&str] = &[
+        "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "= \n", "-", "--", "--b",
+        "--b--", "x--b", "---b", "é",
+    ];
 
     fn body() -> impl Strategy<Value = (String, usize)> {
         (proptest::collection::vec(proptest::sample::select(PIECES), 0..30), 0usize..4)

@@ -44,7 +44,6 @@ pub(crate) fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
     data.get(h.name.clone()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
 }
 
-
 /// The headers of a part being read.
 #[derive(Default)]
 pub(super) struct Heads<'x> {

@@ -104,7 +104,11 @@ enum MimeType {
 fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, MimeType) {
     match ct {
         Some(ct) => match ct.ctype() {
-            "multipart" => (true, false, if ct.subtype() == Some("digest") { MimeType::MultipartDigest } else { MimeType::Multipart }),
+            "multipart" => (
+                true,
+                false,
+                if ct.subtype() == Some("digest") { MimeType::MultipartDigest } else { MimeType::Multipart },
+            ),
             "text" => match ct.subtype() {
                 Some("plain") => (false, true, MimeType::TextPlain),
                 Some("html") => (false, true, MimeType::TextHtml),
@@ -117,7 +121,6 @@ fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, Mim
         None => (false, true, MimeType::TextPlain),
     }
 }
-
 
 /// Where the walk is: the part being read and the multipart or message it
 /// belongs to.
@@ -190,7 +193,8 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         let mut part = Part::new(heads, state.offset_header, state.offset_body);
         let (is_multipart, mut is_text, mut mime_type) = mime_type(part.content_type.as_ref(), state.mime_type);
         if is_multipart {
-            let boundary = part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
+            let boundary =
+                part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
             if let Some(boundary) = boundary {
                 if stream.seek_next_part(&boundary) {
                     let new_state = State {
@@ -263,17 +267,24 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 Err(bytes) => Body::Binary(Cow::Owned(bytes)),
             }
         } else if is_text {
-            let decoder =
-                part.content_type.as_ref().and_then(|c| c.attribute("charset")).and_then(|c| charset_decoder(c.as_bytes()));
+            let decoder = part
+                .content_type
+                .as_ref()
+                .and_then(|c| c.attribute("charset"))
+                .and_then(|c| charset_decoder(c.as_bytes()));
             let text: Cow<'_, str> = match (bytes, decoder) {
                 (Cow::Owned(v), Some(d)) => d(&v).into(),
-                (Cow::Owned(v), None) => String::from_utf8(v)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-                    .into(),
+                (Cow::Owned(v), None) => {
+                    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()).into()
+                }
                 (Cow::Borrowed(b), Some(d)) => d(b).into(),
                 (Cow::Borrowed(b), None) => String::from_utf8_lossy(b),
             };
-            if mime_type == MimeType::TextHtml { Body::Html(text) } else { Body::Text(text) }
+            if mime_type == MimeType::TextHtml {
+                Body::Html(text)
+            } else {
+                Body::Text(text)
+            }
         } else {
             Body::Binary(bytes)
         };
@@ -336,7 +347,10 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             if let Some(p) = prev_message.parts.get_mut(state.part_id) {
                 p.offset_end = end;
                 p.body = if nested.parts.is_empty() {
-                    Body::Text(unclosed_text(raw.get(p.offset_body..end).unwrap_or_default(), state.boundary.as_deref()))
+                    Body::Text(unclosed_text(
+                        raw.get(p.offset_body..end).unwrap_or_default(),
+                        state.boundary.as_deref(),
+                    ))
                 } else {
                     attached(nested, prev_state.decode)
                 };
@@ -371,7 +385,11 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
 /// unless the part is itself inside an attached message (kept only as far
 /// as its extent, which also bounds how deep messages nest here).
 fn attached<'x>(nested: Msg<'x>, keep: bool) -> Body<'x> {
-    if keep { Body::Message(Box::new(nested)) } else { Body::Binary(Cow::Borrowed(&[])) }
+    if keep {
+        Body::Message(Box::new(nested))
+    } else {
+        Body::Binary(Cow::Borrowed(&[]))
+    }
 }
 
 /// The text of an attached message cut short: up to its parent's closing

@@ -1,4 +1,3 @@
-
 use mail_parser::{HeaderName, MessageParser, PartType};
 use proptest::prelude::*;
 
