@@ -216,7 +216,8 @@ fn unfold(raw: &[u8]) -> String {
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
 /// carried that encoding without declaring it.
 fn text_of(t: &str) -> String {
-    if t.contains("\u{1b}$B") || t.contains("\u{1b}$@") {
+    // ESC is rare: look for it before looking for the two sequences.
+    if memchr::memchr(0x1b, t.as_bytes()).is_some() && (t.contains("\u{1b}$B") || t.contains("\u{1b}$@")) {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
             return decode(t.as_bytes());
         }
@@ -227,7 +228,11 @@ fn text_of(t: &str) -> String {
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
 fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
-    let bad = |s: &str| memchr::memmem::find_iter(s.as_bytes(), "\u{fffd}".as_bytes()).count();
+    // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
+    let bad = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memchr_iter(0xEF, b).filter(|&i| b[i + 1..].starts_with(&[0xBF, 0xBD])).count()
+    };
     let worst = bad(decoded);
     if worst < 4 {
         return text_of(decoded);

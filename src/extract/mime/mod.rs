@@ -7,7 +7,9 @@
 //! The walk is `mail-parser`'s own (`MessageParser::parse`): the same
 //! boundary search, body decoders and recovery from broken structure, built
 //! from its public stream primitives, so that parts split and decode exactly
-//! as they did when the whole message went through it.
+//! as they did when the whole message went through it. The property test in
+//! `tests.rs` compares the two on generated documents, so a `mail-parser`
+//! upgrade that changes its reading shows up there.
 //!
 //! ```text
 //! top message ─ parts[0] multipart/report ─ children [1, 2, 3]
