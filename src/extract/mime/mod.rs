@@ -238,7 +238,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
             _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
-            Encoding::Base64 => stream.decode_base64_mime(boundary),
+            Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
             Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
             Encoding::None => decode::mime_part(&mut stream, raw, boundary),
         };
