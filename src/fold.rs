@@ -6,16 +6,22 @@
 pub fn fold_into(input: &[u8], out: &mut Vec<u8>) {
     out.clear();
     out.reserve(input.len());
-    let mut pending_space = false;
-    for &b in input {
-        if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    // Word by word: a tight scan for the word's end, then one copy.
+    let mut i = 0;
+    while i < input.len() {
+        while i < input.len() && is_space(input[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < input.len() && !is_space(input[i]) {
+            i += 1;
+        }
+        if start < i {
+            if !out.is_empty() {
                 out.push(b' ');
-                pending_space = false;
             }
-            out.push(b);
+            out.extend_from_slice(&input[start..i]);
         }
     }
 }
@@ -112,6 +118,14 @@ mod tests {
             prop_assert!(!once.windows(2).any(|w| w == b"  "));
             prop_assert!(std::str::from_utf8(&once).is_ok());
             prop_assert_eq!(needs_folding(s.as_bytes()), once != s.as_bytes());
+        }
+
+        #[test]
+        fn folding_joins_the_words_with_single_spaces(s in "[ab\u{e9} \t\n\r\x0b\x0c]{0,70}") {
+            let mut out = Vec::new();
+            fold_into(s.as_bytes(), &mut out);
+            let words: Vec<&str> = s.split([' ', '\t', '\n', '\r', '\x0b', '\x0c']).filter(|w| !w.is_empty()).collect();
+            prop_assert_eq!(out, words.join(" ").into_bytes());
         }
 
         #[test]

@@ -1,6 +1,7 @@
 //! Regexes checked when the rules load and compiled when first used.
 //!
-//! Compiling a regex (its forward and reverse NFAs, prefilters, lazy DFA
+//! Compiling a regex the way the `regex` crate does (Unicode classes and
+//! case folding, forward and reverse NFAs, a literal prefilter, lazy DFA
 //! set-up) costs about a million instructions; the shipped rules hold about
 //! a hundred of them, and a run over short replies triggers only a few. A
 //! [`LazyRegex`] parses its pattern when the rules load, so that a syntax
@@ -8,54 +9,289 @@
 //! regex the first time a search needs it (once, whichever thread asks
 //! first; the others wait for it).
 //!
+//! A pattern written in ASCII is compiled with ASCII semantics (`\w`, `\d`,
+//! `\s`, `\b`, `.` and `(?i)` as on ASCII text, see [`LazyRegex`]), about
+//! five times cheaper to build than with Unicode tables, and without a
+//! prefilter (the callers filter by literal first). On an ASCII text that
+//! is exactly what the Unicode pattern matches. A pattern that needs
+//! Unicode (a non-ASCII letter, `\p{L}`) gets the same ASCII compilation for
+//! ASCII texts and the full Unicode regex, built on demand, for the others.
+//!
 //! The one error parsing cannot find is a pattern whose compiled form
 //! exceeds the size limit; such a regex never matches, and `rebound check`
 //! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.
 //!
 //! ```text
 //! let r: LazyRegex<regex::Regex> = LazyRegex::new("user (unknown|not found)").unwrap();
-//! assert!(r.get().unwrap().is_match("User Unknown"));
+//! assert!(r.is_match("User Unknown"));
 //! ```
 
 use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Range;
 use std::sync::OnceLock;
 
+use regex_automata::util::captures::Captures as Slots;
+use regex_automata::util::syntax;
+use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
+
+use needle::Needle;
+
+mod needle;
 
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;
 
-/// A regex type a [`LazyRegex`] can build: matched case-insensitively, with
-/// a compiled size limit of 1 MiB.
-pub(crate) trait Compile: Sized {
+/// How a [`LazyRegex`] is searched: `regex::Regex` marks one matched against
+/// `&str` texts for its capture groups, `regex::bytes::Regex` one matched
+/// against bytes for its bounds only. Both match case-insensitively, with a
+/// compiled size limit of 1 MiB.
+pub(crate) trait Compile {
     /// Whether the pattern must match valid UTF-8 only (`regex::Regex`) or
     /// may match any bytes (`regex::bytes::Regex`).
     const UTF8: bool;
 
-    /// Compiles the pattern.
-    fn compile(pattern: &str) -> Result<Self, regex::Error>;
+    /// Compiles the pattern as the `regex` crate would, for its error.
+    fn check(pattern: &str) -> Result<(), regex::Error>;
 }
 
 impl Compile for regex::Regex {
     const UTF8: bool = true;
 
-    fn compile(pattern: &str) -> Result<Self, regex::Error> {
-        regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+    fn check(pattern: &str) -> Result<(), regex::Error> {
+        regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build().map(drop)
     }
 }
 
 impl Compile for regex::bytes::Regex {
     const UTF8: bool = false;
 
-    fn compile(pattern: &str) -> Result<Self, regex::Error> {
-        regex::bytes::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build()
+    fn check(pattern: &str) -> Result<(), regex::Error> {
+        regex::bytes::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build().map(drop)
     }
 }
 
-/// A regex whose syntax was checked, compiled on first use.
-pub(crate) struct LazyRegex<R> {
+/// The regex the `regex` crate builds for `pattern` (`regex::Regex` when
+/// `utf8`, else `regex::bytes::Regex`), case-insensitive.
+fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new().match_kind(MatchKind::LeftmostFirst).utf8_empty(utf8).nfa_size_limit(Some(SIZE_LIMIT)),
+        )
+        .syntax(syntax::Config::new().case_insensitive(true).utf8(utf8))
+        .build(pattern)
+        .ok()
+}
+
+/// A regex compiled for ASCII semantics, and for one searched for its
+/// groups a literal every match holds, searched first.
+#[derive(Debug)]
+struct Ascii {
+    regex: meta::Regex,
+    needle: Option<Needle>,
+}
+
+/// `pattern` compiled for ASCII texts: ASCII classes and case folding, no
+/// prefilter, and for a regex searched for its bounds only no capture
+/// groups and no engines that exist to report them. `None` when the pattern
+/// needs Unicode (`\p{L}`) or is too large.
+fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let which = if captures { WhichCaptures::All } else { WhichCaptures::Implicit };
+    let regex = meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(SIZE_LIMIT))
+                .auto_prefilter(false)
+                .which_captures(which)
+                .onepass(captures)
+                .backtrack(captures),
+        )
+        .build_from_hir(&hir)
+        .ok()?;
+    // Byte regexes run only once a literal of theirs was seen.
+    let needle = if captures { Needle::of(&hir) } else { None };
+    Some(Ascii { regex, needle })
+}
+
+/// A pattern compiled twice on demand: for ASCII texts, and in full.
+///
+/// Case-insensitive for rule regexes ([`LazyRegex`]); the address finder
+/// uses a case-sensitive one.
+pub(crate) struct DualRegex {
     pattern: Box<str>,
-    compiled: OnceLock<Option<R>>,
+    /// The pattern with Unicode-only syntax spelled out for ASCII, if it
+    /// has any (`\p{L}` → `A-Za-z`).
+    ascii_pattern: Option<Box<str>>,
+    case_insensitive: bool,
+    utf8: bool,
+    captures: bool,
+    /// Whether the ASCII form also searches non-ASCII texts (see
+    /// [`LazyRegex`]); if not, those get the full regex.
+    ascii_everywhere: bool,
+    ascii: OnceLock<Option<Ascii>>,
+    full: OnceLock<Option<meta::Regex>>,
+}
+
+impl DualRegex {
+    /// A case-sensitive `&str` regex, searched for its groups, with ASCII
+    /// classes on every text when the pattern is ASCII (see [`LazyRegex`]).
+    pub(crate) fn new(pattern: &str) -> DualRegex {
+        DualRegex {
+            pattern: pattern.into(),
+            ascii_pattern: None,
+            case_insensitive: false,
+            utf8: true,
+            captures: true,
+            ascii_everywhere: pattern.is_ascii(),
+            ascii: OnceLock::new(),
+            full: OnceLock::new(),
+        }
+    }
+
+    /// A case-sensitive `&str` regex searched for its bounds only, whose
+    /// ASCII form is `ascii_pattern`: it must match exactly what `pattern`
+    /// matches on ASCII texts.
+    pub(crate) fn with_ascii(pattern: &str, ascii_pattern: &str) -> DualRegex {
+        DualRegex {
+            pattern: pattern.into(),
+            ascii_pattern: Some(ascii_pattern.into()),
+            case_insensitive: false,
+            utf8: true,
+            captures: false,
+            ascii_everywhere: false,
+            ascii: OnceLock::new(),
+            full: OnceLock::new(),
+        }
+    }
+
+    /// The regex in full (as the `regex` crate builds it); `None` when too
+    /// large to compile.
+    fn full(&self) -> Option<&meta::Regex> {
+        self.full
+            .get_or_init(|| {
+                if self.case_insensitive {
+                    build_full(&self.pattern, self.utf8)
+                } else {
+                    meta::Builder::new()
+                        .configure(
+                            meta::Config::new()
+                                .match_kind(MatchKind::LeftmostFirst)
+                                .utf8_empty(self.utf8)
+                                .nfa_size_limit(Some(SIZE_LIMIT)),
+                        )
+                        .syntax(syntax::Config::new().utf8(self.utf8))
+                        .build(&self.pattern)
+                        .ok()
+                }
+            })
+            .as_ref()
+    }
+
+    /// The regex to search `haystack` with: the ASCII form when the text is
+    /// ASCII or the pattern is searched with ASCII classes everywhere, and
+    /// the pattern has an ASCII form; else the full one. `None` also when
+    /// the ASCII form's needle says the text cannot match.
+    #[inline]
+    fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
+        if self.ascii_everywhere || haystack.is_ascii() {
+            let ascii = self.ascii.get_or_init(|| {
+                let p = self.ascii_pattern.as_deref().unwrap_or(&self.pattern);
+                build_ascii(p, self.case_insensitive, self.captures)
+            });
+            if let Some(a) = ascii {
+                if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
+                    return None;
+                }
+                return Some(&a.regex);
+            }
+        }
+        self.full()
+    }
+
+    /// Every match in `text`, as byte ranges, leftmost first.
+    pub(crate) fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = Range<usize>> + 'a {
+        self.for_text(text.as_bytes()).into_iter().flat_map(move |r| r.find_iter(text.as_bytes()).map(|m| m.range()))
+    }
+
+    /// The bounds of the leftmost-first match in `haystack`, if any.
+    #[inline]
+    pub(crate) fn find(&self, haystack: &[u8]) -> Option<Range<usize>> {
+        self.find_match(haystack).map(|m| m.range())
+    }
+
+    /// [`DualRegex::find`]; a match the ASCII form ends or starts inside a
+    /// UTF-8 character is searched again with the full regex.
+    #[inline]
+    fn find_match(&self, haystack: &[u8]) -> Option<regex_automata::Match> {
+        let m = self.for_text(haystack)?.find(haystack)?;
+        if boundary(haystack, m.start()) && boundary(haystack, m.end()) {
+            return Some(m);
+        }
+        self.full()?.find(haystack)
+    }
+
+    /// The capture groups of the leftmost-first match in `haystack`, if any.
+    /// A group the ASCII form bounds inside a UTF-8 character has the text
+    /// searched again with the full regex.
+    pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
+        let search = |re: &meta::Regex| {
+            let mut slots = re.create_captures();
+            re.search_captures(&Input::new(haystack), &mut slots);
+            slots.is_match().then_some(Captures { haystack, slots })
+        };
+        let re = self.for_text(haystack.as_bytes())?;
+        // Most searches find nothing: the lazy DFA alone says so, without
+        // capture slots to allocate.
+        if !re.is_match(haystack) {
+            return None;
+        }
+        let c = search(re)?;
+        let split = (0..c.slots.group_len())
+            .filter_map(|i| c.slots.get_group(i))
+            .any(|s| !haystack.is_char_boundary(s.start) || !haystack.is_char_boundary(s.end));
+        if split {
+            return search(self.full()?);
+        }
+        Some(c)
+    }
+
+    /// Whether the regex matches anywhere in `haystack`.
+    #[inline]
+    pub(crate) fn is_match(&self, haystack: &str) -> bool {
+        self.for_text(haystack.as_bytes()).is_some_and(|r| r.is_match(haystack))
+    }
+}
+
+/// Whether `at` is not inside a UTF-8 character of `haystack` (bytes that
+/// are not UTF-8 have no characters to split).
+#[inline]
+fn boundary(haystack: &[u8], at: usize) -> bool {
+    haystack.get(at).is_none_or(|&b| (b as i8) >= -0x40)
+}
+
+/// A regex whose syntax was checked, compiled on first use.
+///
+/// A pattern written in ASCII is searched with ASCII semantics, on every
+/// text: `\s`, `\d`, `\w` and `\b` are the ASCII classes, `(?i)` folds
+/// ASCII letters only, and `.` or a negated class matches any byte but those
+/// it excludes, so it consumes a non-ASCII character byte by byte (a
+/// match that would start or end inside one is searched again in full).
+/// Such a regex costs a fifth of a Unicode one to build. A pattern holding a
+/// non-ASCII character (`Empfänger`) or Unicode classes (`\p{L}`) is
+/// searched in full on texts that are not ASCII.
+pub(crate) struct LazyRegex<R> {
+    inner: DualRegex,
+    kind: PhantomData<fn() -> R>,
 }
 
 impl<R: Compile> LazyRegex<R> {
@@ -69,7 +305,19 @@ impl<R: Compile> LazyRegex<R> {
             .build()
             .parse(pattern)
             .map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
-        Ok((LazyRegex { pattern: pattern.into(), compiled: OnceLock::new() }, hir))
+        let inner = DualRegex {
+            pattern: pattern.into(),
+            ascii_pattern: None,
+            case_insensitive: true,
+            utf8: R::UTF8,
+            // String regexes are searched for their groups, byte ones for
+            // their bounds.
+            captures: R::UTF8,
+            ascii_everywhere: pattern.is_ascii(),
+            ascii: OnceLock::new(),
+            full: OnceLock::new(),
+        };
+        Ok((LazyRegex { inner, kind: PhantomData }, hir))
     }
 
     /// [`LazyRegex::parse`] without the parsed pattern.
@@ -77,54 +325,100 @@ impl<R: Compile> LazyRegex<R> {
         LazyRegex::parse(pattern).map(|(r, _)| r)
     }
 
-    /// The compiled regex; `None` when it is too large to compile.
+    /// The regex compiled in full (Unicode-aware, as for a non-ASCII text);
+    /// `None` when it is too large to compile.
     #[inline]
-    pub(crate) fn get(&self) -> Option<&R> {
-        self.compiled.get_or_init(|| R::compile(&self.pattern).ok()).as_ref()
+    pub(crate) fn get(&self) -> Option<&meta::Regex> {
+        self.inner.full()
     }
 
     /// Compiles the regex now; the error when it does not compile.
     pub(crate) fn compile_error(&self) -> Option<String> {
         match self.get() {
             Some(_) => None,
-            None => R::compile(&self.pattern).err().map(|e| e.to_string()),
+            None => R::check(&self.inner.pattern).err().map(|e| e.to_string()),
         }
     }
 
     /// The pattern as written.
     pub(crate) fn pattern(&self) -> &str {
-        &self.pattern
+        &self.inner.pattern
     }
 }
 
 impl LazyRegex<regex::bytes::Regex> {
-    /// The leftmost-first match in `haystack`, if any.
+    /// The bounds of the leftmost-first match in `haystack`, if any.
     #[inline]
-    pub(crate) fn find<'h>(&self, haystack: &'h [u8]) -> Option<regex::bytes::Match<'h>> {
-        self.get()?.find(haystack)
+    pub(crate) fn find(&self, haystack: &[u8]) -> Option<regex_automata::Match> {
+        self.inner.find_match(haystack)
     }
 }
 
 impl LazyRegex<regex::Regex> {
     /// The capture groups of the leftmost-first match in `haystack`, if any.
     #[inline]
-    pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<regex::Captures<'h>> {
-        self.get()?.captures(haystack)
+    pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
+        self.inner.captures(haystack)
     }
 
     /// Whether the regex matches anywhere in `haystack`.
     #[inline]
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.get().is_some_and(|r| r.is_match(haystack))
+        self.inner.is_match(haystack)
+    }
+}
+
+/// The groups of one match of a [`LazyRegex`] in a text.
+#[derive(Debug)]
+pub(crate) struct Captures<'h> {
+    haystack: &'h str,
+    slots: Slots,
+}
+
+impl<'h> Captures<'h> {
+    /// Group `index` (0: the whole match), if it took part in the match.
+    pub(crate) fn get(&self, index: usize) -> Option<Match<'h>> {
+        self.slots.get_group(index).map(|s| Match { haystack: self.haystack, range: s.range() })
+    }
+
+    /// The group called `name`, if it took part in the match.
+    pub(crate) fn name(&self, name: &str) -> Option<Match<'h>> {
+        self.slots.get_group_by_name(name).map(|s| Match { haystack: self.haystack, range: s.range() })
+    }
+}
+
+/// Where a group matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Match<'h> {
+    haystack: &'h str,
+    range: Range<usize>,
+}
+
+impl<'h> Match<'h> {
+    /// The matched text. Both forms of a regex report bounds on character
+    /// boundaries (the ASCII one runs on ASCII texts only).
+    pub(crate) fn as_str(&self) -> &'h str {
+        self.haystack.get(self.range.clone()).unwrap_or_default()
+    }
+
+    /// Byte offset of the start.
+    pub(crate) fn start(&self) -> usize {
+        self.range.start
     }
 }
 
 impl<R> fmt::Debug for LazyRegex<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LazyRegex")
-            .field("pattern", &self.pattern)
-            .field("compiled", &self.compiled.get().is_some())
+            .field("pattern", &self.inner.pattern)
+            .field("compiled", &(self.inner.ascii.get().is_some() || self.inner.full.get().is_some()))
             .finish()
+    }
+}
+
+impl fmt::Debug for DualRegex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DualRegex").field("pattern", &self.pattern).finish()
     }
 }
 
@@ -198,6 +492,49 @@ mod tests {
         let s = LazyRegex::<regex::Regex>::new("(?P<rcpt>[a-z]+@[a-z.]+)").unwrap();
         assert_eq!(s.captures("to: Bob@Example.org").unwrap().name("rcpt").unwrap().as_str(), "Bob@Example.org");
         assert!(s.is_match("a@b") && s.compile_error().is_none());
+    }
+
+    #[test]
+    fn a_match_inside_a_character_is_searched_again_in_full() {
+        // ASCII `.` takes one byte of `é`; the full regex takes the character.
+        let s = LazyRegex::<regex::Regex>::new(r"x(?P<c>.)").unwrap();
+        assert_eq!(s.captures("xé!").unwrap().name("c").unwrap().as_str(), "é");
+        let b = LazyRegex::<regex::bytes::Regex>::new(r"x.").unwrap();
+        assert_eq!(b.find("xé!".as_bytes()).map(|m| m.range()), Some(0..3));
+        // Unbounded classes consume a character byte by byte, whole.
+        let s = LazyRegex::<regex::Regex>::new(r"<(?P<rcpt>[^\s<>]+@[^\s<>]+)>").unwrap();
+        assert_eq!(s.captures("à <émile@exämple.fr>").unwrap().name("rcpt").unwrap().as_str(), "émile@exämple.fr");
+    }
+
+    #[test]
+    fn a_pattern_with_a_non_ascii_letter_folds_it_on_non_ascii_texts() {
+        let s = LazyRegex::<regex::Regex>::new("empfänger: (?P<rcpt>\\S+)").unwrap();
+        assert_eq!(s.captures("EMPFÄNGER: a@b").unwrap().name("rcpt").unwrap().as_str(), "a@b");
+        assert!(s.is_match("Empfänger: x") && !s.is_match("Empfanger: x"));
+    }
+
+    proptest::proptest! {
+        /// On ASCII text the ASCII compilation finds what the `regex`
+        /// crate's Unicode one finds, groups included.
+        #[test]
+        fn ascii_texts_match_as_with_unicode(text in "[a-zA-Z0-9 _.:<>@\\[\\]()\t-]{0,40}", p in 0..6usize) {
+            let pattern = [
+                r"^\s{0,4}<?(?P<rcpt>[^\s<>]+@[^\s<>]+?)>?\s+(?P<diag>\w.*)$",
+                r"\bk\d*_(?P<n>1|2)\b",
+                r"(?P<host>[a-z0-9_.-]+\.[a-z]{2,})\s*\[[0-9a-f.:]+\]",
+                r"s.{1,5}?k",
+                r"(?P<w>\W+)(?P<rest>\S*)",
+                r"(?:^|[\s:(<])(?P<code>[245]\d\d)\b",
+            ][p];
+            let ours = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+            let theirs = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+            let a = ours.captures(&text).map(|c| (0..4).map(|i| c.get(i).map(|m| m.as_str())).collect::<Vec<_>>());
+            let b = theirs.captures(&text).map(|c| (0..4).map(|i| c.get(i).map(|m| m.as_str())).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(a, b);
+            let bytes = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
+            let found = theirs.find(&text).map(|m| m.range());
+            proptest::prop_assert_eq!(bytes.find(text.as_bytes()).map(|m| m.range()), found);
+        }
     }
 
     #[test]

@@ -174,6 +174,32 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     Ok(if run.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// Opens `path` and tells its size (`None` when the file system does not).
+fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
+    let f = File::open(path)?;
+    let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    Ok((f, size))
+}
+
+/// The contents of a file said to be `size` bytes long, in one allocation.
+/// Reading stops once `size` bytes are in, without another read to see the
+/// end: a file that grew since it was opened is read as it was then, one
+/// that shrank gives what it has.
+fn read_small(f: &mut File, size: usize) -> io::Result<Vec<u8>> {
+    let mut data = vec![0; size];
+    let mut filled = 0;
+    while filled < size {
+        match f.read(&mut data[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    data.truncate(filled);
+    Ok(data)
+}
+
 impl Run<'_> {
     /// A message for stderr: written at once, or kept with the output.
     fn note(&mut self, message: std::fmt::Arguments<'_>) {
@@ -215,22 +241,7 @@ impl Run<'_> {
             failed: false,
             notes: Some(Vec::new()),
         };
-        let read = |w: &mut Run<'_>, path| {
-            if std::fs::metadata(path).is_ok_and(|m| m.len() > WHOLE_FILE) {
-                return FileOutput::Large(path);
-            }
-            if let Err(e) = w.file(path) {
-                w.note(format_args!("{}: {e}", path.display()));
-                w.failed = true;
-            }
-            let mut records = match &mut w.out {
-                Out::Buffer(b) => std::mem::take(b),
-                Out::Stdout(_) => Vec::new(),
-            };
-            records.append(&mut w.buf);
-            let notes = w.notes.as_mut().map(std::mem::take).unwrap_or_default();
-            FileOutput::Read { records, notes, failed: std::mem::take(&mut w.failed) }
-        };
+        let read = |w: &mut Run<'_>, path| w.worker_file(path);
         super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, |done: FileOutput<'_>| {
             match done {
                 FileOutput::Read { records, notes, failed } => {
@@ -258,16 +269,40 @@ impl Run<'_> {
         })
     }
 
+    /// A worker's reading of one file of a directory: its records and
+    /// messages, or the file handed back when it is too large to hold.
+    fn worker_file<'p>(&mut self, path: &'p PathBuf) -> FileOutput<'p> {
+        let result = match open(path) {
+            Ok((_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
+            Ok((f, size)) => self.opened(path, f, size),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            self.note(format_args!("{}: {e}", path.display()));
+            self.failed = true;
+        }
+        let mut records = match &mut self.out {
+            Out::Buffer(b) => std::mem::take(b),
+            Out::Stdout(_) => Vec::new(),
+        };
+        records.append(&mut self.buf);
+        let notes = self.notes.as_mut().map(std::mem::take).unwrap_or_default();
+        FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed) }
+    }
+
     fn file(&mut self, path: &Path) -> io::Result<()> {
-        let mut f = File::open(path)?;
-        let size = f.metadata().ok().map(|m| m.len());
+        let (f, size) = open(path)?;
+        self.opened(path, f, size)
+    }
+
+    /// Reads the file `f` at `path`, `size` bytes long when known.
+    fn opened(&mut self, path: &Path, mut f: File, size: Option<u64>) -> io::Result<()> {
         let name = path.display().to_string();
         match size {
             // A small file (an email, most often) is read whole, in one
             // allocation of its size, and an email is read from there.
             Some(size) if size <= WHOLE_FILE => {
-                let mut data = Vec::with_capacity(size as usize + 1);
-                f.read_to_end(&mut data)?;
+                let data = read_small(&mut f, size as usize)?;
                 // Detected from the same head a buffered read would give.
                 let kind = match self.args.input {
                     Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),

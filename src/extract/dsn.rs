@@ -60,8 +60,14 @@ const FIELDS: &[&str] = &[
 
 /// The field name of a line, lowercased, when it is a DSN field.
 pub(crate) fn field_name(line: &str) -> Option<&'static str> {
-    let colon = line.find(':')?;
+    // The longest name is 18 bytes: a colon further on (spaces before it
+    // allowed) ends no field name, so long lines are not scanned to the end.
+    let head = &line.as_bytes()[..line.len().min(40)];
+    let colon = memchr::memchr(b':', head)?;
     let name = line[..colon].trim_end();
+    if !(5..=18).contains(&name.len()) {
+        return None;
+    }
     FIELDS.iter().copied().find(|f| f.eq_ignore_ascii_case(name))
 }
 

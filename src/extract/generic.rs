@@ -244,9 +244,10 @@ const TRACE_HEADERS: &[&str] = &[
 ];
 
 fn header_name(line: &str) -> Option<&str> {
-    let colon = line.find(':')?;
-    let name = &line[..colon];
-    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')).then_some(name)
+    // The name runs up to the first colon, so it is the leading run of name
+    // bytes, directly followed by one.
+    let len = line.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-')).unwrap_or(line.len());
+    (len > 0 && line.as_bytes().get(len) == Some(&b':')).then(|| &line[..len])
 }
 
 /// Whether a returned message's header block starts at line `i`: a trace

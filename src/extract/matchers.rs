@@ -8,16 +8,19 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::RegexSet;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use regex_automata::meta;
 
-/// Regexes matched together, ASCII case-insensitive, built on first use
-/// (never matching when they do not build).
+/// Regexes matched together, case-insensitive, built on first use (never
+/// matching when they do not build). Patterns written in ASCII are built
+/// with ASCII classes and case folding, as rule regexes are (see
+/// [`crate::lazy_regex`]), and only asked whether they match: no capture
+/// engines, no prefilter.
 #[derive(Debug, Default)]
 pub(crate) struct LazySet {
     patterns: Vec<String>,
     size_limit: usize,
-    set: OnceLock<Option<RegexSet>>,
+    set: OnceLock<Option<meta::Regex>>,
 }
 
 impl LazySet {
@@ -27,21 +30,32 @@ impl LazySet {
         LazySet { patterns, size_limit, set: OnceLock::new() }
     }
 
+    fn build(&self) -> Option<meta::Regex> {
+        if self.patterns.is_empty() {
+            return None;
+        }
+        let ascii = self.patterns.iter().all(|p| p.is_ascii());
+        let parse = |p: &String| {
+            regex_syntax::ParserBuilder::new().case_insensitive(true).unicode(!ascii).utf8(!ascii).build().parse(p)
+        };
+        let hirs = self.patterns.iter().map(parse).collect::<Result<Vec<_>, _>>().ok()?;
+        meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .utf8_empty(!ascii)
+                    .nfa_size_limit(Some(self.size_limit))
+                    .auto_prefilter(false)
+                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+                    .onepass(false)
+                    .backtrack(false),
+            )
+            .build_many_from_hir(&hirs)
+            .ok()
+    }
+
     /// Whether any regex matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        self.set
-            .get_or_init(|| {
-                if self.patterns.is_empty() {
-                    return None;
-                }
-                regex::RegexSetBuilder::new(&self.patterns)
-                    .case_insensitive(true)
-                    .size_limit(self.size_limit)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
-            .is_some_and(|r| r.is_match(text))
+        self.set.get_or_init(|| self.build()).as_ref().is_some_and(|r| r.is_match(text))
     }
 }
 
@@ -50,12 +64,19 @@ impl LazySet {
 struct LazyAutomaton {
     literals: Vec<String>,
     kind: MatchKind,
+    /// Whether searches are anchored at the start of the haystack.
+    anchored: bool,
     automaton: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, automaton: OnceLock::new() }
+        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new() }
+    }
+
+    /// An automaton whose literals match only at the start of a haystack.
+    fn anchored(literals: Vec<String>) -> LazyAutomaton {
+        LazyAutomaton { anchored: true, ..LazyAutomaton::new(literals, MatchKind::LeftmostFirst) }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -64,18 +85,36 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
+                let start = if self.anchored { StartKind::Anchored } else { StartKind::Unanchored };
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(self.kind)
+                    .start_kind(start)
+                    .build(&self.literals)
+                    .ok()
             })
             .as_ref()
+    }
+
+    /// Whether any literal occurs in `text` (at its start, for an anchored
+    /// automaton: only the bytes up to the longest literal are looked at).
+    fn hit(&self, text: &str) -> bool {
+        let Some(a) = self.get() else { return false };
+        if self.anchored {
+            a.is_match(Input::new(text).anchored(Anchored::Yes))
+        } else {
+            a.is_match(text)
+        }
     }
 }
 
 /// Literal and regex matchers over single lines, ASCII case-insensitive.
 #[derive(Debug, Default)]
 pub(crate) struct LineSet {
-    automaton: LazyAutomaton,
-    /// Per automaton pattern: whether it must match at the start of the line.
-    anchored: Vec<bool>,
+    /// Literals that must match at the start of the line.
+    starts: LazyAutomaton,
+    /// Literals that may match anywhere in it.
+    contains: LazyAutomaton,
     regexes: LazySet,
 }
 
@@ -84,9 +123,17 @@ impl LineSet {
     /// (their syntax checked already); a list that does not build matches
     /// nothing.
     pub(crate) fn new(literals: &[String], anchored: Vec<bool>, regexes: &[String]) -> LineSet {
+        let pick = |want: bool| {
+            literals
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| anchored.get(i).copied().unwrap_or(false) == want)
+                .map(|(_, l)| l.clone())
+                .collect()
+        };
         LineSet {
-            automaton: LazyAutomaton::new(literals.to_vec(), MatchKind::Standard),
-            anchored,
+            starts: LazyAutomaton::anchored(pick(true)),
+            contains: LazyAutomaton::new(pick(false), MatchKind::LeftmostFirst),
             regexes: LazySet::new(regexes.to_vec(), 1 << 22),
         }
     }
@@ -94,14 +141,7 @@ impl LineSet {
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
-        if let Some(ac) = self.automaton.get() {
-            for m in ac.find_overlapping_iter(line) {
-                if !self.anchored[m.pattern().as_usize()] || m.start() == 0 {
-                    return true;
-                }
-            }
-        }
-        self.regexes.is_match(line)
+        self.starts.hit(line) || self.contains.hit(line) || self.regexes.is_match(line)
     }
 }
 
@@ -120,7 +160,7 @@ impl Literals {
 
     /// Whether any literal occurs in `text` (whitespace folded by the caller).
     pub fn hit(&self, text: &str) -> bool {
-        self.automaton.get().is_some_and(|a| a.is_match(text))
+        self.automaton.hit(text)
     }
 
     /// Whether there are no literals.

@@ -338,14 +338,10 @@ fn fold(s: &str) -> String {
     if !crate::fold::needs_folding(s.as_bytes()) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    for word in s.split([' ', '\t', '\n', '\r', '\x0b', '\x0c']).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
+    let mut out = Vec::new();
+    crate::fold::fold_into(s.as_bytes(), &mut out);
+    // Only ASCII whitespace was taken out, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The values of every field `name:` (lowercase) in `text`, one per line.
@@ -376,11 +372,17 @@ pub(crate) fn first_lines(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn fold_agrees_with_the_classifiers_folding() {
-        for s in ["", "  ", "plain text", " a\t\tb\r\n c ", "x\u{b}y\u{c}z", "é  ü\n\n", "\nline one\n  line two  "] {
-            let mut out = Vec::new();
-            crate::fold::fold_into(s.as_bytes(), &mut out);
-            assert_eq!(super::fold(s).as_bytes(), &out[..], "{s:?}");
+    fn folds_whitespace_runs_and_keeps_text() {
+        for (s, folded) in [
+            ("", ""),
+            ("  ", ""),
+            ("plain text", "plain text"),
+            (" a\t\tb\r\n c ", "a b c"),
+            ("x\u{b}y\u{c}z", "x y z"),
+            ("é  ü\n\n", "é ü"),
+            ("\nline one\n  line two  ", "line one line two"),
+        ] {
+            assert_eq!(super::fold(s), folded, "{s:?}");
         }
     }
 }

@@ -4,16 +4,16 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use crate::lazy_regex::DualRegex;
 
-fn reply_start() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:^|[\s:(<])([245]\d\d)-(\S)").expect("compiles"))
+fn reply_start() -> &'static DualRegex {
+    static RE: OnceLock<DualRegex> = OnceLock::new();
+    RE.get_or_init(|| DualRegex::new(r"(?:^|[\s:(<])([245]\d\d)-(\S)"))
 }
 
-fn enhanced_prefix() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+").expect("compiles"))
+fn enhanced_prefix() -> &'static DualRegex {
+    static RE: OnceLock<DualRegex> = OnceLock::new();
+    RE.get_or_init(|| DualRegex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+"))
 }
 
 /// Lines with multi-line SMTP replies (`550-5.7.1 a` / `550-5.7.1 b` /
@@ -31,7 +31,7 @@ pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
         let code = c.get(1).map_or("", |m| m.as_str());
         let at = c.get(1).map_or(0, |m| m.start());
         let first = &line[at + 4..];
-        let enhanced = enhanced_prefix().find(first).map(|m| m.as_str().trim().to_string());
+        let enhanced = enhanced_prefix().find(first.as_bytes()).map(|m| first[m].trim().to_string());
         let mut joined = format!("{}{} {}", &line[..at], code, first.trim());
         // Continuation lines may repeat a transcript prefix (`<<< `).
         let prefix = line[..at].trim();
@@ -67,9 +67,9 @@ pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
     out
 }
 
-fn inline_continuation() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?").expect("compiles"))
+fn inline_continuation() -> &'static DualRegex {
+    static RE: OnceLock<DualRegex> = OnceLock::new();
+    RE.get_or_init(|| DualRegex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?"))
 }
 
 /// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b

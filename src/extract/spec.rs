@@ -139,7 +139,7 @@ struct MarkerExamples {
 impl Pattern {
     /// The captures of the first match in `text`; a text without a byte
     /// every match needs is passed over without running the regex.
-    pub fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+    pub fn captures<'t>(&self, text: &'t str) -> Option<crate::lazy_regex::Captures<'t>> {
         if self.required.is_some_and(|b| memchr::memchr(b, text.as_bytes()).is_none()) {
             return None;
         }

@@ -13,15 +13,29 @@ pub fn looks_like(data: &[u8]) -> bool {
     let mut odd = 0;
     let mut common = false;
     let head = &data[..data.len().min(16 * 1024)];
-    // The header block ends at the first blank line, whatever the line endings.
-    let end = [&b"\n\n"[..], b"\r\n\r\n", b"\r\r"]
-        .iter()
-        .filter_map(|sep| memchr::memmem::find(head, sep))
-        .min()
-        .unwrap_or(head.len());
-    for (i, line) in head[..end].split(|&b| b == b'\n' || b == b'\r').filter(|l| !l.is_empty()).enumerate().take(60) {
-        if line.starts_with(b" ") || line.starts_with(b"\t") {
-            if i == 0 {
+    // One pass over the lines, whatever their endings (LF, CRLF, lone CR);
+    // the header block ends at the first blank line.
+    let mut lines = 0;
+    // One line ending before the first field is tolerated.
+    let mut at = match head {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => 0,
+    };
+    while at < head.len() && lines < 60 {
+        let eol = memchr::memchr2(b'\n', b'\r', &head[at..]).map_or(head.len(), |i| at + i);
+        let line = &head[at..eol];
+        at = match head.get(eol..eol + 2) {
+            Some(b"\r\n") => eol + 2,
+            _ => eol + 1,
+        };
+        if line.is_empty() {
+            break;
+        }
+        let first = lines == 0;
+        lines += 1;
+        if line[0] == b' ' || line[0] == b'\t' {
+            if first {
                 return false;
             }
             continue;
@@ -31,31 +45,32 @@ pub fn looks_like(data: &[u8]) -> bool {
             name.filter(|n| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
         else {
             // A folded line that lost its indentation, as broken MTAs write them.
-            if i == 0 {
+            if first {
                 return false;
             }
             odd += 1;
             continue;
         };
         fields += 1;
-        common |= [
-            &b"from"[..],
-            b"to",
-            b"subject",
-            b"date",
-            b"received",
-            b"return-path",
-            b"message-id",
-            b"mime-version",
-            b"content-type",
-            b"delivered-to",
-            b"x-original-to",
-        ]
-        .iter()
-        .any(|h| name.eq_ignore_ascii_case(h));
+        common = common || COMMON.iter().any(|h| name.eq_ignore_ascii_case(h));
     }
     fields >= 2 && common && odd * 2 <= fields
 }
+
+/// Fields (nearly) every email has; one of them makes a header block.
+const COMMON: [&[u8]; 11] = [
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"received",
+    b"return-path",
+    b"message-id",
+    b"mime-version",
+    b"content-type",
+    b"delivered-to",
+    b"x-original-to",
+];
 
 #[cfg(test)]
 mod tests {
@@ -70,5 +85,11 @@ mod tests {
         assert!(looks_like(b"Received: from a\n(b) by c\nFrom: x\nSubject: y\n\nbody"));
         assert!(looks_like(b"Received: from a\r\tby b\rFrom: x\rSubject: y\r\rbody"));
         assert!(!looks_like(b"Subject: one\nplain text\nmore text\nand more\n"));
+        assert!(looks_like(b"From: a\r\nSubject: b\r\n\r\nplain text\r\nmore\r\nand more\r\n"));
+        // Only the header block counts: text after the blank line is not read.
+        assert!(looks_like(b"From: a\nSubject: b\n\n not a: field\nplain\ntext\nhere\n"));
+        assert!(!looks_like(b"From: a\n\nSubject: b\n"));
+        assert!(looks_like(b"\r\nFrom: a\r\nSubject: b\r\n\r\n"));
+        assert!(!looks_like(b"\n\nFrom: a\nSubject: b\n\n"));
     }
 }

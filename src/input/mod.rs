@@ -73,22 +73,57 @@ pub fn detect(head: &[u8]) -> Kind {
 /// special: every message is a file.
 pub fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name.to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let ty = entry.file_type()?;
-            if ty.is_dir() {
-                stack.push(entry.path());
-            } else if ty.is_file() || ty.is_symlink() {
-                out.push(entry.path());
-            }
+    walk(dir, &mut out)?;
+    Ok(out)
+}
+
+/// Adds the files under `dir` to `out`: each directory's entries sorted by
+/// name and subdirectories walked in place, which is the order of sorting
+/// the whole paths (component by component) without comparing them.
+/// Symbolic links are not followed, so the walk cannot loop.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().first() == Some(&b'.') {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        if ty.is_dir() || ty.is_file() || ty.is_symlink() {
+            entries.push((name, ty.is_dir()));
         }
     }
-    out.sort();
-    Ok(out)
+    entries.sort_unstable();
+    out.reserve(entries.len());
+    for (name, is_dir) in entries {
+        let path = dir.join(name);
+        if !is_dir {
+            out.push(path);
+        } else {
+            walk(&path, out)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_come_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["b", "a-b", "a/x", "a/c/z", "a/c/y", "a.b", "c/.hidden", ".git/config", "a0"] {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let got = files_under(dir.path()).unwrap();
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(got, sorted);
+        let names: Vec<_> = got.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["a/c/y", "a/c/z", "a/x", "a-b", "a.b", "a0", "b"]);
+    }
 }
