@@ -22,7 +22,7 @@ pub(crate) fn read(view: &View, signs: bool, recipient_headers: &[String]) -> Op
         .collect();
     if recipients.is_empty() {
         if let Some(o) = &view.original {
-            recipients.extend(recipient_headers.iter().filter_map(|h| o.header(h)).filter_map(address::first));
+            recipients.extend(recipient_headers.iter().filter_map(|h| o.first_address(h)));
         }
     }
     if recipients.is_empty() {

@@ -77,9 +77,9 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
     if !rest.trim().is_empty() {
         let quoted = super::message::original_from_text(&rest);
-        known.senders.extend(quoted.from);
+        known.senders.extend(quoted.from.clone());
         for h in ["return-path", "sender"] {
-            known.senders.extend(quoted.headers.iter().filter(|(n, _)| n == h).filter_map(|(_, v)| address::first(v)));
+            known.senders.extend(quoted.addresses_in(h));
         }
     }
     let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };

@@ -1,71 +1,21 @@
 //! The parts of an email a bounce reader needs, flattened out of its MIME
 //! tree: the top-level headers, the human-readable text, the delivery-status
 //! and feedback-report parts, and the headers of the returned original
-//! message. MIME decoding (base64, quoted-printable, charsets, nested
-//! `message/rfc822`) is `mail-parser`'s; this module only sorts the parts.
+//! message. The MIME tree is read by [`super::mime`] (with `mail-parser`'s
+//! decoders); this module only sorts the parts.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
-use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::parsers::MessageStream;
+use mail_parser::HeaderValue;
 
 use super::address;
+use super::mime::{self, Body, Header, Msg, Part};
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
-
-/// mail-parser's default header parsers, except that `Received` headers
-/// (whose parsed form nothing here reads, and which cost more to parse than
-/// all other headers together) are skipped. Built once.
-fn parser() -> &'static MessageParser {
-    static PARSER: OnceLock<MessageParser> = OnceLock::new();
-    PARSER.get_or_init(|| {
-        use HeaderName::*;
-        // Setting any header's parser replaces the built-in table, so the
-        // table is restated here, `Received` aside.
-        let mut p = MessageParser::new();
-        for h in [Subject, Comments, ContentDescription, ContentLocation, ContentTransferEncoding] {
-            p = p.header_text(h);
-        }
-        for h in [
-            From,
-            To,
-            Cc,
-            Bcc,
-            ReplyTo,
-            Sender,
-            ResentTo,
-            ResentFrom,
-            ResentBcc,
-            ResentCc,
-            ResentSender,
-            ListArchive,
-            ListHelp,
-            ListId,
-            ListOwner,
-            ListPost,
-            ListSubscribe,
-            ListUnsubscribe,
-        ] {
-            p = p.header_address(h);
-        }
-        for h in [Date, ResentDate] {
-            p = p.header_date(h);
-        }
-        for h in [MessageId, References, InReplyTo, ReturnPath, ContentId, ResentMessageId] {
-            p = p.header_id(h);
-        }
-        for h in [Keywords, ContentLanguage] {
-            p = p.header_comma_separated(h);
-        }
-        for h in [ContentType, ContentDisposition] {
-            p = p.header_content_type(h);
-        }
-        p.header_raw(MimeVersion).ignore_header(Received).default_header_raw()
-    })
-}
 
 /// Headers of the message the bounce returns.
 #[derive(Debug, Clone, Default)]
@@ -74,14 +24,26 @@ pub(crate) struct Original {
     pub to: Vec<String>,
     /// Address of its `From` header.
     pub from: Option<String>,
-    /// All its headers, names lowercased, values as text.
-    pub headers: Vec<(String, String)>,
+    /// Its header block, as located in the email; values are unfolded only
+    /// when asked for.
+    block: Vec<u8>,
+    headers: Vec<Header>,
 }
 
 impl Original {
-    /// The value of its first header called `name` (lowercase).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    /// The first address in its first header called `name` (lowercase).
+    pub fn first_address(&self, name: &str) -> Option<String> {
+        let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
+        address::first(&self.block.get(h.value.clone()).map(unfold).unwrap_or_default())
+    }
+
+    /// The first address in each of its headers called `name` (lowercase),
+    /// in order.
+    pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.headers.iter().filter(move |h| mime::is_named(&self.block, h, name)).filter_map(|h| {
+            let value = self.block.get(h.value.clone()).map(unfold).unwrap_or_default();
+            address::first(&value)
+        })
     }
 }
 
@@ -157,20 +119,26 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
-    let message = parser().parse(raw)?;
-    if message.parts.is_empty() || message.parts[0].headers.is_empty() {
+    let message = mime::parse(raw)?;
+    let top = &message.parts[0];
+    if top.headers.is_empty() {
         return None;
     }
     let mut v = View::default();
-    for h in &message.parts[0].headers {
-        let start = h.offset_start as usize;
-        let end = (h.offset_end as usize).min(raw.len());
-        let value = raw.get(start..end).map(unfold).unwrap_or_default();
-        v.headers.push((h.name.as_str().to_ascii_lowercase(), value));
+    for h in &top.headers {
+        let value = raw.get(h.value.clone()).map(unfold).unwrap_or_default();
+        v.headers.push((mime::name_of(raw, h), value));
     }
-    v.subject = message.subject().unwrap_or_default().to_string();
-    v.to = v.header("to").map(|t| address::find_all(t).map(|(_, _, a)| a).collect()).unwrap_or_default();
-    if let Some(ct) = message.content_type() {
+    let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
+    v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
+    v.to = v
+        .header("to")
+        .map(|t| match sole_address(t) {
+            Some(a) => address::clean(a).into_iter().collect(),
+            None => address::find_all(t).map(|(_, _, a)| a).collect(),
+        })
+        .unwrap_or_default();
+    if let Some(ct) = &top.content_type {
         v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
@@ -181,11 +149,34 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.texts = html.into_iter().map(html_to_text).collect();
     }
     if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
-        // A MIME structure mail-parser could not follow (a boundary lost to
+        // A MIME structure that could not be followed (a boundary lost to
         // broken header folding, say): read the raw body as text.
         v.texts.push(raw_body_text(raw));
     }
     Some(v)
+}
+
+/// The address of a header value that is one plain ASCII address, bare or
+/// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
+/// one match [`address::find_all`]'s pattern finds there, found without
+/// running it. `None` for anything else.
+fn sole_address(value: &str) -> Option<&str> {
+    let v = value.strip_prefix('<').unwrap_or(value);
+    let v = v.strip_suffix('>').unwrap_or(v);
+    let (local, domain) = v.split_once('@')?;
+    let atom = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
+    let local_ok = !local.is_empty() && !local.starts_with('.') && local.bytes().all(atom);
+    let (labels, last) = domain.rsplit_once('.')?;
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    };
+    let last_ok = last.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+    (v.len() <= 320 && local_ok && labels.split('.').all(label_ok) && last_ok).then_some(v)
 }
 
 /// The body of `raw` after its header block, as text, without MIME
@@ -203,9 +194,14 @@ fn raw_body_text(raw: &[u8]) -> String {
     body.lines().filter(|l| !mime_line(l)).collect::<Vec<_>>().join("\n")
 }
 
+/// A header value with its lines joined by one space, each line trimmed.
 fn unfold(raw: &[u8]) -> String {
     // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
     let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
+    if memchr::memchr(b'\n', s.trim_end().as_bytes()).is_none() {
+        // One line (the usual case): trimming it is all there is to do.
+        return s.trim().to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
@@ -220,7 +216,8 @@ fn unfold(raw: &[u8]) -> String {
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
 /// carried that encoding without declaring it.
 fn text_of(t: &str) -> String {
-    if t.contains("\u{1b}$B") || t.contains("\u{1b}$@") {
+    // ESC is rare: look for it before looking for the two sequences.
+    if memchr::memchr(0x1b, t.as_bytes()).is_some() && (t.contains("\u{1b}$B") || t.contains("\u{1b}$@")) {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
             return decode(t.as_bytes());
         }
@@ -230,13 +227,17 @@ fn text_of(t: &str) -> String {
 
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
-fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> String {
-    let bad = |s: &str| s.chars().filter(|&c| c == '\u{fffd}').count();
+fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
+    // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
+    let bad = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memchr_iter(0xEF, b).filter(|&i| b[i + 1..].starts_with(&[0xBF, 0xBD])).count()
+    };
     let worst = bad(decoded);
     if worst < 4 {
         return text_of(decoded);
     }
-    let Some(body) = raw.get(part.offset_body as usize..part.offset_end as usize) else { return decoded.to_string() };
+    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return decoded.to_string() };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
         mail_parser::Encoding::QuotedPrintable => {
@@ -261,30 +262,31 @@ fn redecode(raw: &[u8], part: &mail_parser::MessagePart<'_>, decoded: &str) -> S
     best.1
 }
 
-fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
-    let Some(part) = message.parts.get(id as usize) else { return };
+fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
+    let Some(part) = message.parts.get(id) else { return };
     if depth > MAX_DEPTH {
         return;
     }
     let (ctype, subtype) = part
-        .content_type()
+        .content_type
+        .as_ref()
         .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
         .unwrap_or_else(|| ("text".into(), "plain".into()));
     match &part.body {
-        PartType::Multipart(children) => {
+        Body::Multipart(children) => {
             for &child in children {
                 if child != id {
                     walk(message, child, depth + 1, v, html);
                 }
             }
         }
-        PartType::Message(nested) => {
+        Body::Message(nested) => {
             if v.original.is_none() {
-                v.original = Some(original_of(nested));
+                v.original = Some(original_of(&nested.data, nested.headers()));
             }
-            v.attached.push(nested.raw_message().to_vec());
+            v.attached.push(nested.raw().to_vec());
         }
-        PartType::Text(t) => match (ctype.as_str(), subtype.as_str()) {
+        Body::Text(t) => match (ctype.as_str(), subtype.as_str()) {
             (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
             (_, "feedback-report") => v.feedback.push(t.to_string()),
             (_, "rfc822-headers" | "rfc822" | "global-headers") => {
@@ -293,10 +295,10 @@ fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html:
                 }
             }
             _ if is_attached_file(part) => {}
-            _ => v.texts.push(redecode(message.raw_message.as_ref(), part, t)),
+            _ => v.texts.push(redecode(&message.data, part, t)),
         },
-        PartType::Html(h) => html.push(h),
-        PartType::Binary(b) | PartType::InlineBinary(b) => {
+        Body::Html(h) => html.push(h),
+        Body::Binary(b) => {
             let text = || String::from_utf8_lossy(b).into_owned();
             match (ctype.as_str(), subtype.as_str()) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
@@ -320,36 +322,44 @@ fn walk<'m>(message: &'m Message<'_>, id: u32, depth: usize, v: &mut View, html:
 
 /// Whether a text part is an attached file (original headers sent as a
 /// `.txt`, say) rather than part of the notification.
-fn is_attached_file(part: &mail_parser::MessagePart<'_>) -> bool {
-    part.content_disposition().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
-        && part.attachment_name().is_some_and(|n| !n.is_empty())
+fn is_attached_file(part: &Part<'_>) -> bool {
+    part.disposition.as_ref().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
+        && part
+            .disposition
+            .as_ref()
+            .and_then(|d| d.attribute("filename"))
+            .or_else(|| part.content_type.as_ref().and_then(|c| c.attribute("name")))
+            .is_some_and(|n| !n.is_empty())
 }
 
-fn original_of(m: &Message<'_>) -> Original {
-    let addrs = |a: Option<&mail_parser::Address<'_>>| -> Vec<String> {
-        a.map(|a| a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()).unwrap_or_default()
+/// The returned message's addresses and headers, from its header block
+/// located in `data`.
+fn original_of(data: &[u8], headers: &[Header]) -> Original {
+    let addrs = |name: &str| -> Vec<String> {
+        match mime::last_value(data, headers, name, MessageStream::parse_address) {
+            Some(HeaderValue::Address(a)) => {
+                a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()
+            }
+            _ => Vec::new(),
+        }
     };
-    let headers = m
-        .headers()
-        .iter()
-        .map(|h| {
-            let value = match h.value() {
-                mail_parser::HeaderValue::Text(t) => t.to_string(),
-                mail_parser::HeaderValue::TextList(l) => l.join(", "),
-                mail_parser::HeaderValue::Address(a) => {
-                    a.iter().filter_map(|x| x.address.as_deref()).collect::<Vec<_>>().join(", ")
-                }
-                _ => String::new(),
-            };
-            (h.name().to_ascii_lowercase(), value)
-        })
-        .collect();
-    Original { to: addrs(m.to()), from: addrs(m.from()).into_iter().next(), headers }
+    // The block copied, its headers located in the copy.
+    let start = headers.first().map_or(0, |h| h.name.start);
+    let end = headers.last().map_or(0, |h| h.value.end).max(start);
+    let shift = |r: &std::ops::Range<usize>| r.start.saturating_sub(start)..r.end.saturating_sub(start);
+    Original {
+        to: addrs("to"),
+        from: addrs("from").into_iter().next(),
+        block: data.get(start..end).unwrap_or_default().to_vec(),
+        headers: headers.iter().map(|h| Header { name: shift(&h.name), value: shift(&h.value) }).collect(),
+    }
 }
 
+/// The headers of a message given as text (a `text/rfc822-headers` part, a
+/// quoted original).
 pub(crate) fn original_from_text(text: &str) -> Original {
-    match parser().parse_headers(text.as_bytes()) {
-        Some(m) => original_of(&m),
+    match mime::header_block(text.as_bytes()) {
+        Some(headers) => original_of(text.as_bytes(), &headers),
         None => Original::default(),
     }
 }
@@ -364,6 +374,32 @@ mod tests {
         assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
         assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
         assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sole_address_is_what_the_pattern_finds(
+            pre in proptest::sample::select(vec!["", "<", "<<", " ", "\"", "é"]),
+            local in "[a-c0-9._+-]{0,5}",
+            domain in "[a-cA0-9_.-]{0,9}",
+            post in proptest::sample::select(vec!["", ">", ">>", ",", " x", "é"]),
+        ) {
+            let value = format!("{pre}{local}@{domain}{post}");
+            if let Some(a) = sole_address(&value) {
+                let found: Vec<String> = address::find_all(&value).map(|(_, _, a)| a).collect();
+                proptest::prop_assert_eq!(found, address::clean(a).into_iter().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn finds_a_sole_address() {
+        assert_eq!(sole_address("<a.b+c@mail.example.org>"), Some("a.b+c@mail.example.org"));
+        assert_eq!(sole_address("a@b.c0-"), Some("a@b.c0-"));
+        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"]
+        {
+            assert_eq!(sole_address(other), None, "{other}");
+        }
     }
 
     #[test]

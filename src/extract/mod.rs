@@ -36,6 +36,7 @@ pub mod dsn;
 mod generic;
 mod matchers;
 mod message;
+mod mime;
 mod notify;
 mod refine;
 mod reply;
@@ -189,7 +190,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     if let Some(o) = &view.original {
         known.senders.extend(o.from.iter().cloned());
         for h in ["return-path", "sender"] {
-            known.senders.extend(o.header(h).and_then(address::first));
+            known.senders.extend(o.first_address(h));
         }
     }
     let tr = generic::read(spec, &text, &mut known);

@@ -1,0 +1,151 @@
+//! Header blocks located the way `mail-parser` (`MessageStream::parse_headers`)
+//! finds them, without parsing the values nobody reads.
+
+use std::ops::Range;
+
+use mail_parser::parsers::MessageStream;
+use mail_parser::HeaderValue;
+
+/// A header located in a message's bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    /// The name as written, without surrounding whitespace.
+    pub name: Range<usize>,
+    /// The raw value: after the colon up to and including the line end of
+    /// its last (folded) line.
+    pub value: Range<usize>,
+}
+
+/// The name of header `h` in `data`, lowercased.
+pub(crate) fn name_of(data: &[u8], h: &Header) -> String {
+    String::from_utf8_lossy(data.get(h.name.clone()).unwrap_or_default()).to_ascii_lowercase()
+}
+
+/// The value of the last header called `name` (lowercase) parsed by `parse`.
+pub(crate) fn last_value<'x>(
+    data: &'x [u8],
+    headers: &[Header],
+    name: &str,
+    parse: fn(&mut MessageStream<'x>) -> HeaderValue<'x>,
+) -> Option<HeaderValue<'x>> {
+    let h = headers.iter().rev().find(|h| is_named(data, h, name))?;
+    Some(parse(&mut MessageStream::new(data.get(h.value.start..).unwrap_or_default())))
+}
+
+/// The header block at the start of `data`; `None` when it has no header.
+pub(crate) fn header_block(data: &[u8]) -> Option<Vec<Header>> {
+    let mut heads = Heads::default();
+    read_headers(data, 0, false, &mut heads);
+    (!heads.headers.is_empty()).then_some(heads.headers)
+}
+
+/// Whether header `h` in `data` is called `name` (lowercase).
+pub(crate) fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
+    data.get(h.name.clone()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+}
+
+/// The headers of a part being read.
+#[derive(Default)]
+pub(super) struct Heads<'x> {
+    pub headers: Vec<Header>,
+    pub content_type: Option<HeaderValue<'x>>,
+    pub disposition: Option<HeaderValue<'x>>,
+    pub encoding: Option<HeaderValue<'x>>,
+}
+
+/// Reads the header block at `pos` as `MessageStream::parse_headers` does:
+/// the offset where the body starts, or `None` when the data ends first.
+/// With `parse`, the three MIME headers are parsed (by `mail-parser`).
+pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out: &mut Heads<'x>) -> Option<usize> {
+    loop {
+        loop {
+            match data.get(pos) {
+                Some(b'\n') => return Some(pos + 1),
+                None => return None,
+                Some(c) if !c.is_ascii_whitespace() => break,
+                _ => pos += 1,
+            }
+        }
+        // The name: from the first character that is neither a space nor a
+        // colon up to the next colon; a line without one is skipped.
+        while data.get(pos).is_some_and(|&c| c == b':' || (c != b'\n' && c.is_ascii_whitespace())) {
+            pos += 1;
+        }
+        let token_start = pos;
+        let (token, named) = match data.get(pos) {
+            None => (None, false),
+            Some(b'\n') => {
+                pos += 1;
+                (None, false)
+            }
+            Some(_) => match memchr::memchr2(b':', b'\n', &data[pos..]) {
+                Some(i) if data[pos + i] == b':' => {
+                    pos += i + 1;
+                    (Some(token_start..token_start + i), true)
+                }
+                Some(i) => {
+                    pos += i + 1;
+                    (None, false)
+                }
+                None => {
+                    pos = data.len();
+                    (Some(token_start..pos), false)
+                }
+            },
+        };
+        let Some(mut name) = token else {
+            if pos >= data.len() {
+                return None;
+            }
+            continue;
+        };
+        name.end = name.start + data[name.clone()].trim_ascii_end().len();
+        if !named && pos >= data.len() {
+            // A name at the very end, without a colon: a header with no value.
+            out.headers.push(Header { name, value: pos..pos });
+            return None;
+        }
+        let start = pos;
+        let slot = if parse {
+            let n = &data[name.clone()];
+            if n.eq_ignore_ascii_case(b"content-type") {
+                Some((&mut out.content_type, true))
+            } else if n.eq_ignore_ascii_case(b"content-disposition") {
+                Some((&mut out.disposition, true))
+            } else if n.eq_ignore_ascii_case(b"content-transfer-encoding") {
+                Some((&mut out.encoding, false))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        pos = match slot {
+            Some((slot, is_type)) => {
+                let mut s = MessageStream::new(&data[start..]);
+                *slot = Some(if is_type { s.parse_content_type() } else { s.parse_unstructured() });
+                start + s.offset()
+            }
+            None => value_end(data, start),
+        };
+        out.headers.push(Header { name, value: start..pos });
+    }
+}
+
+/// The end of a header value starting at `pos`: past the first line end not
+/// followed by a space or tab.
+fn value_end(data: &[u8], mut pos: usize) -> usize {
+    loop {
+        match memchr::memchr(b'\n', &data[pos.min(data.len())..]) {
+            None => return data.len(),
+            Some(i) => {
+                pos += i + 1;
+                if matches!(data.get(pos), Some(b' ' | b'\t')) {
+                    pos += 1;
+                } else {
+                    return pos;
+                }
+            }
+        }
+    }
+}

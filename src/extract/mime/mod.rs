@@ -1,0 +1,425 @@
+//! The MIME tree of an email, read as `mail-parser` reads it but with less
+//! work: headers are only located (name and value offsets) except the three
+//! that shape the tree (`Content-Type`, `Content-Disposition`,
+//! `Content-Transfer-Encoding`), and the parts of an attached
+//! `message/rfc822` are walked only to find where it ends, never decoded.
+//!
+//! The walk is `mail-parser`'s own (`MessageParser::parse`): the same
+//! boundary search, body decoders and recovery from broken structure, built
+//! from its public stream primitives, so that parts split and decode exactly
+//! as they did when the whole message went through it. The property test in
+//! `tests.rs` compares the two on generated documents, so a `mail-parser`
+//! upgrade that changes its reading shows up there.
+//!
+//! ```text
+//! top message ─ parts[0] multipart/report ─ children [1, 2, 3]
+//!               parts[1] text/plain          Body::Text (decoded)
+//!               parts[2] message/delivery-status  Body::Binary
+//!               parts[3] message/rfc822      Body::Message (headers + extent only)
+//! ```
+
+use std::borrow::Cow;
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{ContentType, Encoding, HeaderValue};
+
+mod decode;
+mod headers;
+
+pub(crate) use headers::{header_block, is_named, last_value, name_of, Header};
+use headers::{read_headers, Heads};
+
+/// One MIME part.
+#[derive(Debug)]
+pub(crate) struct Part<'x> {
+    /// Its headers, in order.
+    pub headers: Vec<Header>,
+    /// Its last `Content-Type`, when that parses.
+    pub content_type: Option<ContentType<'x>>,
+    /// Its last `Content-Disposition`, when that parses.
+    pub disposition: Option<ContentType<'x>>,
+    /// Its transfer encoding (`None` when undeclared or decoding failed).
+    pub encoding: Encoding,
+    /// Where its headers start in the message's bytes.
+    pub offset_header: usize,
+    /// Where its body starts in the message's bytes.
+    pub offset_body: usize,
+    /// Where its body ends in the message's bytes.
+    pub offset_end: usize,
+    /// Its body.
+    pub body: Body<'x>,
+}
+
+/// The body of a [`Part`].
+#[derive(Debug)]
+pub(crate) enum Body<'x> {
+    /// Indexes (into the message's parts) of the parts of a multipart.
+    Multipart(Vec<usize>),
+    /// A text part, decoded (left empty inside an attached message).
+    Text(Cow<'x, str>),
+    /// An HTML part, decoded (left empty inside an attached message).
+    Html(Cow<'x, str>),
+    /// Any other leaf, transfer-decoded (left empty inside an attached message).
+    Binary(Cow<'x, [u8]>),
+    /// An attached message.
+    Message(Box<Msg<'x>>),
+}
+
+/// A message: its bytes and its parts (`parts[0]` is the message itself).
+#[derive(Debug)]
+pub(crate) struct Msg<'x> {
+    /// The bytes the offsets of its parts and headers index.
+    pub data: Cow<'x, [u8]>,
+    /// Its parts, in order; never empty.
+    pub parts: Vec<Part<'x>>,
+}
+
+impl Msg<'_> {
+    /// Its own headers.
+    pub fn headers(&self) -> &[Header] {
+        &self.parts[0].headers
+    }
+
+    /// Its bytes from its first header to the end of its body.
+    pub fn raw(&self) -> &[u8] {
+        let p = &self.parts[0];
+        self.data.get(p.offset_header..p.offset_end).unwrap_or_default()
+    }
+}
+
+/// How `mail-parser` classifies a part (`parsers/message.rs`).
+#[derive(Debug, PartialEq, Clone, Copy, Default)]
+enum MimeType {
+    Multipart,
+    MultipartDigest,
+    TextPlain,
+    TextHtml,
+    TextOther,
+    #[default]
+    Message,
+    Other,
+}
+
+/// (is multipart, is text, type) of a part of type `ct` in a part of type
+/// `parent`.
+fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, MimeType) {
+    match ct {
+        Some(ct) => match ct.ctype() {
+            "multipart" => (
+                true,
+                false,
+                if ct.subtype() == Some("digest") { MimeType::MultipartDigest } else { MimeType::Multipart },
+            ),
+            "text" => match ct.subtype() {
+                Some("plain") => (false, true, MimeType::TextPlain),
+                Some("html") => (false, true, MimeType::TextHtml),
+                _ => (false, true, MimeType::TextOther),
+            },
+            "message" if matches!(ct.subtype(), Some("rfc822" | "global")) => (false, false, MimeType::Message),
+            _ => (false, false, MimeType::Other),
+        },
+        None if parent == MimeType::MultipartDigest => (false, false, MimeType::Message),
+        None => (false, true, MimeType::TextPlain),
+    }
+}
+
+/// Where the walk is: the part being read and the multipart or message it
+/// belongs to.
+#[derive(Default)]
+struct State {
+    mime_type: MimeType,
+    boundary: Option<Vec<u8>>,
+    /// Index of the multipart (or attached message) part this state reads.
+    part_id: usize,
+    sub_part_ids: Vec<usize>,
+    offset_header: usize,
+    offset_body: usize,
+    offset_end: usize,
+    /// Whether bodies are decoded (not inside an attached message).
+    decode: bool,
+}
+
+impl Msg<'_> {
+    fn new<'x>(data: &'x [u8]) -> Msg<'x> {
+        Msg { data: Cow::Borrowed(data), parts: Vec::new() }
+    }
+}
+
+impl<'x> Part<'x> {
+    fn new(heads: Heads<'x>, offset_header: usize, offset_body: usize) -> Part<'x> {
+        let as_type = |v: Option<HeaderValue<'x>>| match v {
+            Some(HeaderValue::ContentType(c)) => Some(c),
+            _ => None,
+        };
+        let encoding = match &heads.encoding {
+            Some(HeaderValue::Text(e)) if e.eq_ignore_ascii_case("base64") => Encoding::Base64,
+            Some(HeaderValue::Text(e)) if e.eq_ignore_ascii_case("quoted-printable") => Encoding::QuotedPrintable,
+            _ => Encoding::None,
+        };
+        Part {
+            headers: heads.headers,
+            content_type: as_type(heads.content_type),
+            disposition: as_type(heads.disposition),
+            encoding,
+            offset_header,
+            offset_body,
+            offset_end: 0,
+            body: Body::Multipart(Vec::new()),
+        }
+    }
+}
+
+/// Reads `raw` (line endings normalised) into its MIME tree; `None` when
+/// it has no header at all. Never panics on any input.
+pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
+    let mut stream = MessageStream::new(raw);
+    let mut message = Msg::new(raw);
+    let mut state = State { decode: true, ..State::default() };
+    let mut stack: Vec<(State, Option<Msg<'_>>)> = Vec::with_capacity(4);
+    let mut last_heads = Heads::default();
+
+    'outer: loop {
+        state.offset_header = stream.offset();
+        let mut heads = Heads::default();
+        let Some(body) = read_headers(raw, stream.offset(), true, &mut heads) else {
+            // The data ended inside the header block.
+            stream.seek_end();
+            last_heads = heads;
+            break;
+        };
+        stream.skip_bytes(body - stream.offset());
+        state.offset_body = body;
+        state.sub_part_ids.push(message.parts.len());
+
+        let mut part = Part::new(heads, state.offset_header, state.offset_body);
+        let (is_multipart, mut is_text, mut mime_type) = mime_type(part.content_type.as_ref(), state.mime_type);
+        if is_multipart {
+            let boundary =
+                part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
+            if let Some(boundary) = boundary {
+                if stream.seek_next_part(&boundary) {
+                    let new_state = State {
+                        mime_type,
+                        boundary: Some(boundary),
+                        part_id: message.parts.len(),
+                        decode: state.decode,
+                        ..State::default()
+                    };
+                    part.encoding = Encoding::None;
+                    message.parts.push(part);
+                    stack.push((state, None));
+                    state = new_state;
+                    stream.skip_crlf();
+                    continue;
+                }
+                mime_type = MimeType::TextOther;
+                is_text = true;
+            }
+        }
+
+        if mime_type == MimeType::Message && part.encoding == Encoding::None {
+            let new_state = State {
+                mime_type: MimeType::Message,
+                boundary: state.boundary.take(),
+                part_id: message.parts.len(),
+                decode: false,
+                ..State::default()
+            };
+            message.parts.push(part);
+            stack.push((state, Some(std::mem::replace(&mut message, Msg::new(raw)))));
+            state = new_state;
+            continue;
+        }
+
+        let boundary = state.boundary.as_deref().unwrap_or(b"");
+        // Inside an attached message only the end matters: the decoders end
+        // a part where `mime_part` does (the first `--boundary`, or after a
+        // decoding error where `seek_part_end` finds it), so skip decoding.
+        let (offset_end, mut bytes) = match part.encoding {
+            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
+            Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
+            Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
+            Encoding::None => decode::mime_part(&mut stream, raw, boundary),
+        };
+        if offset_end == usize::MAX {
+            // Undecodable: the raw bytes up to the boundary, as text.
+            part.encoding = Encoding::None;
+            if mime_type != MimeType::TextPlain {
+                mime_type = MimeType::TextOther;
+            }
+            is_text = true;
+            let (end, found) = stream.seek_part_end(state.boundary.as_deref());
+            state.offset_end = end;
+            bytes = Cow::Borrowed(raw.get(state.offset_body..end).unwrap_or_default());
+            if !found {
+                state.boundary = None;
+            }
+        } else {
+            state.offset_end = offset_end;
+        }
+
+        part.body = if !state.decode {
+            Body::Binary(Cow::Borrowed(&[]))
+        } else if mime_type == MimeType::Message {
+            // An encoded attached message: its headers are read from the
+            // decoded bytes.
+            match headers_only(bytes.into_owned()) {
+                Ok(m) => Body::Message(Box::new(m)),
+                Err(bytes) => Body::Binary(Cow::Owned(bytes)),
+            }
+        } else if is_text {
+            let decoder = part
+                .content_type
+                .as_ref()
+                .and_then(|c| c.attribute("charset"))
+                .and_then(|c| charset_decoder(c.as_bytes()));
+            let text: Cow<'_, str> = match (bytes, decoder) {
+                (Cow::Owned(v), Some(d)) => d(&v).into(),
+                (Cow::Owned(v), None) => {
+                    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()).into()
+                }
+                (Cow::Borrowed(b), Some(d)) => d(b).into(),
+                (Cow::Borrowed(b), None) => String::from_utf8_lossy(b),
+            };
+            if mime_type == MimeType::TextHtml {
+                Body::Html(text)
+            } else {
+                Body::Text(text)
+            }
+        } else {
+            Body::Binary(bytes)
+        };
+        part.offset_end = state.offset_end;
+        message.parts.push(part);
+
+        if state.boundary.is_some() {
+            loop {
+                if state.mime_type == MimeType::Message {
+                    // The end of an attached message: back to its parent.
+                    let Some((mut prev_state, Some(mut prev_message))) = stack.pop() else { break 'outer };
+                    let offset_end = state.boundary.as_ref().map_or(stream.offset(), |b| {
+                        let pos = stream.offset().saturating_sub(b.len() + 2);
+                        match pos.checked_sub(2).and_then(|i| raw.get(i)) {
+                            Some(b'\r') => pos - 2,
+                            _ => pos.saturating_sub(1),
+                        }
+                    });
+                    let nested = std::mem::replace(&mut message, Msg::new(raw));
+                    if let Some(p) = prev_message.parts.get_mut(state.part_id) {
+                        p.offset_end = offset_end;
+                        p.body = if nested.parts.is_empty() {
+                            Body::Text(String::from_utf8_lossy(raw.get(p.offset_body..offset_end).unwrap_or_default()))
+                        } else {
+                            attached(nested, prev_state.decode)
+                        };
+                    }
+                    message = prev_message;
+                    prev_state.boundary = state.boundary.take();
+                    state = prev_state;
+                }
+                if !stream.is_multipart_end() {
+                    break;
+                }
+                // The end of a multipart.
+                let Some(p) = message.parts.get_mut(state.part_id) else { break 'outer };
+                if state.sub_part_ids.len() != 1 || state.sub_part_ids[0] != 0 {
+                    p.body = Body::Multipart(std::mem::take(&mut state.sub_part_ids));
+                }
+                if let Some((prev_state, _)) = stack.pop() {
+                    state = prev_state;
+                    if let Some(offset) = state.boundary.as_deref().and_then(|b| stream.seek_next_part_offset(b)) {
+                        p.offset_end = offset;
+                        continue;
+                    }
+                }
+                p.offset_end = stream.offset();
+                break 'outer;
+            }
+        } else if stream.offset() >= raw.len() {
+            break;
+        }
+    }
+
+    // Broken structure: close whatever is open.
+    while let Some((prev_state, prev_message)) = stack.pop() {
+        let end = stream.offset();
+        if let Some(mut prev_message) = prev_message {
+            let nested = std::mem::replace(&mut message, Msg::new(raw));
+            if let Some(p) = prev_message.parts.get_mut(state.part_id) {
+                p.offset_end = end;
+                p.body = if nested.parts.is_empty() {
+                    Body::Text(unclosed_text(
+                        raw.get(p.offset_body..end).unwrap_or_default(),
+                        state.boundary.as_deref(),
+                    ))
+                } else {
+                    attached(nested, prev_state.decode)
+                };
+            }
+            message = prev_message;
+        } else if let Some(p) = message.parts.get_mut(state.part_id) {
+            p.offset_end = end;
+            if state.sub_part_ids.len() != 1 || state.sub_part_ids[0] != 0 {
+                p.body = Body::Multipart(std::mem::take(&mut state.sub_part_ids));
+            }
+        }
+        state = prev_state;
+    }
+
+    if let Some(first) = message.parts.first_mut() {
+        first.offset_end = raw.len();
+        Some(message)
+    } else if !last_heads.headers.is_empty() {
+        // Headers without a body.
+        let mut part = Part::new(last_heads, 0, raw.len());
+        part.offset_end = raw.len();
+        part.encoding = Encoding::None;
+        part.body = Body::Text(Cow::Borrowed(""));
+        message.parts.push(part);
+        Some(message)
+    } else {
+        None
+    }
+}
+
+/// The body of a part holding the attached message `nested`: the message,
+/// unless the part is itself inside an attached message (kept only as far
+/// as its extent, which also bounds how deep messages nest here).
+fn attached<'x>(nested: Msg<'x>, keep: bool) -> Body<'x> {
+    if keep {
+        Body::Message(Box::new(nested))
+    } else {
+        Body::Binary(Cow::Borrowed(&[]))
+    }
+}
+
+/// The text of an attached message cut short: up to its parent's closing
+/// delimiter when there is one.
+fn unclosed_text<'x>(raw: &'x [u8], boundary: Option<&[u8]>) -> Cow<'x, str> {
+    let cut = std::str::from_utf8(raw).ok().and_then(|text| {
+        let boundary = std::str::from_utf8(boundary?).ok()?;
+        let (text, _) = text.rsplit_once(boundary)?;
+        let text = text.strip_suffix("--")?;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    });
+    cut.map_or_else(|| String::from_utf8_lossy(raw), Cow::Borrowed)
+}
+
+/// An encoded attached message with only its headers read; its bytes back
+/// when it has none.
+fn headers_only(data: Vec<u8>) -> Result<Msg<'static>, Vec<u8>> {
+    let mut heads = Heads::default();
+    let body = read_headers(&data, 0, false, &mut heads);
+    if body.is_none() && heads.headers.is_empty() {
+        return Err(data);
+    }
+    let len = data.len();
+    let mut part = Part::new(Heads { headers: heads.headers, ..Heads::default() }, 0, body.unwrap_or(len));
+    part.offset_end = len;
+    Ok(Msg { data: Cow::Owned(data), parts: vec![part] })
+}
+
+#[cfg(test)]
+mod tests;
