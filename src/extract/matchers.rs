@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use regex_automata::meta;
 
 /// Regexes matched together, case-insensitive, built on first use (never
@@ -91,11 +91,19 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                let start = if self.anchored { StartKind::Anchored } else { StartKind::Unanchored };
+                // An anchored search reads a line's first bytes only, so a
+                // contiguous NFA (much cheaper to build than a DFA) costs
+                // nothing there; searches through whole texts get a DFA.
+                let (start, kind) = if self.anchored {
+                    (StartKind::Anchored, Some(AhoCorasickKind::ContiguousNFA))
+                } else {
+                    (StartKind::Unanchored, None)
+                };
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(self.kind)
                     .start_kind(start)
+                    .kind(kind)
                     .build(&self.literals)
                     .ok()
             })
