@@ -244,6 +244,72 @@ impl DualRegex {
     }
 }
 
+/// Several patterns compiled, on first use, into one regex that tells in a
+/// single pass over an ASCII text which of them match there (the patterns'
+/// ASCII forms, see [`LazyRegex`]). A caller that wants the first pattern
+/// of a list whose captures succeed then runs captures only for those.
+///
+/// The answer never leaves out a pattern whose [`LazyRegex::captures`]
+/// finds a match in the text; it may name one whose captures find none
+/// (a pattern too large to compile on its own). A text that is not ASCII,
+/// or patterns that have no ASCII form, get no answer: every pattern may
+/// match.
+///
+/// ```text
+/// let set = PatternFilter::default();
+/// let which = set.which(|| vec!["a(?P<x>b)", "c"], "xcx").unwrap();
+/// assert!(!which.contains(PatternID::must(0)) && which.contains(PatternID::must(1)));
+/// ```
+#[derive(Default)]
+pub(crate) struct PatternFilter {
+    set: OnceLock<Option<meta::Regex>>,
+}
+
+/// Which patterns of a [`PatternFilter`] match a text.
+pub(crate) type Which = regex_automata::PatternSet;
+
+impl PatternFilter {
+    /// The patterns (the list `patterns` gives; always the same list for one
+    /// set) that match `text`, or `None` when the set cannot tell.
+    pub(crate) fn which<'p>(&self, patterns: impl FnOnce() -> Vec<&'p str>, text: &str) -> Option<Which> {
+        if !text.is_ascii() {
+            return None;
+        }
+        let set = self.set.get_or_init(|| build_set(&patterns())).as_ref()?;
+        let mut which = Which::new(set.pattern_len());
+        set.which_overlapping_matches(&Input::new(text), &mut which);
+        Some(which)
+    }
+}
+
+/// The ASCII forms of `patterns` (case-insensitive) as one regex reporting
+/// every pattern that matches; `None` when one has no ASCII form or the
+/// whole is too large.
+fn build_set(patterns: &[&str]) -> Option<meta::Regex> {
+    let mut parser = regex_syntax::ParserBuilder::new();
+    parser.case_insensitive(true).unicode(false).utf8(false);
+    let hirs = patterns.iter().map(|p| parser.build().parse(p).ok()).collect::<Option<Vec<Hir>>>()?;
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::All)
+                .utf8_empty(false)
+                .nfa_size_limit(Some(SIZE_LIMIT.saturating_mul(patterns.len().max(1))))
+                .auto_prefilter(false)
+                .which_captures(WhichCaptures::Implicit)
+                .onepass(false)
+                .backtrack(false),
+        )
+        .build_many_from_hir(&hirs)
+        .ok()
+}
+
+impl fmt::Debug for PatternFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PatternFilter").field("compiled", &self.set.get().is_some()).finish()
+    }
+}
+
 /// Whether `at` is not inside a UTF-8 character of `haystack` (bytes that
 /// are not UTF-8 have no characters to split).
 #[inline]
