@@ -64,23 +64,21 @@ pub(super) fn informative(diagnostic: &str) -> bool {
 /// Fills the command, the remote MTA and the status from `block` where the
 /// bounce does not know them yet.
 pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
-    if b.command.is_none() || b.remote_mta.is_none() {
-        let (commands, hosts) = spec.details_patterns(block);
-        if b.command.is_none() {
-            b.command = commands.into_iter().find_map(|p| {
-                let c = p.captures(block)?;
-                match (&p.value, c.name("command")) {
-                    (Some(v), _) => Some(v.clone()),
-                    (None, Some(m)) => Some(normalize_command(m.as_str())),
-                    (None, None) => None,
-                }
-            });
-        }
-        if b.remote_mta.is_none() {
-            b.remote_mta = hosts
-                .into_iter()
-                .find_map(|p| p.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
-        }
+    if b.command.is_none() {
+        b.command = spec.command.iter().find_map(|p| {
+            let c = p.captures(block)?;
+            match (&p.value, c.name("command")) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(m)) => Some(normalize_command(m.as_str())),
+                (None, None) => None,
+            }
+        });
+    }
+    if b.remote_mta.is_none() {
+        b.remote_mta = spec
+            .remote_mta
+            .iter()
+            .find_map(|p| p.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
     }
     if b.status.is_none() {
         b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());

@@ -211,7 +211,7 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
-    for p in spec.recipient_patterns(line) {
+    for p in &spec.recipient {
         let Some(c) = p.captures(line) else { continue };
         let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();

@@ -77,12 +77,11 @@
 use std::collections::HashMap;
 
 use regex::Regex;
-use regex_automata::PatternID;
 use toml::Spanned;
 
 use super::matchers::{LazySet, LineSet, Literals, Signals};
 use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
-use crate::lazy_regex::{has_group, required_byte, LazyRegex, PatternFilter, Which};
+use crate::lazy_regex::{has_group, required_byte, LazyRegex};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
 
 /// How to read one type of JSON notification (see [`super::notify`]).
@@ -145,37 +144,6 @@ impl Pattern {
             return None;
         }
         self.regex.captures(text)
-    }
-}
-
-/// The patterns of `list` that may match a text, in list order: those
-/// `which` names (the list starts `offset` patterns into its filter's), or
-/// all of them when the filter could not tell.
-fn filtered(list: &[Pattern], which: Option<Which>, offset: usize) -> impl Iterator<Item = &Pattern> {
-    list.iter()
-        .enumerate()
-        .filter(move |(i, _)| which.as_ref().is_none_or(|w| w.contains(PatternID::new_unchecked(offset + i))))
-        .map(|(_, p)| p)
-}
-
-impl Spec {
-    /// The recipient patterns that may match `line`, in list order: one
-    /// pass of [`Spec::recipient_filter`] instead of one search each.
-    pub(crate) fn recipient_patterns<'s>(&'s self, line: &str) -> impl Iterator<Item = &'s Pattern> {
-        let which = self.recipient_filter.which(|| self.recipient.iter().map(|p| p.regex.pattern()).collect(), line);
-        filtered(&self.recipient, which, 0)
-    }
-
-    /// The command patterns and the remote MTA patterns that may match
-    /// `block`, each in list order, from one pass of
-    /// [`Spec::details_filter`].
-    pub(crate) fn details_patterns<'s>(
-        &'s self,
-        block: &str,
-    ) -> (impl Iterator<Item = &'s Pattern>, impl Iterator<Item = &'s Pattern>) {
-        let all = || self.command.iter().chain(&self.remote_mta).map(|p| p.regex.pattern()).collect();
-        let which = self.details_filter.which(all, block);
-        (filtered(&self.command, which.clone(), 0), filtered(&self.remote_mta, which, self.command.len()))
     }
 }
 
@@ -242,11 +210,6 @@ pub struct Spec {
     pub(crate) recipient: Vec<Pattern>,
     pub(crate) command: Vec<Pattern>,
     pub(crate) remote_mta: Vec<Pattern>,
-    /// Which `recipient` patterns match a line, in one pass.
-    pub(crate) recipient_filter: PatternFilter,
-    /// Which `command` and then `remote_mta` patterns match a block, in
-    /// one pass.
-    pub(crate) details_filter: PatternFilter,
     pub(crate) bounce: Signals,
     pub(crate) auto_reply: Signals,
     pub(crate) feedback: Signals,

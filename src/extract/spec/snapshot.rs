@@ -6,7 +6,7 @@
 use super::{Evidence, JsonSpec, Located, MarkerExamples, Pattern, Spec};
 use crate::extract::matchers::{LazySet, LineSet, Literals, Signals};
 use crate::extract::EmailKind;
-use crate::lazy_regex::{LazyRegex, PatternFilter};
+use crate::lazy_regex::LazyRegex;
 use crate::snapshot::codec::{Dec, Decoded, Enc, Snap};
 use crate::snapshot::{fields_snap, tag_snap};
 
@@ -142,8 +142,6 @@ impl Snap for Spec {
             recipient: get_patterns(d, "rcpt")?,
             command: get_patterns(d, "command")?,
             remote_mta: get_patterns(d, "host")?,
-            recipient_filter: PatternFilter::default(),
-            details_filter: PatternFilter::default(),
             bounce: Snap::get(d)?,
             auto_reply: Snap::get(d)?,
             feedback: Snap::get(d)?,
