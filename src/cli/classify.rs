@@ -131,6 +131,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         return super::watch::run(cli, &args.files, args.format);
     }
     let engine = super::engine(cli)?;
+    // The compiled rules live until the process ends: one reference is
+    // never dropped, so exit does not free them piece by piece (≈ 20,000
+    // allocations, ≈ 1.3M instructions).
+    std::mem::forget(engine.clone());
     let format = args.format.resolve();
     let json = output::JsonWriter::new(&engine);
     let mut run = Run {
