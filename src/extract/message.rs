@@ -338,7 +338,8 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
         },
         Body::Html(h) => html.push(h),
         Body::Binary(b) => {
-            let text = || String::from_utf8_lossy(b).into_owned();
+            let text =
+                || std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b).into_owned(), str::to_string);
             match (ctype.as_str(), subtype.as_str()) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
                 ("message", "feedback-report") => v.feedback.push(text()),
