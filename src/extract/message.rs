@@ -254,19 +254,19 @@ fn unfold_into(raw: &[u8], out: &mut String) {
 
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
 /// carried that encoding without declaring it.
-fn text_of(t: &str) -> String {
+fn text_of(t: &str) -> Cow<'_, str> {
     // ESC is rare: look for it before looking for the two sequences.
     if memchr::memchr(0x1b, t.as_bytes()).is_some() && (t.contains("\u{1b}$B") || t.contains("\u{1b}$@")) {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
-            return decode(t.as_bytes());
+            return Cow::Owned(decode(t.as_bytes()));
         }
     }
-    t.to_string()
+    Cow::Borrowed(t)
 }
 
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
-fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
+fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
     // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
     let bad = |s: &str| {
         let b = s.as_bytes();
@@ -276,7 +276,7 @@ fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
     if worst < 4 {
         return text_of(decoded);
     }
-    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return decoded.to_string() };
+    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return Cow::Borrowed(decoded) };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
         mail_parser::Encoding::QuotedPrintable => {
@@ -284,17 +284,17 @@ fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
         }
         mail_parser::Encoding::None => Some(body.to_vec()),
     };
-    let Some(bytes) = bytes else { return decoded.to_string() };
-    let mut best = (worst, decoded.to_string());
+    let Some(bytes) = bytes else { return Cow::Borrowed(decoded) };
+    let mut best = (worst, Cow::Borrowed(decoded));
     let utf8 = String::from_utf8_lossy(&bytes).into_owned();
     if bad(&utf8) < best.0 {
-        best = (bad(&utf8), utf8);
+        best = (bad(&utf8), Cow::Owned(utf8));
     }
     for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
         if let Some(decode) = charset_decoder(charset.as_bytes()) {
             let text = decode(&bytes);
             if bad(&text) < best.0 {
-                best = (bad(&text), text);
+                best = (bad(&text), Cow::Owned(text));
             }
         }
     }
@@ -309,8 +309,8 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
     let (ctype, subtype) = part
         .content_type
         .as_ref()
-        .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
-        .unwrap_or_else(|| ("text".into(), "plain".into()));
+        .map(|c| (lowercase(c.ctype()), lowercase(c.subtype().unwrap_or(""))))
+        .unwrap_or((Cow::Borrowed("text"), Cow::Borrowed("plain")));
     match &part.body {
         Body::Multipart(children) => {
             for &child in children {
@@ -325,7 +325,7 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
             }
             v.attached.push(nested.raw().to_vec());
         }
-        Body::Text(t) => match (ctype.as_str(), subtype.as_str()) {
+        Body::Text(t) => match (&*ctype, &*subtype) {
             (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
             (_, "feedback-report") => v.feedback.push(t.to_string()),
             (_, "rfc822-headers" | "rfc822" | "global-headers") => {
@@ -340,7 +340,7 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
         Body::Binary(b) => {
             let text =
                 || std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b).into_owned(), str::to_string);
-            match (ctype.as_str(), subtype.as_str()) {
+            match (&*ctype, &*subtype) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
                 ("message", "feedback-report") => v.feedback.push(text()),
                 ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers")
@@ -357,6 +357,15 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
                 _ => {}
             }
         }
+    }
+}
+
+/// `s` lowercased (ASCII), copied only when it has an uppercase letter.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
