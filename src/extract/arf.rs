@@ -7,8 +7,15 @@ use super::message::View;
 use super::{fields, first_lines, Bounce};
 
 /// The complaints in an email that is a feedback report (`is_report`) or
-/// shows the signs of a complaint (`signs`); `None` otherwise.
-pub(crate) fn read(view: &View, signs: bool, recipient_headers: &[String]) -> Option<Vec<Bounce>> {
+/// shows the signs of a complaint (`signs`); `None` otherwise. `text` is
+/// the view's text and `from` its `From` header, both taken out of it.
+pub(crate) fn read(
+    view: &View,
+    text: &str,
+    from: Option<&str>,
+    signs: bool,
+    recipient_headers: &[String],
+) -> Option<Vec<Bounce>> {
     let is_report = !view.feedback.is_empty() || view.report_type == "feedback-report";
     if !is_report && !signs {
         return None;
@@ -32,9 +39,9 @@ pub(crate) fn read(view: &View, signs: bool, recipient_headers: &[String]) -> Op
     }
     if recipients.is_empty() && !is_report {
         // A complaint sent by the complaining mailbox itself.
-        recipients.extend(view.header("from").and_then(address::first));
+        recipients.extend(from.and_then(address::first));
     }
-    let mut diagnostic = first_lines(&view.text(), 400);
+    let mut diagnostic = first_lines(text, 400);
     if diagnostic.is_empty() {
         diagnostic = view.subject.trim().to_string();
     }

@@ -50,14 +50,18 @@ impl Original {
 /// An email flattened for reading.
 #[derive(Debug, Default)]
 pub(crate) struct View {
-    /// Top-level headers, names lowercased, values unfolded, in order.
-    pub headers: Vec<(String, String)>,
+    /// Top-level header lines as `name: value`, names lowercased, values
+    /// unfolded, in order.
+    pub headers: Vec<String>,
     /// The decoded `Subject`.
     pub subject: String,
     /// Addresses of the top-level `To` header (the original sender, in a bounce).
     pub to: Vec<String>,
-    /// The human-readable parts, decoded to text, in order.
-    pub texts: Vec<String>,
+    /// The human-readable parts, decoded to text, in order, separated by a
+    /// blank line.
+    pub text: String,
+    /// How many parts `text` holds.
+    texts: usize,
     /// The bodies of `message/delivery-status` parts.
     pub dsn: Vec<String>,
     /// The bodies of `message/feedback-report` parts.
@@ -76,13 +80,24 @@ impl View {
     /// The unfolded value of the first top-level header called `name`
     /// (lowercase).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 
-    /// All human-readable text, parts separated by a blank line.
-    pub fn text(&self) -> String {
-        self.texts.join("\n\n")
+    /// Adds a human-readable part to `text`.
+    fn push_text(&mut self, part: &str) {
+        if self.texts > 0 {
+            self.text.push_str("\n\n");
+        }
+        self.text.push_str(part);
+        self.texts += 1;
     }
+}
+
+/// The value of the first of the header lines `lines` (`name: value`, as in
+/// [`View::headers`]) called `name` (lowercase).
+pub(crate) fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
+    // A name holds no colon, so `name: ` can only be where its name ends.
+    lines.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
 
 /// Line endings normalised to LF (CRLF and lone CR both become LF), and an
@@ -125,9 +140,19 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         return None;
     }
     let mut v = View::default();
+    v.headers.reserve_exact(top.headers.len());
     for h in &top.headers {
-        let value = raw.get(h.value.clone()).map(unfold).unwrap_or_default();
-        v.headers.push((mime::name_of(raw, h), value));
+        let name = raw.get(h.name.clone()).unwrap_or_default();
+        let value = raw.get(h.value.clone()).unwrap_or_default();
+        let mut line = String::with_capacity(name.len() + 2 + value.len());
+        match std::str::from_utf8(name) {
+            Ok(n) => line.push_str(n),
+            Err(_) => line.push_str(&String::from_utf8_lossy(name)),
+        }
+        line.make_ascii_lowercase();
+        line.push_str(": ");
+        unfold_into(value, &mut line);
+        v.headers.push(line);
     }
     let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
     v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
@@ -145,13 +170,15 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     // HTML parts are turned into text only when there is no plain text.
     let mut html: Vec<&str> = Vec::new();
     walk(&message, 0, 0, &mut v, &mut html);
-    if v.texts.is_empty() {
-        v.texts = html.into_iter().map(html_to_text).collect();
+    if v.texts == 0 {
+        for h in html {
+            v.push_text(&html_to_text(h));
+        }
     }
-    if v.texts.is_empty() && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
+    if v.texts == 0 && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
         // A MIME structure that could not be followed (a boundary lost to
         // broken header folding, say): read the raw body as text.
-        v.texts.push(raw_body_text(raw));
+        v.push_text(&raw_body_text(raw));
     }
     Some(v)
 }
@@ -196,13 +223,21 @@ fn raw_body_text(raw: &[u8]) -> String {
 
 /// A header value with its lines joined by one space, each line trimmed.
 fn unfold(raw: &[u8]) -> String {
+    let mut out = String::new();
+    unfold_into(raw, &mut out);
+    out
+}
+
+/// [`unfold`] appending to `out`.
+fn unfold_into(raw: &[u8], out: &mut String) {
     // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
     let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
     if memchr::memchr(b'\n', s.trim_end().as_bytes()).is_none() {
         // One line (the usual case): trimming it is all there is to do.
-        return s.trim().to_string();
+        out.push_str(s.trim());
+        return;
     }
-    let mut out = String::with_capacity(s.len());
+    let start = out.len();
     for (i, line) in s.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
         if i > 0 {
@@ -210,24 +245,28 @@ fn unfold(raw: &[u8]) -> String {
         }
         out.push_str(line.trim());
     }
-    out.trim().to_string()
+    // Trim what was added: leading spaces (from empty first lines) and
+    // trailing ones.
+    let lead = out[start..].len() - out[start..].trim_start().len();
+    out.drain(start..start + lead);
+    out.truncate(out.trim_end().len().max(start));
 }
 
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
 /// carried that encoding without declaring it.
-fn text_of(t: &str) -> String {
+fn text_of(t: &str) -> Cow<'_, str> {
     // ESC is rare: look for it before looking for the two sequences.
     if memchr::memchr(0x1b, t.as_bytes()).is_some() && (t.contains("\u{1b}$B") || t.contains("\u{1b}$@")) {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
-            return decode(t.as_bytes());
+            return Cow::Owned(decode(t.as_bytes()));
         }
     }
-    t.to_string()
+    Cow::Borrowed(t)
 }
 
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
-fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
+fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
     // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
     let bad = |s: &str| {
         let b = s.as_bytes();
@@ -237,7 +276,7 @@ fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
     if worst < 4 {
         return text_of(decoded);
     }
-    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return decoded.to_string() };
+    let Some(body) = raw.get(part.offset_body..part.offset_end) else { return Cow::Borrowed(decoded) };
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(body),
         mail_parser::Encoding::QuotedPrintable => {
@@ -245,17 +284,17 @@ fn redecode(raw: &[u8], part: &Part<'_>, decoded: &str) -> String {
         }
         mail_parser::Encoding::None => Some(body.to_vec()),
     };
-    let Some(bytes) = bytes else { return decoded.to_string() };
-    let mut best = (worst, decoded.to_string());
+    let Some(bytes) = bytes else { return Cow::Borrowed(decoded) };
+    let mut best = (worst, Cow::Borrowed(decoded));
     let utf8 = String::from_utf8_lossy(&bytes).into_owned();
     if bad(&utf8) < best.0 {
-        best = (bad(&utf8), utf8);
+        best = (bad(&utf8), Cow::Owned(utf8));
     }
     for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
         if let Some(decode) = charset_decoder(charset.as_bytes()) {
             let text = decode(&bytes);
             if bad(&text) < best.0 {
-                best = (bad(&text), text);
+                best = (bad(&text), Cow::Owned(text));
             }
         }
     }
@@ -270,8 +309,8 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
     let (ctype, subtype) = part
         .content_type
         .as_ref()
-        .map(|c| (c.ctype().to_ascii_lowercase(), c.subtype().unwrap_or("").to_ascii_lowercase()))
-        .unwrap_or_else(|| ("text".into(), "plain".into()));
+        .map(|c| (lowercase(c.ctype()), lowercase(c.subtype().unwrap_or(""))))
+        .unwrap_or((Cow::Borrowed("text"), Cow::Borrowed("plain")));
     match &part.body {
         Body::Multipart(children) => {
             for &child in children {
@@ -286,7 +325,7 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
             }
             v.attached.push(nested.raw().to_vec());
         }
-        Body::Text(t) => match (ctype.as_str(), subtype.as_str()) {
+        Body::Text(t) => match (&*ctype, &*subtype) {
             (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
             (_, "feedback-report") => v.feedback.push(t.to_string()),
             (_, "rfc822-headers" | "rfc822" | "global-headers") => {
@@ -295,12 +334,13 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
                 }
             }
             _ if is_attached_file(part) => {}
-            _ => v.texts.push(redecode(&message.data, part, t)),
+            _ => v.push_text(&redecode(&message.data, part, t)),
         },
         Body::Html(h) => html.push(h),
         Body::Binary(b) => {
-            let text = || String::from_utf8_lossy(b).into_owned();
-            match (ctype.as_str(), subtype.as_str()) {
+            let text =
+                || std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b).into_owned(), str::to_string);
+            match (&*ctype, &*subtype) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
                 ("message", "feedback-report") => v.feedback.push(text()),
                 ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers")
@@ -320,6 +360,15 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
     }
 }
 
+/// `s` lowercased (ASCII), copied only when it has an uppercase letter.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// Whether a text part is an attached file (original headers sent as a
 /// `.txt`, say) rather than part of the notification.
 fn is_attached_file(part: &Part<'_>) -> bool {
@@ -336,6 +385,11 @@ fn is_attached_file(part: &Part<'_>) -> bool {
 /// located in `data`.
 fn original_of(data: &[u8], headers: &[Header]) -> Original {
     let addrs = |name: &str| -> Vec<String> {
+        // One plain address (the usual case) is read without mail-parser.
+        let last = headers.iter().rev().find(|h| mime::is_named(data, h, name));
+        if let Some(a) = last.and_then(|h| data.get(h.value.clone())).map(unfold).as_deref().and_then(sole_address) {
+            return address::clean(a).into_iter().collect();
+        }
         match mime::last_value(data, headers, name, MessageStream::parse_address) {
             Some(HeaderValue::Address(a)) => {
                 a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()
@@ -412,7 +466,7 @@ mod tests {
         let v = view(raw.as_bytes()).unwrap();
         assert_eq!(v.subject, "Undelivered Mail");
         assert_eq!(v.to, ["sender@example.com"]);
-        assert_eq!(v.texts, ["Hello world"]);
+        assert_eq!(v.text, "Hello world");
         assert_eq!(v.dsn.len(), 1);
         assert_eq!(v.report_type, "delivery-status");
         let o = v.original.unwrap();

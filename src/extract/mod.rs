@@ -149,20 +149,21 @@ pub fn extract(spec: &Spec, raw: &[u8]) -> Report {
 
 fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     let raw = message::normalize(raw);
-    let Some(view) = message::view(&raw) else {
+    let Some(mut view) = message::view(&raw) else {
         return Report::not_bounce("no email headers");
     };
-    let text = view.text();
-    let folded_text = fold(&text);
+    let text = std::mem::take(&mut view.text);
+    let headers = std::mem::take(&mut view.headers);
     let mut report = Report {
         kind: EmailKind::Bounce,
         bounces: Vec::new(),
         note: None,
         subject: view.subject.clone(),
-        text: folded_text,
-        from: fold(view.header("from").unwrap_or_default()),
-        headers: view.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect(),
+        text: fold(&text),
+        from: fold(message::header(&headers, "from").unwrap_or_default()),
+        headers,
     };
+    let header = |name: &str| message::header(&report.headers, name);
     // Folded once, for the signs of every kind of email.
     let folded_subject = fold(&report.subject);
     let folded_headers: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
@@ -172,7 +173,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         })
     };
     let complaint_signs = hit(&spec.feedback);
-    if let Some(bounces) = arf::read(&view, complaint_signs, &spec.feedback_recipient_headers) {
+    if let Some(bounces) = arf::read(&view, &text, header("from"), complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
         report.bounces = bounces;
         return report;
@@ -182,11 +183,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         report.bounces = found.1;
         return report;
     }
-    let failed: Vec<String> = view
-        .header("x-failed-recipients")
-        .map(|h| address::find_all(h).map(|(_, _, a)| a).collect())
-        .unwrap_or_default();
-    let mut known = generic::Known { senders: view.to.clone(), failed: &failed };
+    let failed: Vec<String> =
+        header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
+    let mut known = generic::Known { senders: std::mem::take(&mut view.to), failed: &failed };
     if let Some(o) = &view.original {
         known.senders.extend(o.from.iter().cloned());
         for h in ["return-path", "sender"] {
@@ -211,7 +210,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         for r in &dsn.recipients {
             bounces.push(assemble::from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
-    } else if !tr.recipients.is_empty() && text_is_bounce(&tr, &view, hit(&spec.bounce)) {
+    } else if !tr.recipients.is_empty()
+        && text_is_bounce(&tr, header("x-failed-recipients").is_some(), hit(&spec.bounce))
+    {
         for t in &tr.recipients {
             let mut b =
                 Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
@@ -241,7 +242,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             let mut recipients = failed.clone();
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
-                recipients = view.original.clone().or_else(quoted).map(|o| o.to).unwrap_or_default();
+                recipients =
+                    view.original.as_ref().map(|o| o.to.clone()).or_else(|| quoted().map(|o| o.to)).unwrap_or_default();
             }
             if recipients.is_empty() {
                 recipients.push(String::new());
@@ -257,7 +259,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     if bounces.is_empty() {
         if hit(&spec.auto_reply) {
             report.kind = EmailKind::AutoReply;
-            let recipient = view.header("from").and_then(address::first);
+            let recipient = header("from").and_then(address::first);
             let mut diagnostic = first_lines(&text, 400);
             if diagnostic.is_empty() {
                 diagnostic = view.subject.trim().to_string();
@@ -325,10 +327,8 @@ pub fn notification(spec: &Spec, value: &serde_json::Value) -> Option<Report> {
 /// the signs of one, or a recipient line says delivery failed, or a
 /// recipient's text carries an SMTP code. (An address alone on a line of an
 /// ordinary message is not a failed recipient.)
-fn text_is_bounce(tr: &generic::TextReport, view: &message::View, signs: bool) -> bool {
-    signs
-        || view.header("x-failed-recipients").is_some()
-        || tr.recipients.iter().any(|t| t.strong || generic::has_code(&t.diagnostic))
+fn text_is_bounce(tr: &generic::TextReport, failed_header: bool, signs: bool) -> bool {
+    signs || failed_header || tr.recipients.iter().any(|t| t.strong || generic::has_code(&t.diagnostic))
 }
 
 /// Whitespace folded, for literal matching.

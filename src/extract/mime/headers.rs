@@ -16,11 +16,6 @@ pub(crate) struct Header {
     pub value: Range<usize>,
 }
 
-/// The name of header `h` in `data`, lowercased.
-pub(crate) fn name_of(data: &[u8], h: &Header) -> String {
-    String::from_utf8_lossy(data.get(h.name.clone()).unwrap_or_default()).to_ascii_lowercase()
-}
-
 /// The value of the last header called `name` (lowercase) parsed by `parse`.
 pub(crate) fn last_value<'x>(
     data: &'x [u8],

@@ -27,7 +27,7 @@ use mail_parser::{ContentType, Encoding, HeaderValue};
 mod decode;
 mod headers;
 
-pub(crate) use headers::{header_block, is_named, last_value, name_of, Header};
+pub(crate) use headers::{header_block, is_named, last_value, Header};
 use headers::{read_headers, Heads};
 
 /// One MIME part.
@@ -269,18 +269,20 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 Err(bytes) => Body::Binary(Cow::Owned(bytes)),
             }
         } else if is_text {
-            let decoder = part
-                .content_type
-                .as_ref()
-                .and_then(|c| c.attribute("charset"))
-                .and_then(|c| charset_decoder(c.as_bytes()));
+            let charset = part.content_type.as_ref().and_then(|c| c.attribute("charset"));
+            let decoder = charset.and_then(|c| charset_decoder(c.as_bytes()));
+            // Plain ASCII in a charset that reads it as itself: no decoding.
+            let decoder = decoder.filter(|_| !(charset.is_some_and(ascii_as_itself) && plain_ascii(&bytes)));
             let text: Cow<'_, str> = match (bytes, decoder) {
                 (Cow::Owned(v), Some(d)) => d(&v).into(),
                 (Cow::Owned(v), None) => {
                     String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()).into()
                 }
                 (Cow::Borrowed(b), Some(d)) => d(b).into(),
-                (Cow::Borrowed(b), None) => String::from_utf8_lossy(b),
+                // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
+                (Cow::Borrowed(b), None) => {
+                    std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed)
+                }
             };
             if mime_type == MimeType::TextHtml {
                 Body::Html(text)
@@ -381,6 +383,35 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     } else {
         None
     }
+}
+
+/// Charsets whose `mail-parser` decoder reads every byte [`plain_ascii`]
+/// accepts as the same character (checked by a test).
+const ASCII_AS_ITSELF: &[&str] = &[
+    "us-ascii",
+    "utf-8",
+    "iso-8859-1",
+    "iso-8859-15",
+    "windows-1252",
+    "iso-2022-jp",
+    "shift_jis",
+    "euc-jp",
+    "gb2312",
+    "big5",
+    "euc-kr",
+    "koi8-r",
+    "windows-1251",
+];
+
+/// Whether `charset` is one of [`ASCII_AS_ITSELF`].
+fn ascii_as_itself(charset: &str) -> bool {
+    ASCII_AS_ITSELF.iter().any(|c| c.eq_ignore_ascii_case(charset))
+}
+
+/// Whether `bytes` are ASCII without the bytes that switch state in
+/// ISO-2022 encodings (SO, SI, ESC).
+fn plain_ascii(bytes: &[u8]) -> bool {
+    bytes.is_ascii() && memchr::memchr3(0x0e, 0x0f, 0x1b, bytes).is_none()
 }
 
 /// The body of a part holding the attached message `nested`: the message,

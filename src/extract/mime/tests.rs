@@ -4,7 +4,7 @@ use proptest::prelude::*;
 use super::*;
 
 fn names(data: &[u8], headers: &[Header]) -> Vec<String> {
-    headers.iter().map(|h| name_of(data, h)).collect()
+    headers.iter().map(|h| String::from_utf8_lossy(&data[h.name.clone()]).to_ascii_lowercase()).collect()
 }
 
 fn value<'a>(data: &'a [u8], h: &Header) -> &'a str {
@@ -168,4 +168,18 @@ proptest! {
         }
         let _ = header_block(&bytes);
     }
+}
+
+#[test]
+fn ascii_is_read_as_itself_in_the_listed_charsets() {
+    let ascii: Vec<u8> = (0u8..0x80).filter(|b| plain_ascii(&[*b])).collect();
+    assert_eq!(ascii.len(), 125);
+    for charset in ASCII_AS_ITSELF {
+        assert!(ascii_as_itself(&charset.to_ascii_uppercase()));
+        if let Some(decode) = charset_decoder(charset.as_bytes()) {
+            assert_eq!(decode(&ascii).as_bytes(), ascii, "{charset}");
+        }
+    }
+    assert!(!ascii_as_itself("utf-7") && !ascii_as_itself("utf-16"));
+    assert!(!plain_ascii(b"\x1b$B") && !plain_ascii("é".as_bytes()));
 }
