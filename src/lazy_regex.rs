@@ -29,16 +29,15 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
-use std::sync::OnceLock;
 
+use regex_automata::meta;
 use regex_automata::util::captures::Captures as Slots;
-use regex_automata::util::syntax;
-use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
 use regex_syntax::hir::{Hir, HirKind};
 
-use needle::Needle;
-
+mod dual;
 mod needle;
+
+pub(crate) use dual::DualRegex;
 
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;
@@ -70,185 +69,6 @@ impl Compile for regex::bytes::Regex {
     fn check(pattern: &str) -> Result<(), regex::Error> {
         regex::bytes::RegexBuilder::new(pattern).case_insensitive(true).size_limit(SIZE_LIMIT).build().map(drop)
     }
-}
-
-/// The regex the `regex` crate builds for `pattern` (`regex::Regex` when
-/// `utf8`, else `regex::bytes::Regex`), case-insensitive.
-fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
-    meta::Builder::new()
-        .configure(
-            meta::Config::new().match_kind(MatchKind::LeftmostFirst).utf8_empty(utf8).nfa_size_limit(Some(SIZE_LIMIT)),
-        )
-        .syntax(syntax::Config::new().case_insensitive(true).utf8(utf8))
-        .build(pattern)
-        .ok()
-}
-
-/// A regex compiled for ASCII semantics, and for one searched for its
-/// groups a literal every match holds, searched first.
-#[derive(Debug)]
-struct Ascii {
-    regex: meta::Regex,
-    needle: Option<Needle>,
-}
-
-/// `pattern` compiled for ASCII texts: ASCII classes and case folding, no
-/// prefilter, and for a regex searched for its bounds only no capture
-/// groups and no engines that exist to report them. `None` when the pattern
-/// needs Unicode (`\p{L}`) or is too large.
-fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(case_insensitive)
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let which = if captures { WhichCaptures::All } else { WhichCaptures::Implicit };
-    let regex = meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .nfa_size_limit(Some(SIZE_LIMIT))
-                .auto_prefilter(false)
-                .which_captures(which)
-                .onepass(captures)
-                .backtrack(captures),
-        )
-        .build_from_hir(&hir)
-        .ok()?;
-    // Byte regexes run only once a literal of theirs was seen.
-    let needle = if captures { Needle::of(&hir) } else { None };
-    Some(Ascii { regex, needle })
-}
-
-/// A pattern compiled twice on demand: for ASCII texts, and in full.
-///
-/// Case-insensitive for rule regexes ([`LazyRegex`]); the address finder
-/// uses a case-sensitive one.
-pub(crate) struct DualRegex {
-    pattern: Box<str>,
-    case_insensitive: bool,
-    utf8: bool,
-    captures: bool,
-    /// Whether the ASCII form also searches non-ASCII texts (see
-    /// [`LazyRegex`]); if not, those get the full regex.
-    ascii_everywhere: bool,
-    ascii: OnceLock<Option<Ascii>>,
-    full: OnceLock<Option<meta::Regex>>,
-}
-
-impl DualRegex {
-    /// A case-sensitive `&str` regex, searched for its groups, with ASCII
-    /// classes on every text when the pattern is ASCII (see [`LazyRegex`]).
-    pub(crate) fn new(pattern: &str) -> DualRegex {
-        DualRegex {
-            pattern: pattern.into(),
-            case_insensitive: false,
-            utf8: true,
-            captures: true,
-            ascii_everywhere: pattern.is_ascii(),
-            ascii: OnceLock::new(),
-            full: OnceLock::new(),
-        }
-    }
-
-    /// The regex in full (as the `regex` crate builds it); `None` when too
-    /// large to compile.
-    fn full(&self) -> Option<&meta::Regex> {
-        self.full
-            .get_or_init(|| {
-                if self.case_insensitive {
-                    build_full(&self.pattern, self.utf8)
-                } else {
-                    meta::Builder::new()
-                        .configure(
-                            meta::Config::new()
-                                .match_kind(MatchKind::LeftmostFirst)
-                                .utf8_empty(self.utf8)
-                                .nfa_size_limit(Some(SIZE_LIMIT)),
-                        )
-                        .syntax(syntax::Config::new().utf8(self.utf8))
-                        .build(&self.pattern)
-                        .ok()
-                }
-            })
-            .as_ref()
-    }
-
-    /// The regex to search `haystack` with: the ASCII form when the text is
-    /// ASCII or the pattern is searched with ASCII classes everywhere, and
-    /// the pattern has an ASCII form; else the full one. `None` also when
-    /// the ASCII form's needle says the text cannot match.
-    #[inline]
-    fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
-        if self.ascii_everywhere || haystack.is_ascii() {
-            let ascii = self.ascii.get_or_init(|| build_ascii(&self.pattern, self.case_insensitive, self.captures));
-            if let Some(a) = ascii {
-                if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
-                    return None;
-                }
-                return Some(&a.regex);
-            }
-        }
-        self.full()
-    }
-
-    /// The bounds of the leftmost-first match in `haystack`, if any.
-    #[inline]
-    pub(crate) fn find(&self, haystack: &[u8]) -> Option<Range<usize>> {
-        self.find_match(haystack).map(|m| m.range())
-    }
-
-    /// [`DualRegex::find`]; a match the ASCII form ends or starts inside a
-    /// UTF-8 character is searched again with the full regex.
-    #[inline]
-    fn find_match(&self, haystack: &[u8]) -> Option<regex_automata::Match> {
-        let m = self.for_text(haystack)?.find(haystack)?;
-        if boundary(haystack, m.start()) && boundary(haystack, m.end()) {
-            return Some(m);
-        }
-        self.full()?.find(haystack)
-    }
-
-    /// The capture groups of the leftmost-first match in `haystack`, if any.
-    /// A group the ASCII form bounds inside a UTF-8 character has the text
-    /// searched again with the full regex.
-    pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
-        let search = |re: &meta::Regex| {
-            let mut slots = re.create_captures();
-            re.search_captures(&Input::new(haystack), &mut slots);
-            slots.is_match().then_some(Captures { haystack, slots })
-        };
-        let re = self.for_text(haystack.as_bytes())?;
-        // Most searches find nothing: the lazy DFA alone says so, without
-        // capture slots to allocate.
-        if !re.is_match(haystack) {
-            return None;
-        }
-        let c = search(re)?;
-        let split = (0..c.slots.group_len())
-            .filter_map(|i| c.slots.get_group(i))
-            .any(|s| !haystack.is_char_boundary(s.start) || !haystack.is_char_boundary(s.end));
-        if split {
-            return search(self.full()?);
-        }
-        Some(c)
-    }
-
-    /// Whether the regex matches anywhere in `haystack`.
-    #[inline]
-    pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.for_text(haystack.as_bytes()).is_some_and(|r| r.is_match(haystack))
-    }
-}
-
-/// Whether `at` is not inside a UTF-8 character of `haystack` (bytes that
-/// are not UTF-8 have no characters to split).
-#[inline]
-fn boundary(haystack: &[u8], at: usize) -> bool {
-    haystack.get(at).is_none_or(|&b| (b as i8) >= -0x40)
 }
 
 /// A regex whose syntax was checked, compiled on first use.
@@ -283,17 +103,7 @@ impl<R: Compile> LazyRegex<R> {
     /// A regex whose pattern [`LazyRegex::parse`] accepted (now, or in the
     /// run that wrote the rules' snapshot), compiled on first use.
     pub(crate) fn checked(pattern: &str) -> LazyRegex<R> {
-        let inner = DualRegex {
-            pattern: pattern.into(),
-            case_insensitive: true,
-            utf8: R::UTF8,
-            // String regexes are searched for their groups, byte ones for
-            // their bounds.
-            captures: R::UTF8,
-            ascii_everywhere: pattern.is_ascii(),
-            ascii: OnceLock::new(),
-            full: OnceLock::new(),
-        };
+        let inner = DualRegex::rule(pattern, R::UTF8);
         LazyRegex { inner, kind: PhantomData }
     }
 
@@ -313,13 +123,13 @@ impl<R: Compile> LazyRegex<R> {
     pub(crate) fn compile_error(&self) -> Option<String> {
         match self.get() {
             Some(_) => None,
-            None => R::check(&self.inner.pattern).err().map(|e| e.to_string()),
+            None => R::check(self.inner.pattern()).err().map(|e| e.to_string()),
         }
     }
 
     /// The pattern as written.
     pub(crate) fn pattern(&self) -> &str {
-        &self.inner.pattern
+        self.inner.pattern()
     }
 }
 
@@ -387,15 +197,9 @@ impl<'h> Match<'h> {
 impl<R> fmt::Debug for LazyRegex<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LazyRegex")
-            .field("pattern", &self.inner.pattern)
-            .field("compiled", &(self.inner.ascii.get().is_some() || self.inner.full.get().is_some()))
+            .field("pattern", &self.inner.pattern())
+            .field("compiled", &self.inner.compiled())
             .finish()
-    }
-}
-
-impl fmt::Debug for DualRegex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DualRegex").field("pattern", &self.pattern).finish()
     }
 }
 
