@@ -37,7 +37,7 @@ use regex_syntax::hir::{Hir, HirKind};
 mod dual;
 mod needle;
 
-pub(crate) use dual::DualRegex;
+pub(crate) use dual::{match_set, DualRegex};
 
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;

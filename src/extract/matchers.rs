@@ -11,11 +11,9 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use regex_automata::meta;
 
-/// Regexes matched together, case-insensitive, built on first use (never
-/// matching when they do not build). Patterns written in ASCII are built
-/// with ASCII classes and case folding, as rule regexes are (see
-/// [`crate::lazy_regex`]), and only asked whether they match: no capture
-/// engines, no prefilter.
+/// Regexes matched together, case-insensitive, built on first use by
+/// [`crate::lazy_regex::match_set`] (never matching when they do not
+/// build).
 #[derive(Debug, Default)]
 pub(crate) struct LazySet {
     patterns: Vec<String>,
@@ -30,29 +28,6 @@ impl LazySet {
         LazySet { patterns, size_limit, set: OnceLock::new() }
     }
 
-    fn build(&self) -> Option<meta::Regex> {
-        if self.patterns.is_empty() {
-            return None;
-        }
-        let ascii = self.patterns.iter().all(|p| p.is_ascii());
-        let parse = |p: &String| {
-            regex_syntax::ParserBuilder::new().case_insensitive(true).unicode(!ascii).utf8(!ascii).build().parse(p).ok()
-        };
-        let hirs = self.patterns.iter().map(parse).collect::<Option<Vec<_>>>()?;
-        meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .utf8_empty(!ascii)
-                    .nfa_size_limit(Some(self.size_limit))
-                    .auto_prefilter(false)
-                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
-                    .onepass(false)
-                    .backtrack(false),
-            )
-            .build_many_from_hir(&hirs)
-            .ok()
-    }
-
     /// The patterns and the size limit, as given to [`LazySet::new`] (for
     /// the rules' snapshot).
     pub(crate) fn parts(&self) -> (&[String], usize) {
@@ -61,7 +36,10 @@ impl LazySet {
 
     /// Whether any regex matches `text`.
     pub fn is_match(&self, text: &str) -> bool {
-        self.set.get_or_init(|| self.build()).as_ref().is_some_and(|r| r.is_match(text))
+        self.set
+            .get_or_init(|| crate::lazy_regex::match_set(&self.patterns, self.size_limit))
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use regex_automata::util::syntax;
 use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
+use regex_syntax::hir::Hir;
 
 use super::needle::Needle;
 use super::{Captures, SIZE_LIMIT};
@@ -31,48 +32,69 @@ struct Ascii {
     needle: Option<Needle>,
 }
 
-/// `pattern` compiled for ASCII texts: ASCII classes and case folding, no
-/// prefilter, and for a regex searched for its bounds only no capture
-/// groups and no engines that exist to report them. `None` when the pattern
-/// needs Unicode (`\p{L}`) or is too large.
-fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
+/// as the `regex` crate would (on).
+fn parse(pattern: &str, case_insensitive: bool, unicode: bool) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
-        .unicode(false)
-        .utf8(false)
+        .unicode(unicode)
+        .utf8(unicode)
         .build()
         .parse(pattern)
-        .ok()?;
+        .ok()
+}
+
+/// The build settings of the regexes this module makes: no prefilter (the
+/// callers filter by literal first), and for a regex that is only asked
+/// where or whether it matches no capture groups and no engines that exist
+/// to report them.
+fn config(size_limit: usize, utf8: bool, captures: bool) -> meta::Config {
     let which = if captures { WhichCaptures::All } else { WhichCaptures::Implicit };
-    let regex = meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .utf8_empty(false)
-                .nfa_size_limit(Some(SIZE_LIMIT))
-                .auto_prefilter(false)
-                .which_captures(which)
-                .onepass(captures)
-                .backtrack(captures),
-        )
-        .build_from_hir(&hir)
-        .ok()?;
+    meta::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(utf8)
+        .nfa_size_limit(Some(size_limit))
+        .auto_prefilter(false)
+        .which_captures(which)
+        .onepass(captures)
+        .backtrack(captures)
+}
+
+/// `pattern` compiled for ASCII texts: ASCII classes and case folding.
+/// `None` when the pattern needs Unicode (`\p{L}`) or is too large.
+fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+    let hir = parse(pattern, case_insensitive, false)?;
+    let regex = meta::Builder::new().configure(config(SIZE_LIMIT, false, captures)).build_from_hir(&hir).ok()?;
     // Byte regexes run only once a literal of theirs was seen.
     let needle = if captures { Needle::of(&hir) } else { None };
     Some(Ascii { regex, needle })
 }
 
+/// Case-insensitive regexes compiled together, only ever asked whether any
+/// of them matches: with ASCII classes and case folding when every pattern
+/// is written in ASCII (as [`super::LazyRegex`] does), else as the `regex`
+/// crate would. `None` for no patterns, or when they do not build within
+/// `size_limit`.
+pub(crate) fn match_set(patterns: &[String], size_limit: usize) -> Option<meta::Regex> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let unicode = !patterns.iter().all(|p| p.is_ascii());
+    let hirs = patterns.iter().map(|p| parse(p, true, unicode)).collect::<Option<Vec<_>>>()?;
+    meta::Builder::new().configure(config(size_limit, unicode, false)).build_many_from_hir(&hirs).ok()
+}
+
 /// A pattern compiled twice on demand: for ASCII texts, and in full.
 ///
-/// Case-insensitive for rule regexes ([`LazyRegex`]); the address finder
-/// uses a case-sensitive one.
+/// Case-insensitive for rule regexes ([`super::LazyRegex`]); the reply
+/// reader's own patterns (`extract/reply.rs`) are case-sensitive.
 pub(crate) struct DualRegex {
     pattern: Box<str>,
     case_insensitive: bool,
     utf8: bool,
     captures: bool,
     /// Whether the ASCII form also searches non-ASCII texts (see
-    /// [`LazyRegex`]); if not, those get the full regex.
+    /// [`super::LazyRegex`]); if not, those get the full regex.
     ascii_everywhere: bool,
     ascii: OnceLock<Option<Ascii>>,
     full: OnceLock<Option<meta::Regex>>,
@@ -107,7 +129,7 @@ impl DualRegex {
     }
 
     /// A case-sensitive `&str` regex, searched for its groups, with ASCII
-    /// classes on every text when the pattern is ASCII (see [`LazyRegex`]).
+    /// classes on every text when the pattern is ASCII (see [`super::LazyRegex`]).
     pub(crate) fn new(pattern: &str) -> DualRegex {
         DualRegex {
             pattern: pattern.into(),

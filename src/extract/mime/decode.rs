@@ -155,12 +155,7 @@ pub(super) fn quoted_printable<'x>(
         before_last_ch = last_ch;
         last_ch = ch;
     }
-    if boundary.is_empty() {
-        stream.seek_end();
-        (data.len(), buf.into())
-    } else {
-        (usize::MAX, buf.into())
-    }
+    unbounded_end(stream, data, boundary, buf)
 }
 
 /// `MessageStream::decode_base64_mime`, with its decoding table: the body
@@ -220,6 +215,19 @@ pub(super) fn base64<'x>(stream: &mut MessageStream<'x>, data: &'x [u8], boundar
         before_last_ch = last_ch;
         last_ch = ch;
     }
+    unbounded_end(stream, data, boundary, buf)
+}
+
+/// The end of a decoded body that ran out of data before any boundary:
+/// the whole rest of the data when no boundary was looked for (the stream
+/// moved to its end), else "no end" (`usize::MAX`, the stream left where it
+/// was), as mail-parser's decoders answer.
+fn unbounded_end<'x>(
+    stream: &mut MessageStream<'x>,
+    data: &[u8],
+    boundary: &[u8],
+    buf: Vec<u8>,
+) -> (usize, Cow<'x, [u8]>) {
     if boundary.is_empty() {
         stream.seek_end();
         (data.len(), buf.into())
