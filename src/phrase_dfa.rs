@@ -12,9 +12,12 @@
 //! the states it visits, whatever the number of literals, and the cache is
 //! cleared when it would outgrow its capacity, so its memory is bounded.
 //!
-//! A cache row has one entry per byte value (no class lookup on the way) and
-//! entries are row offsets into the table (premultiplied ids), so a byte costs
-//! one load and an add. `0` means "not computed yet" (row 0 is never a state)
+//! A cache row has one entry per byte class (the bytes the literals use,
+//! letters folded, plus one class for every other byte: about a hundred for
+//! the shipped rules, against 256 byte values), so that a whole email's
+//! diagnostics, which visit thousands of states, touch few pages of memory.
+//! Entries are row offsets into the table (premultiplied ids), so a byte
+//! costs a class lookup (off the dependency chain), one load and an add. `0` means "not computed yet" (row 0 is never a state)
 //! and bit 31 marks a target with matches, so one signed comparison per byte
 //! tells the walk whether anything special happened. Matches are reported for every occurrence of every literal,
 //! overlapping ones included, in order of end position.
@@ -29,14 +32,11 @@ const ROOT: u32 = 0;
 const UNKNOWN: u32 = 0;
 /// Table entry flag: the target state has matches.
 const MATCH: u32 = 1 << 31;
-/// Entries in a cache row: one per byte value, then the row's trie state and
-/// the range of its matches in `PhraseDfa::matches`.
-const ROW: usize = 259;
-/// Index of the trie state in a cache row.
-const STATE: usize = 256;
-/// Index of the start of the row's matches (the end follows).
-const MATCHES: usize = 257;
-/// Default capacity of a [`Cache`] table, in bytes (about 4,000 rows).
+/// Entries after a cache row's transitions (one per class): the row's trie
+/// state and the range of its matches in `PhraseDfa::matches`.
+const ROW_TAIL: usize = 3;
+/// Default capacity of a [`Cache`] table, in bytes (about 10,000 rows of the
+/// shipped rules' automaton).
 const CACHE_BYTES: usize = 4 << 20;
 
 /// Identifies automata, so a cache knows which one it was filled for.
@@ -220,7 +220,7 @@ impl PhraseDfa {
         let mut sid = cache.start as usize;
         let mut at = 0;
         loop {
-            let (i, from, mut next) = run(&cache.table, haystack, at, sid);
+            let (i, from, mut next) = run(&cache.table, &self.classes, haystack, at, sid);
             if i == haystack.len() {
                 return;
             }
@@ -229,7 +229,8 @@ impl PhraseDfa {
             }
             sid = (next & !MATCH) as usize;
             if next & MATCH != 0 {
-                let (a, b) = (cache.table[sid + MATCHES], cache.table[sid + MATCHES + 1]);
+                let m = self.matches_at();
+                let (a, b) = (cache.table[sid + m], cache.table[sid + m + 1]);
                 for &(pid, len) in &self.matches[a as usize..b as usize] {
                     f(pid as usize, i + 1 - len as usize, i + 1);
                 }
@@ -251,14 +252,34 @@ impl PhraseDfa {
             + size_of_val(&*self.matches)
     }
 
-    /// Empties `cache` and sizes it for this automaton.
+    /// Entries in a cache row: one per class, then [`ROW_TAIL`].
+    fn row_len(&self) -> usize {
+        self.root.len() + ROW_TAIL
+    }
+
+    /// Index of the trie state in a cache row.
+    fn state_at(&self) -> usize {
+        self.root.len()
+    }
+
+    /// Index of the start of the row's matches in a cache row (the end
+    /// follows).
+    fn matches_at(&self) -> usize {
+        self.root.len() + 1
+    }
+
+    /// Empties `cache` and sizes it for this automaton. The table's whole
+    /// capacity is reserved at once, so it never grows by copying; pages it
+    /// does not use are never touched, so never resident.
     #[cold]
     fn init(&self, cache: &mut Cache) {
         cache.dfa = self.id;
+        cache.row_len = self.row_len();
         cache.rows.clear();
         cache.rows.resize(self.fail.len(), 0);
         cache.table.clear();
-        cache.table.resize(ROW, UNKNOWN);
+        cache.table.reserve_exact(cache.capacity_entries());
+        cache.table.resize(cache.row_len, UNKNOWN);
         cache.start = self.row(cache, ROOT);
     }
 
@@ -267,12 +288,12 @@ impl PhraseDfa {
     #[cold]
     #[inline(never)]
     fn fill(&self, cache: &mut Cache, sid: usize, byte: u8) -> u32 {
-        let target = self.next_state(cache, cache.table[sid + STATE], byte);
+        let target = self.next_state(cache, cache.table[sid + self.state_at()], byte);
         let clears = cache.clears;
         let row = self.row(cache, target);
         let entry = if self.out[target as usize] != NONE { row | MATCH } else { row };
         if cache.clears == clears {
-            cache.table[sid + usize::from(byte)] = entry;
+            cache.table[sid + usize::from(self.classes[usize::from(byte)])] = entry;
         }
         entry
     }
@@ -292,9 +313,9 @@ impl PhraseDfa {
             }
             s = self.fail[s as usize];
             let row = cache.rows[s as usize] as usize;
-            let entry = if row == 0 { UNKNOWN } else { cache.table[row + usize::from(byte)] };
+            let entry = if row == 0 { UNKNOWN } else { cache.table[row + usize::from(class)] };
             if entry != UNKNOWN {
-                return cache.table[(entry & !MATCH) as usize + STATE];
+                return cache.table[(entry & !MATCH) as usize + self.state_at()];
             }
         }
     }
@@ -306,18 +327,18 @@ impl PhraseDfa {
         if row != 0 {
             return row;
         }
-        if cache.table.len() + ROW > cache.capacity_entries() {
+        if cache.table.len() + cache.row_len > cache.capacity_entries() {
             self.clear(cache);
             if s == ROOT {
                 return cache.start;
             }
         }
         let row = cache.table.len();
-        cache.table.extend_from_slice(&[UNKNOWN; ROW]);
-        cache.table[row + STATE] = s;
+        cache.table.resize(row + cache.row_len, UNKNOWN);
+        cache.table[row + self.state_at()] = s;
         if let Some(&(a, b)) = self.match_ranges.get(self.out[s as usize] as usize) {
-            cache.table[row + MATCHES] = a;
-            cache.table[row + MATCHES + 1] = b;
+            cache.table[row + self.matches_at()] = a;
+            cache.table[row + self.matches_at() + 1] = b;
         }
         cache.rows[s as usize] = row as u32;
         row as u32
@@ -326,10 +347,10 @@ impl PhraseDfa {
     /// Drops every row but the placeholder row 0, then makes the start row.
     #[cold]
     fn clear(&self, cache: &mut Cache) {
-        for row in cache.table.chunks_exact(ROW).skip(1) {
-            cache.rows[row[STATE] as usize] = 0;
+        for row in cache.table.chunks_exact(cache.row_len).skip(1) {
+            cache.rows[row[self.state_at()] as usize] = 0;
         }
-        cache.table.truncate(ROW);
+        cache.table.truncate(cache.row_len);
         cache.clears += 1;
         cache.start = self.row(cache, ROOT);
     }
@@ -340,13 +361,16 @@ impl PhraseDfa {
 /// first byte whose transition is special (or `haystack.len()`), the row
 /// before it, and that byte's entry.
 #[inline(always)]
-fn run(table: &[u32], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usize, u32) {
+fn run(table: &[u32], classes: &[u8; 256], haystack: &[u8], at: usize, mut sid: usize) -> (usize, usize, u32) {
     // SAFETY: `sid` is the offset of a row present in `table` (the start row,
     // a non-special entry, or what `fill` returned; see the invariant on
-    // `Cache`) and rows are `ROW` > 256 entries, so `sid + byte` is in bounds.
+    // `Cache`) and a row has an entry for every class (every class is below
+    // the automaton's class count, which `PhraseDfa::new` makes so and the
+    // snapshot decoder checks), so `sid + class` is in bounds.
     let step = |sid: usize, byte: u8| unsafe {
-        debug_assert!(sid + ROW <= table.len());
-        *table.get_unchecked(sid + usize::from(byte))
+        let class = usize::from(classes[usize::from(byte)]);
+        debug_assert!(sid + class < table.len());
+        *table.get_unchecked(sid + class)
     };
     let offset = |chunk: &[u8]| chunk.as_ptr() as usize - haystack.as_ptr() as usize;
     // Four bytes a round, so the loop itself costs under a byte's lookup.
@@ -396,8 +420,9 @@ fn child(first_child: &[u32], sibling: &[u32], label: &[u8], s: u32, class: u8) 
 /// and clears itself when it would grow beyond its capacity.
 ///
 /// Invariant (what makes the walk's unchecked read sound): `table` holds
-/// whole rows of [`ROW`] entries (one per byte value, then the row's trie
-/// state and match range), row 0 being a placeholder; every entry
+/// whole rows of `row_len` entries (one per class of the automaton filled
+/// for, then the row's trie state and match range), row 0 being a
+/// placeholder; every entry
 /// other than `UNKNOWN`, and `start`, is the offset of a row present in
 /// `table`. Rows are only removed all at once (`clear`, `init`), which also
 /// removes every entry pointing to them.
@@ -410,6 +435,8 @@ pub(crate) struct Cache {
     rows: Vec<u32>,
     /// Row offset of the root.
     start: u32,
+    /// Entries in a row of `table`.
+    row_len: usize,
     /// How many times the cache was cleared for lack of room.
     clears: u64,
     /// Capacity of `table` in bytes; 0 for the default.
@@ -426,7 +453,7 @@ impl Cache {
 
     fn capacity_entries(&self) -> usize {
         let bytes = if self.capacity == 0 { CACHE_BYTES } else { self.capacity };
-        (bytes / 4).max(3 * ROW)
+        (bytes / 4).max(3 * self.row_len)
     }
 }
 

@@ -76,7 +76,7 @@ fn walks_only_materialise_visited_states() {
     let mut cache = Cache::default();
     assert!(walk(&dfa, &mut cache, "nothing to see here").is_empty());
     // The placeholder, the root and at most a row per byte.
-    assert!(cache.table.len() / ROW <= 2 + "nothing to see here".len());
+    assert!(cache.table.len() / cache.row_len <= 2 + "nothing to see here".len());
 }
 
 proptest::proptest! {
