@@ -2,6 +2,12 @@
 //! handed back one by one in input order: what `rebound classify` does with
 //! the files of a directory.
 //!
+//! The calling thread is one of the workers: it takes inputs like the
+//! others and, between two of its own, hands back every result that is
+//! ready. So `threads` workers are `threads` threads in all, none of them
+//! woken for each result (on a 2-core machine a third, emitting thread
+//! would take a core from a worker every time a result came in).
+//!
 //! Workers take the next input from a shared counter, so a slow input does
 //! not hold the others up; but no worker starts an input more than `window`
 //! places ahead of the last result handed back, so the results waiting for
@@ -25,26 +31,66 @@ struct State {
     done: usize,
     /// Set when the caller wants no more results.
     stop: bool,
+    /// Workers waiting for `done` to move.
+    waiting: usize,
+}
+
+/// What a worker may do next.
+enum Claim {
+    /// Work on this input.
+    Item(usize),
+    /// Every input is claimed, or work stopped.
+    Done,
+    /// The next input is `window` places ahead of the results handed back.
+    Full,
 }
 
 impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next input to work on, if there is one within `window` places of
+    /// the results handed back.
+    fn try_claim(&self, len: usize, window: usize) -> Claim {
+        claim_in(&mut self.lock(), len, window)
+    }
+
     /// The next input to work on, waiting while it would run more than
     /// `window` places ahead; `None` when there is none or work stopped.
     fn claim(&self, len: usize, window: usize) -> Option<usize> {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while !s.stop && s.next < len && s.next >= s.done + window {
-            s = self.moved.wait(s).unwrap_or_else(|e| e.into_inner());
+        let mut s = self.lock();
+        loop {
+            match claim_in(&mut s, len, window) {
+                Claim::Item(i) => return Some(i),
+                Claim::Done => return None,
+                Claim::Full => {
+                    s.waiting += 1;
+                    s = self.moved.wait(s).unwrap_or_else(|e| e.into_inner());
+                    s.waiting -= 1;
+                }
+            }
         }
-        if s.stop || s.next >= len {
-            return None;
-        }
-        s.next += 1;
-        Some(s.next - 1)
     }
 
     fn update(&self, f: impl FnOnce(&mut State)) {
-        f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()));
-        self.moved.notify_all();
+        let mut s = self.lock();
+        f(&mut s);
+        // Waking costs a system call: only when somebody waits.
+        if s.waiting > 0 {
+            self.moved.notify_all();
+        }
+    }
+}
+
+fn claim_in(s: &mut State, len: usize, window: usize) -> Claim {
+    if s.stop || s.next >= len {
+        Claim::Done
+    } else if s.next >= s.done + window {
+        Claim::Full
+    } else {
+        s.next += 1;
+        Claim::Item(s.next - 1)
     }
 }
 
@@ -58,9 +104,10 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
-/// Runs `work` on every item with `threads` worker threads (each with its
-/// own state from `init`), and calls `emit` with each result in the order
-/// of `items`. Stops early, returning its error, when `emit` fails.
+/// Runs `work` on every item with `threads` workers (the calling thread and
+/// `threads - 1` more, each with its own state from `init`), and calls
+/// `emit`, on the calling thread, with each result in the order of `items`.
+/// Stops early, returning its error, when `emit` fails.
 ///
 /// ```text
 /// in_order(&paths, 2, 64, || Worker::new(), |w, path| w.read(path), |out| stdout.write_all(&out))
@@ -78,10 +125,10 @@ where
     R: Send,
 {
     let window = window.max(1);
-    let queue = Queue { state: Mutex::new(State { next: 0, done: 0, stop: false }), moved: Condvar::new() };
+    let queue = Queue { state: Mutex::new(State { next: 0, done: 0, stop: false, waiting: 0 }), moved: Condvar::new() };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 1..threads.max(1) {
             let tx = tx.clone();
             let (queue, init, work) = (&queue, &init, &work);
             scope.spawn(move || {
@@ -97,28 +144,40 @@ where
             });
         }
         drop(tx);
+        let _guard = StopOnPanic(&queue);
+        let mut state = init();
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let mut next = 0;
-        let mut result = Ok(());
-        for (i, r) in rx.iter() {
-            waiting.insert(i, r);
+        while next < items.len() {
+            // Work while there is work within the window; else wait for
+            // another worker's result (the one the window waits for).
+            match queue.try_claim(items.len(), window) {
+                Claim::Item(i) => {
+                    waiting.insert(i, work(&mut state, &items[i]));
+                }
+                Claim::Full | Claim::Done => match rx.recv() {
+                    Ok((i, r)) => {
+                        waiting.insert(i, r);
+                    }
+                    // Every other worker has ended: a stop, or a panic the
+                    // scope passes on.
+                    Err(_) => break,
+                },
+            }
+            waiting.extend(rx.try_iter());
+            let before = next;
             while let Some(r) = waiting.remove(&next) {
                 next += 1;
                 if let Err(e) = emit(r) {
-                    result = Err(e);
-                    break;
+                    queue.update(|s| s.stop = true);
+                    return Err(e);
                 }
             }
-            let stop = result.is_err();
-            queue.update(|s| {
-                s.done = next;
-                s.stop = stop;
-            });
-            if stop {
-                break;
+            if next > before {
+                queue.update(|s| s.done = next);
             }
         }
-        result
+        Ok(())
     })
 }
 
