@@ -7,12 +7,16 @@
 use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::decoders::html::html_to_text;
 use mail_parser::parsers::MessageStream;
 use mail_parser::HeaderValue;
 
 use super::address;
-use super::mime::{self, Body, Header, Msg, Part};
+use super::mime::{self, html_to_text, Body, Header, Msg, Part};
+
+mod text;
+
+pub(crate) use text::normalize;
+use text::{text, unfold, unfold_into};
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
@@ -100,37 +104,6 @@ pub(crate) fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
     lines.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
 
-/// Line endings normalised to LF (CRLF and lone CR both become LF), and an
-/// mbox `From ` separator line dropped.
-pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
-    let mut raw = raw;
-    if raw.starts_with(b"From ") {
-        raw = match memchr::memchr2(b'\n', b'\r', raw) {
-            Some(i) if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') => &raw[i + 2..],
-            Some(i) => &raw[i + 1..],
-            None => &[],
-        };
-    }
-    if memchr::memchr(b'\r', raw).is_none() {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' => {
-                out.push(b'\n');
-                if raw.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(out)
-}
-
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
@@ -141,17 +114,25 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     }
     let mut v = View::default();
     v.headers.reserve_exact(top.headers.len());
-    for h in &top.headers {
-        let name = raw.get(h.name.clone()).unwrap_or_default();
-        let value = raw.get(h.value.clone()).unwrap_or_default();
-        let mut line = String::with_capacity(name.len() + 2 + value.len());
-        match std::str::from_utf8(name) {
-            Ok(n) => line.push_str(n),
-            Err(_) => line.push_str(&String::from_utf8_lossy(name)),
+    // The header block read as text once: its names and values start and
+    // end next to ASCII bytes, so they are slices of it. Read one by one
+    // only when the block is not valid UTF-8.
+    let first = top.headers.first().map_or(0, |h| h.name.start);
+    let block = raw.get(first..top.headers.last().map_or(0, |h| h.value.end)).and_then(|b| std::str::from_utf8(b).ok());
+    let slice = |r: &std::ops::Range<usize>| -> Cow<'_, str> {
+        match block.and_then(|b| b.get(r.start.checked_sub(first)?..r.end.checked_sub(first)?)) {
+            Some(s) => Cow::Borrowed(s),
+            None => text(raw.get(r.clone()).unwrap_or_default()),
         }
+    };
+    for h in &top.headers {
+        let name = slice(&h.name);
+        let value = slice(&h.value);
+        let mut line = String::with_capacity(name.len() + 2 + value.len());
+        line.push_str(&name);
         line.make_ascii_lowercase();
         line.push_str(": ");
-        unfold_into(value, &mut line);
+        unfold_into(&value, &mut line);
         v.headers.push(line);
     }
     let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
@@ -221,37 +202,6 @@ fn raw_body_text(raw: &[u8]) -> String {
     body.lines().filter(|l| !mime_line(l)).collect::<Vec<_>>().join("\n")
 }
 
-/// A header value with its lines joined by one space, each line trimmed.
-fn unfold(raw: &[u8]) -> String {
-    let mut out = String::new();
-    unfold_into(raw, &mut out);
-    out
-}
-
-/// [`unfold`] appending to `out`.
-fn unfold_into(raw: &[u8], out: &mut String) {
-    // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
-    let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
-    if memchr::memchr(b'\n', s.trim_end().as_bytes()).is_none() {
-        // One line (the usual case): trimming it is all there is to do.
-        out.push_str(s.trim());
-        return;
-    }
-    let start = out.len();
-    for (i, line) in s.split('\n').enumerate() {
-        let line = line.trim_end_matches('\r');
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(line.trim());
-    }
-    // Trim what was added: leading spaces (from empty first lines) and
-    // trailing ones.
-    let lead = out[start..].len() - out[start..].trim_start().len();
-    out.drain(start..start + lead);
-    out.truncate(out.trim_end().len().max(start));
-}
-
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
 /// carried that encoding without declaring it.
 fn text_of(t: &str) -> Cow<'_, str> {
@@ -291,6 +241,10 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
         best = (bad(&utf8), Cow::Owned(utf8));
     }
     for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
+        if best.0 == 0 {
+            // Nothing does better than no replacement character.
+            break;
+        }
         if let Some(decode) = charset_decoder(charset.as_bytes()) {
             let text = decode(&bytes);
             if bad(&text) < best.0 {
@@ -421,14 +375,6 @@ pub(crate) fn original_from_text(text: &str) -> Original {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalises_line_endings() {
-        assert_eq!(&*normalize(b"a\r\nb\rc\n"), b"a\nb\nc\n");
-        assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
-        assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
-        assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
-    }
 
     proptest::proptest! {
         #[test]
