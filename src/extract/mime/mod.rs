@@ -24,6 +24,7 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, Encoding, HeaderValue};
 
+mod content_type;
 mod decode;
 mod headers;
 mod html;
