@@ -13,8 +13,10 @@ use mail_parser::HeaderValue;
 use super::address;
 use super::mime::{self, html_to_text, Body, Header, Msg, Part};
 
+mod sole;
 mod text;
 
+use sole::{named_address, sole_address};
 pub(crate) use text::normalize;
 use text::{text, unfold, unfold_into};
 
@@ -162,29 +164,6 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.push_text(&raw_body_text(raw));
     }
     Some(v)
-}
-
-/// The address of a header value that is one plain ASCII address, bare or
-/// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
-/// one match [`address::find_all`]'s pattern finds there, found without
-/// running it. `None` for anything else.
-fn sole_address(value: &str) -> Option<&str> {
-    let v = value.strip_prefix('<').unwrap_or(value);
-    let v = v.strip_suffix('>').unwrap_or(v);
-    let (local, domain) = v.split_once('@')?;
-    let atom = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
-    let local_ok = !local.is_empty() && !local.starts_with('.') && local.bytes().all(atom);
-    let (labels, last) = domain.rsplit_once('.')?;
-    let label_ok = |l: &str| {
-        let b = l.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_alphanumeric()
-            && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
-    let last_ok = last.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-        && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-    (v.len() <= 320 && local_ok && labels.split('.').all(label_ok) && last_ok).then_some(v)
 }
 
 /// The body of `raw` after its header block, as text, without MIME
@@ -341,7 +320,8 @@ fn original_of(data: &[u8], headers: &[Header]) -> Original {
     let addrs = |name: &str| -> Vec<String> {
         // One plain address (the usual case) is read without mail-parser.
         let last = headers.iter().rev().find(|h| mime::is_named(data, h, name));
-        if let Some(a) = last.and_then(|h| data.get(h.value.clone())).map(unfold).as_deref().and_then(sole_address) {
+        let value = last.and_then(|h| data.get(h.value.clone())).map(unfold);
+        if let Some(a) = value.as_deref().and_then(|v| sole_address(v).or_else(|| named_address(v))) {
             return address::clean(a).into_iter().collect();
         }
         match mime::last_value(data, headers, name, MessageStream::parse_address) {
@@ -375,32 +355,6 @@ pub(crate) fn original_from_text(text: &str) -> Original {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn sole_address_is_what_the_pattern_finds(
-            pre in proptest::sample::select(vec!["", "<", "<<", " ", "\"", "é"]),
-            local in "[a-c0-9._+-]{0,5}",
-            domain in "[a-cA0-9_.-]{0,9}",
-            post in proptest::sample::select(vec!["", ">", ">>", ",", " x", "é"]),
-        ) {
-            let value = format!("{pre}{local}@{domain}{post}");
-            if let Some(a) = sole_address(&value) {
-                let found: Vec<String> = address::find_all(&value).map(|(_, _, a)| a).collect();
-                proptest::prop_assert_eq!(found, address::clean(a).into_iter().collect::<Vec<_>>());
-            }
-        }
-    }
-
-    #[test]
-    fn finds_a_sole_address() {
-        assert_eq!(sole_address("<a.b+c@mail.example.org>"), Some("a.b+c@mail.example.org"));
-        assert_eq!(sole_address("a@b.c0-"), Some("a@b.c0-"));
-        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"]
-        {
-            assert_eq!(sole_address(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn sorts_the_parts_of_a_report() {

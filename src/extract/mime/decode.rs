@@ -83,6 +83,16 @@ pub(super) fn mime_part<'x>(
     }
 }
 
+/// The bytes that end a run of plain bytes in quoted-printable text.
+const QP_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'=' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'-' as usize] = true;
+    t
+};
+
 /// `MessageStream::decode_quoted_printable_mime`: the body from the
 /// stream's position to the next `--boundary`, decoded, and the offset where
 /// it ends (`usize::MAX`, the stream left where it was, when a non-empty
@@ -110,7 +120,22 @@ pub(super) fn quoted_printable<'x>(
         let ch = data[i];
         i += 1;
         match ch {
-            b'=' if state == State::None => state = State::Eq,
+            b'=' if state == State::None => {
+                if let Some(&[h1, h2]) = data.get(i..i + 2) {
+                    if h1.is_ascii_hexdigit() && h2.is_ascii_hexdigit() {
+                        // `=XY` at once, as the states `Eq` and `Hex1` read it.
+                        match quoted_printable_decode_char(h1, h2) {
+                            Some(b) => buf.push(b),
+                            None => buf.extend_from_slice(&[b'=', h1, h2]),
+                        }
+                        ws_count = 0;
+                        (before_last_ch, last_ch) = (h1, h2);
+                        i += 2;
+                        continue;
+                    }
+                }
+                state = State::Eq;
+            }
             b'=' => return (usize::MAX, Cow::Borrowed(b"")),
             b'\n' => {
                 end_pos = if last_ch == b'\r' { i - 2 } else { i - 1 };
@@ -142,10 +167,10 @@ pub(super) fn quoted_printable<'x>(
             _ => match state {
                 State::None => {
                     // A run of plain bytes at once.
-                    let run_end = data[i..]
-                        .iter()
-                        .position(|&c| matches!(c, b'=' | b'\n' | b'\r' | b'-'))
-                        .map_or(data.len(), |p| i + p);
+                    let mut run_end = i;
+                    while run_end < data.len() && !QP_STOP[data[run_end] as usize] {
+                        run_end += 1;
+                    }
                     let run = &data[i - 1..run_end];
                     buf.extend_from_slice(run);
                     let trailing = run.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
@@ -287,8 +312,8 @@ mod tests {
     use super::*;
 
     const PIECES: &[&str] = &[
-        "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "= \n", "-", "--", "--b",
-        "--b--", "x--b", "---b", "é",
+        "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "=Ab", "= \n", "-", "--",
+        "--b", "--b--", "x--b", "---b", "é",
     ];
 
     const B64: &[&str] = &[
