@@ -46,6 +46,18 @@ pub(super) fn text(raw: &[u8]) -> Cow<'_, str> {
 /// as joining its `\n`-separated lines trimmed (as [`str::trim`] does) with
 /// one space each, and trimming the whole.
 pub(super) fn unfold_into(s: &str, out: &mut String) {
+    // One line, maybe followed by a line end (the usual case): trimming
+    // it is all there is to do.
+    let b = s.as_bytes();
+    let line = match memchr::memchr(b'\n', b) {
+        None => Some(s),
+        Some(i) if b[i + 1..].iter().all(is_space) => Some(&s[..i]),
+        Some(_) => None,
+    };
+    if let Some(line) = line {
+        out.push_str(trim(line));
+        return;
+    }
     // Trimmed lines hold no whitespace at their edges, so the whole is
     // trimmed by leaving out the separators before the first non-empty line
     // and after the last one.
@@ -65,14 +77,17 @@ pub(super) fn unfold_into(s: &str, out: &mut String) {
     }
 }
 
+/// Whether `c` is one of the ASCII characters `char::is_whitespace` accepts.
+fn is_space(c: &u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
 /// `s` trimmed as [`str::trim`] trims it, looking at bytes while they are
 /// ASCII.
 fn trim(s: &str) -> &str {
-    // The ASCII characters `char::is_whitespace` accepts.
-    let space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
     let b = s.as_bytes();
-    let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !space(c)).map_or(start, |i| i + 1);
+    let start = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !is_space(c)).map_or(start, |i| i + 1);
     let t = &s[start..end];
     // Other whitespace is not ASCII: only then is there more to look at.
     if t.as_bytes().first().is_some_and(|&c| c >= 0x80) || t.as_bytes().last().is_some_and(|&c| c >= 0x80) {
