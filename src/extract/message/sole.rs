@@ -3,25 +3,28 @@
 
 /// The address of a header value that is one plain ASCII address, bare or
 /// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
-/// one match [`address::find_all`]'s pattern finds there, found without
+/// one match `address::find_all`'s pattern finds there, found without
 /// running it. `None` for anything else.
 pub(super) fn sole_address(value: &str) -> Option<&str> {
     let v = value.strip_prefix('<').unwrap_or(value);
     let v = v.strip_suffix('>').unwrap_or(v);
-    let (local, domain) = v.split_once('@')?;
-    let atom = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
-    let local_ok = !local.is_empty() && !local.starts_with('.') && local.bytes().all(atom);
-    let (labels, last) = domain.rsplit_once('.')?;
-    let label_ok = |l: &str| {
-        let b = l.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_alphanumeric()
-            && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    // Read as bytes: the checks only let ASCII through.
+    let b = v.as_bytes();
+    let at = b.iter().position(|&c| c == b'@')?;
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    let atom = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
+    let local_ok = !local.is_empty() && local[0] != b'.' && local.iter().all(atom);
+    let dot = domain.iter().rposition(|&c| c == b'.')?;
+    let (labels, last) = (&domain[..dot], &domain[dot + 1..]);
+    let label_ok = |l: &[u8]| {
+        !l.is_empty()
+            && l[0].is_ascii_alphanumeric()
+            && l[l.len() - 1].is_ascii_alphanumeric()
+            && l.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
     };
-    let last_ok = last.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-        && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-    (v.len() <= 320 && local_ok && labels.split('.').all(label_ok) && last_ok).then_some(v)
+    let last_ok = last.first().is_some_and(u8::is_ascii_alphabetic)
+        && last.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-');
+    (b.len() <= 320 && local_ok && last_ok && labels.split(|&c| c == b'.').all(label_ok)).then_some(v)
 }
 
 /// The address of a header value `Name <address>` whose name is plain words
@@ -29,7 +32,7 @@ pub(super) fn sole_address(value: &str) -> Option<&str> {
 /// and whose address is one [`sole_address`] reads: the one address
 /// `mail-parser`'s `parse_address` finds there. `None` for anything else.
 pub(super) fn named_address(value: &str) -> Option<&str> {
-    let open = value.rfind('<')?;
+    let open = value.bytes().rposition(|c| c == b'<')?;
     let name = value[..open].strip_suffix(' ')?.trim_end();
     let addr = value[open..].strip_suffix('>')?;
     let quoted = name.strip_prefix('"').and_then(|n| n.strip_suffix('"'));
