@@ -8,6 +8,10 @@ use mail_parser::decoders::base64::BASE64_MAP;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 use mail_parser::parsers::MessageStream;
 
+mod scan;
+
+use scan::qp_run_end;
+
 /// Searchers for the boundaries of the multiparts being read, each built
 /// once: building one costs more than most searches for it.
 #[derive(Default)]
@@ -83,16 +87,6 @@ pub(super) fn mime_part<'x>(
     }
 }
 
-/// The bytes that end a run of plain bytes in quoted-printable text.
-const QP_STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'=' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'-' as usize] = true;
-    t
-};
-
 /// `MessageStream::decode_quoted_printable_mime`: the body from the
 /// stream's position to the next `--boundary`, decoded, and the offset where
 /// it ends (`usize::MAX`, the stream left where it was, when a non-empty
@@ -167,10 +161,7 @@ pub(super) fn quoted_printable<'x>(
             _ => match state {
                 State::None => {
                     // A run of plain bytes at once.
-                    let mut run_end = i;
-                    while run_end < data.len() && !QP_STOP[data[run_end] as usize] {
-                        run_end += 1;
-                    }
+                    let run_end = qp_run_end(data, i);
                     let run = &data[i - 1..run_end];
                     buf.extend_from_slice(run);
                     let trailing = run.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
