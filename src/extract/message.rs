@@ -7,12 +7,18 @@
 use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::decoders::html::html_to_text;
 use mail_parser::parsers::MessageStream;
 use mail_parser::HeaderValue;
 
 use super::address;
-use super::mime::{self, Body, Header, Msg, Part};
+use super::mime::{self, html_to_text, Body, Header, Msg, Part};
+
+mod sole;
+mod text;
+
+use sole::{named_address, sole_address};
+pub(crate) use text::normalize;
+use text::{text, unfold, unfold_into};
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
@@ -100,37 +106,6 @@ pub(crate) fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
     lines.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
 
-/// Line endings normalised to LF (CRLF and lone CR both become LF), and an
-/// mbox `From ` separator line dropped.
-pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
-    let mut raw = raw;
-    if raw.starts_with(b"From ") {
-        raw = match memchr::memchr2(b'\n', b'\r', raw) {
-            Some(i) if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') => &raw[i + 2..],
-            Some(i) => &raw[i + 1..],
-            None => &[],
-        };
-    }
-    if memchr::memchr(b'\r', raw).is_none() {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'\r' => {
-                out.push(b'\n');
-                if raw.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(out)
-}
-
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
@@ -141,17 +116,25 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     }
     let mut v = View::default();
     v.headers.reserve_exact(top.headers.len());
-    for h in &top.headers {
-        let name = raw.get(h.name.clone()).unwrap_or_default();
-        let value = raw.get(h.value.clone()).unwrap_or_default();
-        let mut line = String::with_capacity(name.len() + 2 + value.len());
-        match std::str::from_utf8(name) {
-            Ok(n) => line.push_str(n),
-            Err(_) => line.push_str(&String::from_utf8_lossy(name)),
+    // The header block read as text once: its names and values start and
+    // end next to ASCII bytes, so they are slices of it. Read one by one
+    // only when the block is not valid UTF-8.
+    let first = top.headers.first().map_or(0, |h| h.name.start);
+    let block = raw.get(first..top.headers.last().map_or(0, |h| h.value.end)).and_then(|b| std::str::from_utf8(b).ok());
+    let slice = |r: &std::ops::Range<usize>| -> Cow<'_, str> {
+        match block.and_then(|b| b.get(r.start.checked_sub(first)?..r.end.checked_sub(first)?)) {
+            Some(s) => Cow::Borrowed(s),
+            None => text(raw.get(r.clone()).unwrap_or_default()),
         }
+    };
+    for h in &top.headers {
+        let name = slice(&h.name);
+        let value = slice(&h.value);
+        let mut line = String::with_capacity(name.len() + 2 + value.len());
+        line.push_str(&name);
         line.make_ascii_lowercase();
         line.push_str(": ");
-        unfold_into(value, &mut line);
+        unfold_into(&value, &mut line);
         v.headers.push(line);
     }
     let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
@@ -183,29 +166,6 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     Some(v)
 }
 
-/// The address of a header value that is one plain ASCII address, bare or
-/// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
-/// one match [`address::find_all`]'s pattern finds there, found without
-/// running it. `None` for anything else.
-fn sole_address(value: &str) -> Option<&str> {
-    let v = value.strip_prefix('<').unwrap_or(value);
-    let v = v.strip_suffix('>').unwrap_or(v);
-    let (local, domain) = v.split_once('@')?;
-    let atom = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
-    let local_ok = !local.is_empty() && !local.starts_with('.') && local.bytes().all(atom);
-    let (labels, last) = domain.rsplit_once('.')?;
-    let label_ok = |l: &str| {
-        let b = l.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_alphanumeric()
-            && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
-    let last_ok = last.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-        && last.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
-    (v.len() <= 320 && local_ok && labels.split('.').all(label_ok) && last_ok).then_some(v)
-}
-
 /// The body of `raw` after its header block, as text, without MIME
 /// delimiter and part header lines.
 fn raw_body_text(raw: &[u8]) -> String {
@@ -219,37 +179,6 @@ fn raw_body_text(raw: &[u8]) -> String {
                 .any(|h| t.to_ascii_lowercase().starts_with(h))
     };
     body.lines().filter(|l| !mime_line(l)).collect::<Vec<_>>().join("\n")
-}
-
-/// A header value with its lines joined by one space, each line trimmed.
-fn unfold(raw: &[u8]) -> String {
-    let mut out = String::new();
-    unfold_into(raw, &mut out);
-    out
-}
-
-/// [`unfold`] appending to `out`.
-fn unfold_into(raw: &[u8], out: &mut String) {
-    // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
-    let s = std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed);
-    if memchr::memchr(b'\n', s.trim_end().as_bytes()).is_none() {
-        // One line (the usual case): trimming it is all there is to do.
-        out.push_str(s.trim());
-        return;
-    }
-    let start = out.len();
-    for (i, line) in s.split('\n').enumerate() {
-        let line = line.trim_end_matches('\r');
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(line.trim());
-    }
-    // Trim what was added: leading spaces (from empty first lines) and
-    // trailing ones.
-    let lead = out[start..].len() - out[start..].trim_start().len();
-    out.drain(start..start + lead);
-    out.truncate(out.trim_end().len().max(start));
 }
 
 /// Text decoded by mail-parser, re-decoded as ISO-2022-JP when the part
@@ -291,6 +220,10 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
         best = (bad(&utf8), Cow::Owned(utf8));
     }
     for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
+        if best.0 == 0 {
+            // Nothing does better than no replacement character.
+            break;
+        }
         if let Some(decode) = charset_decoder(charset.as_bytes()) {
             let text = decode(&bytes);
             if bad(&text) < best.0 {
@@ -387,7 +320,8 @@ fn original_of(data: &[u8], headers: &[Header]) -> Original {
     let addrs = |name: &str| -> Vec<String> {
         // One plain address (the usual case) is read without mail-parser.
         let last = headers.iter().rev().find(|h| mime::is_named(data, h, name));
-        if let Some(a) = last.and_then(|h| data.get(h.value.clone())).map(unfold).as_deref().and_then(sole_address) {
+        let value = last.and_then(|h| data.get(h.value.clone())).map(unfold);
+        if let Some(a) = value.as_deref().and_then(|v| sole_address(v).or_else(|| named_address(v))) {
             return address::clean(a).into_iter().collect();
         }
         match mime::last_value(data, headers, name, MessageStream::parse_address) {
@@ -421,40 +355,6 @@ pub(crate) fn original_from_text(text: &str) -> Original {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalises_line_endings() {
-        assert_eq!(&*normalize(b"a\r\nb\rc\n"), b"a\nb\nc\n");
-        assert_eq!(&*normalize(b"From x@y Mon\nSubject: s\n"), b"Subject: s\n");
-        assert_eq!(&*normalize(b"From x@y Mon\rSubject: s\r"), b"Subject: s\n");
-        assert_eq!(&*normalize(b"From x@y Mon\r\nSubject: s\r\n"), b"Subject: s\n");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn sole_address_is_what_the_pattern_finds(
-            pre in proptest::sample::select(vec!["", "<", "<<", " ", "\"", "é"]),
-            local in "[a-c0-9._+-]{0,5}",
-            domain in "[a-cA0-9_.-]{0,9}",
-            post in proptest::sample::select(vec!["", ">", ">>", ",", " x", "é"]),
-        ) {
-            let value = format!("{pre}{local}@{domain}{post}");
-            if let Some(a) = sole_address(&value) {
-                let found: Vec<String> = address::find_all(&value).map(|(_, _, a)| a).collect();
-                proptest::prop_assert_eq!(found, address::clean(a).into_iter().collect::<Vec<_>>());
-            }
-        }
-    }
-
-    #[test]
-    fn finds_a_sole_address() {
-        assert_eq!(sole_address("<a.b+c@mail.example.org>"), Some("a.b+c@mail.example.org"));
-        assert_eq!(sole_address("a@b.c0-"), Some("a@b.c0-"));
-        for other in ["Bob <a@b.org>", ".a@b.org", "a@b", "a@b.1x", "a@-b.org", "a@b..org", "a@b@c.org", "\"a\"@b.org"]
-        {
-            assert_eq!(sole_address(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn sorts_the_parts_of_a_report() {

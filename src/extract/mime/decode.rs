@@ -8,11 +8,34 @@ use mail_parser::decoders::base64::BASE64_MAP;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 use mail_parser::parsers::MessageStream;
 
+mod scan;
+
+use scan::qp_run_end;
+
+/// Searchers for the boundaries of the multiparts being read, each built
+/// once: building one costs more than most searches for it.
+#[derive(Default)]
+pub(super) struct Finders(Vec<memchr::memmem::Finder<'static>>);
+
+impl Finders {
+    /// The searcher for `boundary`.
+    fn get(&mut self, boundary: &[u8]) -> &memchr::memmem::Finder<'static> {
+        let i = match self.0.iter().position(|f| f.needle() == boundary) {
+            Some(i) => i,
+            None => {
+                self.0.push(memchr::memmem::Finder::new(boundary).into_owned());
+                self.0.len() - 1
+            }
+        };
+        &self.0[i]
+    }
+}
+
 /// The first `--boundary` in `data` at or after `from`: its offset.
-fn find_delimiter(data: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
+fn find_delimiter(data: &[u8], from: usize, boundary: &memchr::memmem::Finder<'_>) -> Option<usize> {
     let rest = data.get(from..)?;
     let mut at = 0;
-    while let Some(i) = memchr::memmem::find(&rest[at..], boundary) {
+    while let Some(i) = boundary.find(&rest[at..]) {
         let i = at + i;
         if i >= 2 && &rest[i - 2..i] == b"--" {
             return Some(from + i - 2);
@@ -43,13 +66,18 @@ fn end_before(data: &[u8], start: usize, dash: usize) -> usize {
 /// `MessageStream::mime_part`: the raw body from the stream's position to
 /// the next `--boundary`, and the offset where it ends (`usize::MAX`, the
 /// stream left where it was, when a non-empty boundary never comes).
-pub(super) fn mime_part<'x>(stream: &mut MessageStream<'x>, data: &'x [u8], boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
+pub(super) fn mime_part<'x>(
+    stream: &mut MessageStream<'x>,
+    data: &'x [u8],
+    boundary: &[u8],
+    finders: &mut Finders,
+) -> (usize, Cow<'x, [u8]>) {
     let start = stream.offset();
     if boundary.is_empty() {
         stream.seek_end();
         return (data.len(), Cow::Borrowed(data.get(start..).unwrap_or_default()));
     }
-    match find_delimiter(data, start, boundary) {
+    match find_delimiter(data, start, finders.get(boundary)) {
         Some(dash) => {
             let end = end_before(data, start, dash);
             stream.skip_bytes(dash + 2 + boundary.len() - start);
@@ -86,7 +114,22 @@ pub(super) fn quoted_printable<'x>(
         let ch = data[i];
         i += 1;
         match ch {
-            b'=' if state == State::None => state = State::Eq,
+            b'=' if state == State::None => {
+                if let Some(&[h1, h2]) = data.get(i..i + 2) {
+                    if h1.is_ascii_hexdigit() && h2.is_ascii_hexdigit() {
+                        // `=XY` at once, as the states `Eq` and `Hex1` read it.
+                        match quoted_printable_decode_char(h1, h2) {
+                            Some(b) => buf.push(b),
+                            None => buf.extend_from_slice(&[b'=', h1, h2]),
+                        }
+                        ws_count = 0;
+                        (before_last_ch, last_ch) = (h1, h2);
+                        i += 2;
+                        continue;
+                    }
+                }
+                state = State::Eq;
+            }
             b'=' => return (usize::MAX, Cow::Borrowed(b"")),
             b'\n' => {
                 end_pos = if last_ch == b'\r' { i - 2 } else { i - 1 };
@@ -118,10 +161,7 @@ pub(super) fn quoted_printable<'x>(
             _ => match state {
                 State::None => {
                     // A run of plain bytes at once.
-                    let run_end = data[i..]
-                        .iter()
-                        .position(|&c| matches!(c, b'=' | b'\n' | b'\r' | b'-'))
-                        .map_or(data.len(), |p| i + p);
+                    let run_end = qp_run_end(data, i);
                     let run = &data[i - 1..run_end];
                     buf.extend_from_slice(run);
                     let trailing = run.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
@@ -171,6 +211,26 @@ pub(super) fn base64<'x>(stream: &mut MessageStream<'x>, data: &'x [u8], boundar
     let mut end_pos = start;
     let mut i = start;
     while i < data.len() {
+        if byte_count == 0 {
+            // Whole groups of four base64 characters at once: an invalid
+            // one (0x01ffffff) shows in the union of their values, which
+            // are below 2^24 otherwise.
+            while let Some(&[a, b, c, d]) = data.get(i..i + 4) {
+                let group = BASE64_MAP[0][a as usize]
+                    | BASE64_MAP[1][b as usize]
+                    | BASE64_MAP[2][c as usize]
+                    | BASE64_MAP[3][d as usize];
+                if group >= INVALID {
+                    break;
+                }
+                buf.extend_from_slice(&group.to_le_bytes()[0..3]);
+                (before_last_ch, last_ch) = (c, d);
+                i += 4;
+            }
+            if i >= data.len() {
+                break;
+            }
+        }
         let ch = data[i];
         i += 1;
         let val = BASE64_MAP[byte_count][ch as usize];
@@ -243,13 +303,13 @@ mod tests {
     use super::*;
 
     const PIECES: &[&str] = &[
-        "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "= \n", "-", "--", "--b",
-        "--b--", "x--b", "---b", "é",
+        "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "=Ab", "= \n", "-", "--",
+        "--b", "--b--", "x--b", "---b", "é",
     ];
 
     const B64: &[&str] = &[
-        "QUJD", "QQ==", "QUI=", "Q", "Zm9v", "=", "==", "\n", "\r\n", " ", "\t", "-", "--", "--b", "x--b", "_", "!",
-        "é",
+        "QUJD", "QUJDREVG", "AAAA", "////", "+/+/", "QQ==", "QUI=", "Q", "Zm9v", "=", "==", "\n", "\r\n", " ", "\t",
+        "-", "--", "--b", "x--b", "_", "!", "é",
     ];
 
     fn body() -> impl Strategy<Value = (String, usize)> {
@@ -270,7 +330,7 @@ mod tests {
         let (end, bytes) = quoted_printable(&mut stream, data, b"b");
         assert_eq!((end, &*bytes, stream.offset()), (17, "café bar".as_bytes(), 21));
         let mut stream = MessageStream::new(data);
-        let (end, bytes) = mime_part(&mut stream, data, b"b");
+        let (end, bytes) = mime_part(&mut stream, data, b"b", &mut Finders::default());
         assert_eq!((end, &*bytes, stream.offset()), (17, &data[..17], 21));
     }
 
@@ -279,7 +339,7 @@ mod tests {
         fn mime_part_agrees_with_mail_parser((text, skip) in body(), boundary in proptest::sample::select(vec!["", "b", "-b"])) {
             let data = text.as_bytes();
             let (mut ours, mut theirs) = (after(data, skip), after(data, skip));
-            let a = mime_part(&mut ours, data, boundary.as_bytes());
+            let a = mime_part(&mut ours, data, boundary.as_bytes(), &mut Finders::default());
             let b = theirs.mime_part(boundary.as_bytes());
             prop_assert_eq!((a, ours.offset()), (b, theirs.offset()));
         }

@@ -117,9 +117,16 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
         };
         pos = match slot {
             Some((slot, is_type)) => {
-                let mut s = MessageStream::new(&data[start..]);
-                *slot = Some(if is_type { s.parse_content_type() } else { s.parse_unstructured() });
-                start + s.offset()
+                // The common forms of a type without `mail-parser`'s reader.
+                let common = if is_type { super::content_type::parse(&data[start..]) } else { None };
+                if let Some((value, len)) = common {
+                    *slot = Some(value);
+                    start + len
+                } else {
+                    let mut s = MessageStream::new(&data[start..]);
+                    *slot = Some(if is_type { s.parse_content_type() } else { s.parse_unstructured() });
+                    start + s.offset()
+                }
             }
             None => value_end(data, start),
         };

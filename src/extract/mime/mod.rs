@@ -24,11 +24,18 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, Encoding, HeaderValue};
 
+mod content_type;
 mod decode;
 mod headers;
+mod html;
+mod nested;
+mod plain;
 
 pub(crate) use headers::{header_block, is_named, last_value, Header};
 use headers::{read_headers, Heads};
+pub(crate) use html::html_to_text;
+use nested::{attached, headers_only, unclosed_text};
+use plain::{ascii_as_itself, plain_ascii};
 
 /// One MIME part.
 #[derive(Debug)]
@@ -178,6 +185,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     let mut state = State { decode: true, ..State::default() };
     let mut stack: Vec<(State, Option<Msg<'_>>)> = Vec::with_capacity(4);
     let mut last_heads = Heads::default();
+    let mut finders = decode::Finders::default();
 
     'outer: loop {
         state.offset_header = stream.offset();
@@ -237,10 +245,10 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
-            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
+            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary, &mut finders),
             Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
             Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
-            Encoding::None => decode::mime_part(&mut stream, raw, boundary),
+            Encoding::None => decode::mime_part(&mut stream, raw, boundary, &mut finders),
         };
         if offset_end == usize::MAX {
             // Undecodable: the raw bytes up to the boundary, as text.
@@ -383,73 +391,6 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     } else {
         None
     }
-}
-
-/// Charsets whose `mail-parser` decoder reads every byte [`plain_ascii`]
-/// accepts as the same character (checked by a test).
-const ASCII_AS_ITSELF: &[&str] = &[
-    "us-ascii",
-    "utf-8",
-    "iso-8859-1",
-    "iso-8859-15",
-    "windows-1252",
-    "iso-2022-jp",
-    "shift_jis",
-    "euc-jp",
-    "gb2312",
-    "big5",
-    "euc-kr",
-    "koi8-r",
-    "windows-1251",
-];
-
-/// Whether `charset` is one of [`ASCII_AS_ITSELF`].
-fn ascii_as_itself(charset: &str) -> bool {
-    ASCII_AS_ITSELF.iter().any(|c| c.eq_ignore_ascii_case(charset))
-}
-
-/// Whether `bytes` are ASCII without the bytes that switch state in
-/// ISO-2022 encodings (SO, SI, ESC).
-fn plain_ascii(bytes: &[u8]) -> bool {
-    bytes.is_ascii() && memchr::memchr3(0x0e, 0x0f, 0x1b, bytes).is_none()
-}
-
-/// The body of a part holding the attached message `nested`: the message,
-/// unless the part is itself inside an attached message (kept only as far
-/// as its extent, which also bounds how deep messages nest here).
-fn attached<'x>(nested: Msg<'x>, keep: bool) -> Body<'x> {
-    if keep {
-        Body::Message(Box::new(nested))
-    } else {
-        Body::Binary(Cow::Borrowed(&[]))
-    }
-}
-
-/// The text of an attached message cut short: up to its parent's closing
-/// delimiter when there is one.
-fn unclosed_text<'x>(raw: &'x [u8], boundary: Option<&[u8]>) -> Cow<'x, str> {
-    let cut = std::str::from_utf8(raw).ok().and_then(|text| {
-        let boundary = std::str::from_utf8(boundary?).ok()?;
-        let (text, _) = text.rsplit_once(boundary)?;
-        let text = text.strip_suffix("--")?;
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        Some(text.strip_suffix('\r').unwrap_or(text))
-    });
-    cut.map_or_else(|| String::from_utf8_lossy(raw), Cow::Borrowed)
-}
-
-/// An encoded attached message with only its headers read; its bytes back
-/// when it has none.
-fn headers_only(data: Vec<u8>) -> Result<Msg<'static>, Vec<u8>> {
-    let mut heads = Heads::default();
-    let body = read_headers(&data, 0, false, &mut heads);
-    if body.is_none() && heads.headers.is_empty() {
-        return Err(data);
-    }
-    let len = data.len();
-    let mut part = Part::new(Heads { headers: heads.headers, ..Heads::default() }, 0, body.unwrap_or(len));
-    part.offset_end = len;
-    Ok(Msg { data: Cow::Owned(data), parts: vec![part] })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use mail_parser::{HeaderName, MessageParser, PartType};
 use proptest::prelude::*;
 
+use super::plain::ASCII_AS_ITSELF;
 use super::*;
 
 fn names(data: &[u8], headers: &[Header]) -> Vec<String> {
