@@ -4,6 +4,7 @@
 //! cuts the text into one block per recipient and makes the block's
 //! meaningful lines that recipient's diagnostic.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::address;
@@ -30,10 +31,10 @@ pub(crate) struct TextRecipient {
 
 /// What the generic reader found in a text.
 #[derive(Debug, Default)]
-pub(crate) struct TextReport {
+pub(crate) struct TextReport<'t> {
     /// The error section: the text before the returned message, with
-    /// multi-line SMTP replies joined.
-    pub section: Vec<String>,
+    /// multi-line SMTP replies joined (the other lines borrowed).
+    pub section: Vec<Cow<'t, str>>,
     /// Failed recipients, in the order the text names them.
     pub recipients: Vec<TextRecipient>,
     /// The text after the error section: the returned message, when the
@@ -43,11 +44,11 @@ pub(crate) struct TextReport {
     by_address: HashMap<String, usize>,
 }
 
-impl TextReport {
+impl TextReport<'_> {
     /// The section's meaningful lines as one diagnostic (for a recipient
     /// known from elsewhere).
     pub fn whole(&self, spec: &Spec) -> String {
-        diagnostic_of(spec, self.section.iter().map(String::as_str))
+        diagnostic_of(spec, self.section.iter().map(AsRef::as_ref))
     }
 
     /// The diagnostic the text gives for `recipient`, if it names it.
@@ -70,11 +71,17 @@ pub(crate) struct Known<'a> {
 /// sender's address, or an address `X-Failed-Recipients` does not list when
 /// it lists others the text names, do not start a recipient (unless no
 /// recipient would be left).
-pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport {
+pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = reply::join_replies(&lines[..end]);
-    let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
+    let mut rest = String::new();
+    for line in lines[end..].iter().skip_while(|l| !l.contains(':')) {
+        if !rest.is_empty() {
+            rest.push('\n');
+        }
+        rest.push_str(line);
+    }
     if !rest.trim().is_empty() {
         let quoted = super::message::original_from_text(&rest);
         known.senders.extend(quoted.from.clone());
@@ -84,7 +91,12 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     }
     let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };
     let mut starts: Vec<Start> = Vec::new();
+    // A byte every recipient pattern needs (`@`), looked for once a line.
+    let needed = spec.recipient_byte();
     for (i, line) in report.section.iter().enumerate() {
+        if needed.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
+            continue;
+        }
         if let Some(start) = recipient_of(spec, i, line) {
             // The address repeated inside its own block continues the block.
             if let Some(last) = starts.last_mut().filter(|l| address::same(&l.recipient, &start.recipient)) {
@@ -128,17 +140,17 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
     for (k, s) in starts.iter().enumerate() {
         let (from, to) = ranges[k];
-        let lines = report.section[from..to].iter().map(String::as_str);
+        let lines = report.section[from..to].iter().map(AsRef::as_ref);
         let mut diagnostic = if s.before {
             // Context first, then what the recipient line says.
-            let context: Vec<&str> = report.section[from..s.line].iter().map(String::as_str).collect();
-            diagnostic_of(spec, context.into_iter().chain(std::iter::once(s.diag.as_str())))
+            let context = report.section[from..s.line].iter().map(AsRef::as_ref);
+            diagnostic_of(spec, context.chain(std::iter::once(s.diag.as_str())))
         } else {
             diagnostic_of(spec, std::iter::once(s.diag.as_str()).chain(lines))
         };
         if k == 0 && !s.before && !has_code(&diagnostic) {
             // Some notices give the reply before the address.
-            let before = diagnostic_of(spec, report.section[..s.line].iter().map(String::as_str));
+            let before = diagnostic_of(spec, report.section[..s.line].iter().map(AsRef::as_ref));
             if has_code(&before) {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
             }
@@ -157,13 +169,15 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
             diagnostics[k] = diagnostics[k + 1].clone();
         }
     }
-    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.line)].iter().map(String::as_str));
+    // The lines before the first recipient, read when a recipient needs them.
+    let mut lead: Option<String> = None;
     // Whether every recipient line so far follows the previous one directly.
     let mut list_from_start = true;
     for (k, s) in starts.iter().enumerate() {
         let mut diagnostic = std::mem::take(&mut diagnostics[k]);
         if diagnostic.is_empty() && list_from_start {
-            diagnostic = lead.clone();
+            let lines = &report.section[..starts.first().map_or(0, |s| s.line)];
+            diagnostic = lead.get_or_insert_with(|| diagnostic_of(spec, lines.iter().map(AsRef::as_ref))).clone();
         }
         list_from_start &= adjacent(k);
         let (from, to) = ranges[k];
@@ -289,11 +303,15 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
         if !out.is_empty() {
             out.push(' ');
         }
-        for (k, word) in t.split_whitespace().enumerate() {
-            if k > 0 {
-                out.push(' ');
+        if single_spaced(t) {
+            out.push_str(t);
+        } else {
+            for (k, word) in t.split_whitespace().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
             }
-            out.push_str(word);
         }
         if out.len() >= MAX_DIAGNOSTIC {
             let mut cut = MAX_DIAGNOSTIC;
@@ -307,9 +325,40 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
     out
 }
 
+/// Whether a trimmed line's words are already apart by single spaces (an
+/// ASCII line without tabs, line breaks or runs of spaces), so that it
+/// joins as it is.
+fn single_spaced(t: &str) -> bool {
+    let mut space = false;
+    for &b in t.as_bytes() {
+        if !b.is_ascii() || (b'\t'..=b'\r').contains(&b) || (space && b == b' ') {
+            return false;
+        }
+        space = b == b' ';
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A line taken as it is reads as its words joined by single spaces.
+        #[test]
+        fn single_spaced_lines_join_as_they_are(line in "[a-z \t\u{b}\u{c}\r\u{a0}\u{3000}é.:-]{0,16}") {
+            let t = line.trim();
+            if single_spaced(t) {
+                proptest::prop_assert_eq!(t.to_string(), t.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
+    }
+
+    #[test]
+    fn tells_single_spaced_lines() {
+        assert!(single_spaced("550 5.1.1 user unknown"));
+        assert!(!single_spaced("550  user") && !single_spaced("550\tuser") && !single_spaced("é x"));
+    }
 
     #[test]
     fn finds_header_blocks() {

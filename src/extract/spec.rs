@@ -136,6 +136,15 @@ struct MarkerExamples {
     examples: Vec<Located>,
 }
 
+impl Spec {
+    /// A byte every `[[extract.recipient]]` pattern needs (`@`), when they
+    /// share one: a line without it names no recipient.
+    pub(crate) fn recipient_byte(&self) -> Option<u8> {
+        let first = self.recipient.first()?.required?;
+        self.recipient.iter().all(|p| p.required == Some(first)).then_some(first)
+    }
+}
+
 impl Pattern {
     /// The captures of the first match in `text`; a text without a byte
     /// every match needs is passed over without running the regex.
