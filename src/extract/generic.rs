@@ -70,7 +70,8 @@ pub(crate) struct Known<'a> {
 /// Reads `text` with the markers and patterns of `spec`. Lines naming a
 /// sender's address, or an address `X-Failed-Recipients` does not list when
 /// it lists others the text names, do not start a recipient (unless no
-/// recipient would be left).
+/// recipient would be left). When two or more lines name recipients, the
+/// senders of the message quoted after the section join `known.senders`.
 pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
@@ -81,13 +82,6 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
             rest.push('\n');
         }
         rest.push_str(line);
-    }
-    if !rest.trim().is_empty() {
-        let quoted = super::message::original_from_text(&rest);
-        known.senders.extend(quoted.from.clone());
-        for h in ["return-path", "sender"] {
-            known.senders.extend(quoted.addresses_in(h));
-        }
     }
     let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };
     let mut starts: Vec<Start> = Vec::new();
@@ -112,6 +106,15 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
         }
     };
     keep(&mut starts, &|r| known.failed.iter().any(|f| address::same(f, r)));
+    // Only two or more lines can differ in naming a sender: the quoted
+    // message's senders are read then.
+    if starts.len() >= 2 && !report.rest.trim().is_empty() {
+        let quoted = super::message::original_from_text(&report.rest);
+        known.senders.extend(quoted.from.clone());
+        for h in ["return-path", "sender"] {
+            known.senders.extend(quoted.addresses_in(h));
+        }
+    }
     keep(&mut starts, &|r| !known.senders.iter().any(|s| address::same(s, r)));
     // The lines of each recipient: after its line up to the next recipient
     // line, unless that one claims the lines before it.
@@ -236,8 +239,16 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
 
 /// Index of the first line of the returned message, or the number of lines.
 fn section_end(spec: &Spec, lines: &[&str]) -> usize {
+    // Lines come without trailing blanks, so every blank line is empty and
+    // reads as the empty line does.
+    let mut blank_is_marker = None;
     for (i, line) in lines.iter().enumerate() {
-        if spec.original.matches(line) || starts_header_block(lines, i) {
+        let marker = if line.trim_start().is_empty() {
+            *blank_is_marker.get_or_insert_with(|| spec.original.matches(""))
+        } else {
+            spec.original.matches(line)
+        };
+        if marker || starts_header_block(lines, i) {
             return i;
         }
     }
@@ -329,14 +340,11 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
 /// ASCII line without tabs, line breaks or runs of spaces), so that it
 /// joins as it is.
 fn single_spaced(t: &str) -> bool {
-    let mut space = false;
-    for &b in t.as_bytes() {
-        if !b.is_ascii() || (b'\t'..=b'\r').contains(&b) || (space && b == b' ') {
-            return false;
-        }
-        space = b == b' ';
-    }
-    true
+    let b = t.as_bytes();
+    b.is_ascii()
+        && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
+        && memchr::memchr2(0x0b, 0x0c, b).is_none()
+        && memchr::memmem::find(b, b"  ").is_none()
 }
 
 #[cfg(test)]
