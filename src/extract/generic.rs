@@ -5,7 +5,7 @@
 //! meaningful lines that recipient's diagnostic.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::OnceCell;
 
 use super::address;
 use super::dsn;
@@ -40,20 +40,30 @@ pub(crate) struct TextReport<'t> {
     /// The text after the error section: the returned message, when the
     /// notice quotes it inline.
     pub rest: String,
-    /// Index in `recipients` by lowercased address.
-    by_address: HashMap<String, usize>,
+    /// [`TextReport::whole`], once asked.
+    whole: OnceCell<String>,
 }
 
 impl TextReport<'_> {
     /// The section's meaningful lines as one diagnostic (for a recipient
     /// known from elsewhere).
     pub fn whole(&self, spec: &Spec) -> String {
-        diagnostic_of(spec, self.section.iter().map(AsRef::as_ref))
+        self.whole.get_or_init(|| diagnostic_of(spec, self.section.iter().map(AsRef::as_ref))).clone()
     }
 
     /// The diagnostic the text gives for `recipient`, if it names it.
     pub fn for_recipient(&self, recipient: &str) -> Option<&TextRecipient> {
-        self.by_address.get(&recipient.to_lowercase()).map(|&i| &self.recipients[i])
+        self.recipients.iter().find(|t| same_lowercased(&t.recipient, recipient))
+    }
+}
+
+/// Whether two addresses read the same lowercased (`str::to_lowercase`).
+/// A handful of recipients at most: a scan beats a map of lowercased keys.
+fn same_lowercased(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 
@@ -83,7 +93,7 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
         }
         rest.push_str(line);
     }
-    let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };
+    let mut report = TextReport { recipients: Vec::new(), section, rest, whole: OnceCell::new() };
     let mut starts: Vec<Start> = Vec::new();
     // A byte every recipient pattern needs (`@`), looked for once a line.
     let needed = spec.recipient_byte();
@@ -185,9 +195,7 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
         list_from_start &= adjacent(k);
         let (from, to) = ranges[k];
         let block = report.section[from.min(s.line)..to.max(s.line + 1)].join("\n");
-        let key = s.recipient.to_lowercase();
-        if let Some(&i) = report.by_address.get(&key) {
-            let prev = &mut report.recipients[i];
+        if let Some(prev) = report.recipients.iter_mut().find(|t| same_lowercased(&t.recipient, &s.recipient)) {
             if prev.diagnostic.is_empty() {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
@@ -195,7 +203,6 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
             prev.strong |= s.strong;
             continue;
         }
-        report.by_address.insert(key, report.recipients.len());
         report.recipients.push(TextRecipient { recipient: s.recipient.clone(), diagnostic, block, strong: s.strong });
     }
     report
@@ -360,6 +367,13 @@ mod tests {
                 proptest::prop_assert_eq!(t.to_string(), t.split_whitespace().collect::<Vec<_>>().join(" "));
             }
         }
+    }
+
+    #[test]
+    fn compares_addresses_lowercased() {
+        assert!(same_lowercased("Bob@Example.org", "bob@example.ORG"));
+        assert!(same_lowercased("\u{212a}im@x", "kim@x"), "the Kelvin sign lowercases to k");
+        assert!(!same_lowercased("bob@x", "bob@y"));
     }
 
     #[test]
