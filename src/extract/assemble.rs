@@ -2,6 +2,7 @@
 //! recipient group completed from the text written for people, and the
 //! command, remote host and status the text names.
 
+use super::spec::TextBytes;
 use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
 use crate::code::find_enhanced;
@@ -79,9 +80,10 @@ pub(super) fn informative(diagnostic: &str) -> bool {
 /// Fills the command, the remote MTA and the status from `block` where the
 /// bounce does not know them yet.
 pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
+    let mut bytes = TextBytes::new(block);
     if b.command.is_none() {
         b.command = spec.command.iter().find_map(|p| {
-            let c = p.captures(block)?;
+            let c = p.captures_in(&mut bytes)?;
             match (&p.value, c.name("command")) {
                 (Some(v), _) => Some(v.clone()),
                 (None, Some(m)) => Some(normalize_command(m.as_str())),
@@ -93,7 +95,7 @@ pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
         b.remote_mta = spec
             .remote_mta
             .iter()
-            .find_map(|p| p.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+            .find_map(|p| p.captures_in(&mut bytes).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
     }
     if b.status.is_none() {
         b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());

@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 use super::address;
 use super::dsn;
 use super::reply;
-use super::spec::Spec;
+use super::spec::{Spec, TextBytes};
 
 /// Longest diagnostic kept, in bytes.
 const MAX_DIAGNOSTIC: usize = 2000;
@@ -235,8 +235,9 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
+    let mut bytes = TextBytes::new(line);
     for p in &spec.recipient {
-        let Some(c) = p.captures(line) else { continue };
+        let Some(c) = p.captures_in(&mut bytes) else { continue };
         let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
         return Some(Start { line: i, recipient, diag, strong: p.strong, before: p.context_before });
