@@ -230,6 +230,19 @@ pub(crate) fn required_byte(hir: &Hir) -> Option<u8> {
     Some(m.trailing_zeros() as u8)
 }
 
+/// The ASCII bytes every match of a parsed pattern contains, as a bit set
+/// (bit `b` for byte `b`): a text lacking one of them cannot match. Letters of a case-insensitive pattern are never required
+/// (either case would do).
+pub(crate) fn required_bytes(hir: &Hir) -> u128 {
+    required_ascii(hir)
+}
+
+/// The ASCII bytes `text` holds, as a bit set (see [`required_bytes`]).
+#[cfg(test)]
+pub(crate) fn ascii_bytes(text: &[u8]) -> u128 {
+    text.iter().filter(|b| b.is_ascii()).fold(0, |m, &b| m | 1 << b)
+}
+
 /// The ASCII bytes every match contains, as a bit set.
 fn required_ascii(hir: &Hir) -> u128 {
     use regex_syntax::hir::Class;
@@ -337,6 +350,18 @@ mod tests {
         let r = regex::RegexBuilder::new(r"(?:to|for)\s*<?\S+@\S+").case_insensitive(true).build().unwrap();
         assert!(byte(r.as_str())
             .is_some_and(|b| ["to x@y", "FOR <a@b>"].iter().all(|t| r.is_match(t) && t.as_bytes().contains(&b))));
+    }
+
+    #[test]
+    fn finds_every_byte_every_match_needs() {
+        let bytes = |p: &str| required_bytes(&LazyRegex::<regex::Regex>::parse(p).unwrap().1);
+        let set = |s: &str| ascii_bytes(s.as_bytes());
+        assert_eq!(bytes(r"^\s*<(?P<rcpt>[^>]+@[^>]+)>:"), set("<@>:"));
+        assert_eq!(bytes(r"(?:a@b|c@:d)x"), set("@"), "letters fold; only what every branch has");
+        let r = r"^\s{0,8}>>>\s*RCPT TO:\s*<(?P<rcpt>\S+@\S+)>";
+        let line = ">>> RCPT TO:<bob@example.org>";
+        assert!(bytes(r) & !set(line) == 0 && regex::Regex::new(r).unwrap().is_match(line));
+        assert!(bytes(r) & !set("RCPT TO bob@example.org") != 0);
     }
 
     #[test]

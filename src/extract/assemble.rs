@@ -2,6 +2,7 @@
 //! recipient group completed from the text written for people, and the
 //! command, remote host and status the text names.
 
+use super::spec::TextBytes;
 use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
 use crate::code::find_enhanced;
@@ -46,7 +47,6 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, 
 /// text says the same at more length (Postfix adds the host and the
 /// command, Exchange the server that answered) or the code says nothing.
 fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
-    let core = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
     match (dsn.is_empty(), text.is_empty()) {
         (true, true) => None,
         (true, false) => Some(text),
@@ -56,17 +56,34 @@ fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
     }
 }
 
+/// The letters and digits of `s`, lowercased: what two wordings of one
+/// reply share.
+fn core(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 /// Whether a diagnostic says something in words (not just `255`).
 pub(super) fn informative(diagnostic: &str) -> bool {
-    diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 4
+    diagnostic.chars().filter(|c| c.is_alphabetic()).take(4).count() >= 4
 }
 
 /// Fills the command, the remote MTA and the status from `block` where the
 /// bounce does not know them yet.
 pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
+    let mut bytes = TextBytes::new(block);
     if b.command.is_none() {
         b.command = spec.command.iter().find_map(|p| {
-            let c = p.captures(block)?;
+            let c = p.captures_in(&mut bytes)?;
             match (&p.value, c.name("command")) {
                 (Some(v), _) => Some(v.clone()),
                 (None, Some(m)) => Some(normalize_command(m.as_str())),
@@ -78,7 +95,7 @@ pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
         b.remote_mta = spec
             .remote_mta
             .iter()
-            .find_map(|p| p.captures(block).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+            .find_map(|p| p.captures_in(&mut bytes).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
     }
     if b.status.is_none() {
         b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());
@@ -94,4 +111,27 @@ fn normalize_command(s: &str) -> String {
         }
     }
     up.split_whitespace().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The core of a text is its alphanumeric characters, lowercased.
+        #[test]
+        fn core_keeps_letters_and_digits_lowercased(s in "[a-zA-Z0-9 .:ÄéßİΣ\u{3000}-]{0,24}") {
+            let expected: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+            proptest::prop_assert_eq!(core(&s), expected);
+        }
+    }
+
+    #[test]
+    fn prefers_the_longer_wording_of_one_reply() {
+        let dsn = "550 5.1.1 User unknown".to_string();
+        let text = "host mx.example.org said: 550 5.1.1 user UNKNOWN (in reply to RCPT TO)".to_string();
+        assert_eq!(choose_diagnostic(dsn.clone(), text.clone()), Some(text));
+        assert_eq!(choose_diagnostic(dsn.clone(), "other words".into()), Some(dsn));
+        assert!(informative("abcd") && !informative("255 5.0.0"));
+    }
 }

@@ -4,12 +4,13 @@
 //! cuts the text into one block per recipient and makes the block's
 //! meaningful lines that recipient's diagnostic.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use super::address;
 use super::dsn;
 use super::reply;
-use super::spec::Spec;
+use super::spec::{Spec, TextBytes};
 
 /// Longest diagnostic kept, in bytes.
 const MAX_DIAGNOSTIC: usize = 2000;
@@ -30,29 +31,39 @@ pub(crate) struct TextRecipient {
 
 /// What the generic reader found in a text.
 #[derive(Debug, Default)]
-pub(crate) struct TextReport {
+pub(crate) struct TextReport<'t> {
     /// The error section: the text before the returned message, with
-    /// multi-line SMTP replies joined.
-    pub section: Vec<String>,
+    /// multi-line SMTP replies joined (the other lines borrowed).
+    pub section: Vec<Cow<'t, str>>,
     /// Failed recipients, in the order the text names them.
     pub recipients: Vec<TextRecipient>,
     /// The text after the error section: the returned message, when the
     /// notice quotes it inline.
     pub rest: String,
-    /// Index in `recipients` by lowercased address.
-    by_address: HashMap<String, usize>,
+    /// [`TextReport::whole`], once asked.
+    whole: OnceCell<String>,
 }
 
-impl TextReport {
+impl TextReport<'_> {
     /// The section's meaningful lines as one diagnostic (for a recipient
     /// known from elsewhere).
     pub fn whole(&self, spec: &Spec) -> String {
-        diagnostic_of(spec, self.section.iter().map(String::as_str))
+        self.whole.get_or_init(|| diagnostic_of(spec, self.section.iter().map(AsRef::as_ref))).clone()
     }
 
     /// The diagnostic the text gives for `recipient`, if it names it.
     pub fn for_recipient(&self, recipient: &str) -> Option<&TextRecipient> {
-        self.by_address.get(&recipient.to_lowercase()).map(|&i| &self.recipients[i])
+        self.recipients.iter().find(|t| same_lowercased(&t.recipient, recipient))
+    }
+}
+
+/// Whether two addresses read the same lowercased (`str::to_lowercase`).
+/// A handful of recipients at most: a scan beats a map of lowercased keys.
+fn same_lowercased(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 
@@ -69,22 +80,27 @@ pub(crate) struct Known<'a> {
 /// Reads `text` with the markers and patterns of `spec`. Lines naming a
 /// sender's address, or an address `X-Failed-Recipients` does not list when
 /// it lists others the text names, do not start a recipient (unless no
-/// recipient would be left).
-pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport {
+/// recipient would be left). When two or more lines name recipients, the
+/// senders of the message quoted after the section join `known.senders`.
+pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = reply::join_replies(&lines[..end]);
-    let rest = lines[end..].iter().skip_while(|l| !l.contains(':')).copied().collect::<Vec<_>>().join("\n");
-    if !rest.trim().is_empty() {
-        let quoted = super::message::original_from_text(&rest);
-        known.senders.extend(quoted.from.clone());
-        for h in ["return-path", "sender"] {
-            known.senders.extend(quoted.addresses_in(h));
+    let mut rest = String::new();
+    for line in lines[end..].iter().skip_while(|l| !l.contains(':')) {
+        if !rest.is_empty() {
+            rest.push('\n');
         }
+        rest.push_str(line);
     }
-    let mut report = TextReport { recipients: Vec::new(), section, rest, by_address: HashMap::new() };
+    let mut report = TextReport { recipients: Vec::new(), section, rest, whole: OnceCell::new() };
     let mut starts: Vec<Start> = Vec::new();
+    // A byte every recipient pattern needs (`@`), looked for once a line.
+    let needed = spec.recipient_byte();
     for (i, line) in report.section.iter().enumerate() {
+        if needed.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
+            continue;
+        }
         if let Some(start) = recipient_of(spec, i, line) {
             // The address repeated inside its own block continues the block.
             if let Some(last) = starts.last_mut().filter(|l| address::same(&l.recipient, &start.recipient)) {
@@ -100,6 +116,15 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
         }
     };
     keep(&mut starts, &|r| known.failed.iter().any(|f| address::same(f, r)));
+    // Only two or more lines can differ in naming a sender: the quoted
+    // message's senders are read then.
+    if starts.len() >= 2 && !report.rest.trim().is_empty() {
+        let quoted = super::message::original_from_text(&report.rest);
+        known.senders.extend(quoted.from.clone());
+        for h in ["return-path", "sender"] {
+            known.senders.extend(quoted.addresses_in(h));
+        }
+    }
     keep(&mut starts, &|r| !known.senders.iter().any(|s| address::same(s, r)));
     // The lines of each recipient: after its line up to the next recipient
     // line, unless that one claims the lines before it.
@@ -128,17 +153,17 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
     for (k, s) in starts.iter().enumerate() {
         let (from, to) = ranges[k];
-        let lines = report.section[from..to].iter().map(String::as_str);
+        let lines = report.section[from..to].iter().map(AsRef::as_ref);
         let mut diagnostic = if s.before {
             // Context first, then what the recipient line says.
-            let context: Vec<&str> = report.section[from..s.line].iter().map(String::as_str).collect();
-            diagnostic_of(spec, context.into_iter().chain(std::iter::once(s.diag.as_str())))
+            let context = report.section[from..s.line].iter().map(AsRef::as_ref);
+            diagnostic_of(spec, context.chain(std::iter::once(s.diag.as_str())))
         } else {
             diagnostic_of(spec, std::iter::once(s.diag.as_str()).chain(lines))
         };
         if k == 0 && !s.before && !has_code(&diagnostic) {
             // Some notices give the reply before the address.
-            let before = diagnostic_of(spec, report.section[..s.line].iter().map(String::as_str));
+            let before = diagnostic_of(spec, report.section[..s.line].iter().map(AsRef::as_ref));
             if has_code(&before) {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
             }
@@ -157,20 +182,20 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
             diagnostics[k] = diagnostics[k + 1].clone();
         }
     }
-    let lead = diagnostic_of(spec, report.section[..starts.first().map_or(0, |s| s.line)].iter().map(String::as_str));
+    // The lines before the first recipient, read when a recipient needs them.
+    let mut lead: Option<String> = None;
     // Whether every recipient line so far follows the previous one directly.
     let mut list_from_start = true;
     for (k, s) in starts.iter().enumerate() {
         let mut diagnostic = std::mem::take(&mut diagnostics[k]);
         if diagnostic.is_empty() && list_from_start {
-            diagnostic = lead.clone();
+            let lines = &report.section[..starts.first().map_or(0, |s| s.line)];
+            diagnostic = lead.get_or_insert_with(|| diagnostic_of(spec, lines.iter().map(AsRef::as_ref))).clone();
         }
         list_from_start &= adjacent(k);
         let (from, to) = ranges[k];
         let block = report.section[from.min(s.line)..to.max(s.line + 1)].join("\n");
-        let key = s.recipient.to_lowercase();
-        if let Some(&i) = report.by_address.get(&key) {
-            let prev = &mut report.recipients[i];
+        if let Some(prev) = report.recipients.iter_mut().find(|t| same_lowercased(&t.recipient, &s.recipient)) {
             if prev.diagnostic.is_empty() {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
@@ -178,7 +203,6 @@ pub(crate) fn read(spec: &Spec, text: &str, known: &mut Known<'_>) -> TextReport
             prev.strong |= s.strong;
             continue;
         }
-        report.by_address.insert(key, report.recipients.len());
         report.recipients.push(TextRecipient { recipient: s.recipient.clone(), diagnostic, block, strong: s.strong });
     }
     report
@@ -211,8 +235,9 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
     if line.trim().is_empty() || dsn::field_name(line.trim_start()).is_some() {
         return None;
     }
+    let mut bytes = TextBytes::new(line);
     for p in &spec.recipient {
-        let Some(c) = p.captures(line) else { continue };
+        let Some(c) = p.captures_in(&mut bytes) else { continue };
         let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();
         return Some(Start { line: i, recipient, diag, strong: p.strong, before: p.context_before });
@@ -222,8 +247,16 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
 
 /// Index of the first line of the returned message, or the number of lines.
 fn section_end(spec: &Spec, lines: &[&str]) -> usize {
+    // Lines come without trailing blanks, so every blank line is empty and
+    // reads as the empty line does.
+    let mut blank_is_marker = None;
     for (i, line) in lines.iter().enumerate() {
-        if spec.original.matches(line) || starts_header_block(lines, i) {
+        let marker = if line.trim_start().is_empty() {
+            *blank_is_marker.get_or_insert_with(|| spec.original.matches(""))
+        } else {
+            spec.original.matches(line)
+        };
+        if marker || starts_header_block(lines, i) {
             return i;
         }
     }
@@ -289,11 +322,15 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
         if !out.is_empty() {
             out.push(' ');
         }
-        for (k, word) in t.split_whitespace().enumerate() {
-            if k > 0 {
-                out.push(' ');
+        if single_spaced(t) {
+            out.push_str(t);
+        } else {
+            for (k, word) in t.split_whitespace().enumerate() {
+                if k > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
             }
-            out.push_str(word);
         }
         if out.len() >= MAX_DIAGNOSTIC {
             let mut cut = MAX_DIAGNOSTIC;
@@ -307,9 +344,44 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
     out
 }
 
+/// Whether a trimmed line's words are already apart by single spaces (an
+/// ASCII line without tabs, line breaks or runs of spaces), so that it
+/// joins as it is.
+fn single_spaced(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.is_ascii()
+        && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
+        && memchr::memchr2(0x0b, 0x0c, b).is_none()
+        && memchr::memmem::find(b, b"  ").is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A line taken as it is reads as its words joined by single spaces.
+        #[test]
+        fn single_spaced_lines_join_as_they_are(line in "[a-z \t\u{b}\u{c}\r\u{a0}\u{3000}é.:-]{0,16}") {
+            let t = line.trim();
+            if single_spaced(t) {
+                proptest::prop_assert_eq!(t.to_string(), t.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
+    }
+
+    #[test]
+    fn compares_addresses_lowercased() {
+        assert!(same_lowercased("Bob@Example.org", "bob@example.ORG"));
+        assert!(same_lowercased("\u{212a}im@x", "kim@x"), "the Kelvin sign lowercases to k");
+        assert!(!same_lowercased("bob@x", "bob@y"));
+    }
+
+    #[test]
+    fn tells_single_spaced_lines() {
+        assert!(single_spaced("550 5.1.1 user unknown"));
+        assert!(!single_spaced("550  user") && !single_spaced("550\tuser") && !single_spaced("é x"));
+    }
 
     #[test]
     fn finds_header_blocks() {

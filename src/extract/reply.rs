@@ -2,6 +2,7 @@
 //! as the one reply they are, whether they come as lines of a notice or
 //! already run together on one line of a DSN field.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::lazy_regex::DualRegex;
@@ -16,15 +17,26 @@ fn enhanced_prefix() -> &'static DualRegex {
     RE.get_or_init(|| DualRegex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+"))
 }
 
+/// Whether `s` holds a reply continuation's code (`[245]\d\d-`), which
+/// every match of [`reply_start`] and [`inline_continuation`] holds: a byte
+/// scan that spares most lines the regex.
+fn has_continuation_code(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'-', s).any(|at| {
+        at >= 3 && matches!(s[at - 3], b'2' | b'4' | b'5') && s[at - 2].is_ascii_digit() && s[at - 1].is_ascii_digit()
+    })
+}
+
 /// Lines with multi-line SMTP replies (`550-5.7.1 a` / `550-5.7.1 b` /
-/// `550 5.7.1 c`) joined into one line (`550 5.7.1 a b c`).
-pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
+/// `550 5.7.1 c`) joined into one line (`550 5.7.1 a b c`); the other
+/// lines borrowed as they are.
+pub(crate) fn join_replies<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
     let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let Some(c) = reply_start().captures(line) else {
-            out.push(line.to_string());
+        let found = if has_continuation_code(line.as_bytes()) { reply_start().captures(line) } else { None };
+        let Some(c) = found else {
+            out.push(Cow::Borrowed(line));
             i += 1;
             continue;
         };
@@ -58,9 +70,9 @@ pub(crate) fn join_replies(lines: &[&str]) -> Vec<String> {
             }
         }
         if j == i + 1 {
-            out.push(line.to_string());
+            out.push(Cow::Borrowed(line));
         } else {
-            out.push(joined);
+            out.push(Cow::Owned(joined));
         }
         i = j;
     }
@@ -77,6 +89,9 @@ fn inline_continuation() -> &'static DualRegex {
 /// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
 /// returned as it is.
 pub(crate) fn join_inline(s: &str) -> String {
+    if !has_continuation_code(s.as_bytes()) {
+        return s.to_string();
+    }
     let Some(cont) = inline_continuation().captures(s) else { return s.to_string() };
     let code = cont.get(1).map_or("", |m| m.as_str());
     let enhanced = cont.get(2).map(|m| m.as_str().trim());
@@ -130,6 +145,27 @@ mod tests {
         let lines = ["host mx.example.org said: 550-First line", "    550 second line"];
         assert_eq!(join_replies(&lines), ["host mx.example.org said: 550 First line second line"]);
         assert_eq!(join_replies(&["550-only one"]), ["550-only one"]);
+        assert_eq!(join_replies(&["a 250-x", "250 y"]), ["a 250 x y"]);
+    }
+
+    #[test]
+    fn finds_continuation_codes_as_the_regexes_do() {
+        for (text, has) in
+            [("550-x", true), ("x 421-4.7.0 y", true), ("5.5.0-x", false), ("550 x", false), ("-550", false)]
+        {
+            assert_eq!(has_continuation_code(text.as_bytes()), has, "{text}");
+            assert!(has || reply_start().captures(text).is_none());
+        }
+    }
+
+    proptest::proptest! {
+        /// Every text either regex matches holds a continuation code.
+        #[test]
+        fn the_byte_scan_never_hides_a_match(text in "[245 0-9a-z:(<#.-]{0,24}") {
+            if reply_start().captures(&text).is_some() || inline_continuation().captures(&text).is_some() {
+                proptest::prop_assert!(has_continuation_code(text.as_bytes()));
+            }
+        }
     }
 
     #[test]

@@ -81,7 +81,7 @@ use toml::Spanned;
 
 use super::matchers::{LazySet, LineSet, Literals, Signals};
 use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
-use crate::lazy_regex::{has_group, required_byte, LazyRegex};
+use crate::lazy_regex::{has_group, required_byte, required_bytes, LazyRegex};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
 
 /// How to read one type of JSON notification (see [`super::notify`]).
@@ -113,6 +113,9 @@ pub(crate) struct Pattern {
     pub context_before: bool,
     /// A byte every match contains (see [`crate::lazy_regex::required_byte`]).
     required: Option<u8>,
+    /// The ASCII bytes every match contains (see
+    /// [`crate::lazy_regex::required_bytes`]).
+    needs: u128,
     /// The group a match must capture (`rcpt`, `command`, `host`).
     group: &'static str,
     /// Its examples, checked by [`Spec::check`].
@@ -136,14 +139,12 @@ struct MarkerExamples {
     examples: Vec<Located>,
 }
 
-impl Pattern {
-    /// The captures of the first match in `text`; a text without a byte
-    /// every match needs is passed over without running the regex.
-    pub fn captures<'t>(&self, text: &'t str) -> Option<crate::lazy_regex::Captures<'t>> {
-        if self.required.is_some_and(|b| memchr::memchr(b, text.as_bytes()).is_none()) {
-            return None;
-        }
-        self.regex.captures(text)
+impl Spec {
+    /// A byte every `[[extract.recipient]]` pattern needs (`@`), when they
+    /// share one: a line without it names no recipient.
+    pub(crate) fn recipient_byte(&self) -> Option<u8> {
+        let first = self.recipient.first()?.required?;
+        self.recipient.iter().all(|p| p.required == Some(first)).then_some(first)
     }
 }
 
@@ -427,6 +428,7 @@ impl Compiler<'_> {
         let (regex, hir) = self.regex(file, &p.regex)?;
         let has_group = has_group(&hir, group);
         let required = required_byte(&hir);
+        let needs = required_bytes(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -446,7 +448,7 @@ impl Compiler<'_> {
             }
         };
         let examples = p.examples.iter().map(|e| self.located(e)).collect();
-        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, required, group, examples })
+        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, required, needs, group, examples })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
@@ -566,7 +568,10 @@ fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
     out
 }
 
+mod bytes;
 mod snapshot;
+
+pub(crate) use bytes::TextBytes;
 
 #[cfg(test)]
 mod tests {

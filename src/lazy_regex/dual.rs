@@ -24,12 +24,26 @@ fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
         .ok()
 }
 
-/// A regex compiled for ASCII semantics, and for one searched for its
-/// groups a literal every match holds, searched first.
+/// A pattern parsed for ASCII semantics, for one searched for its groups a
+/// literal every match holds (searched first), and the regex built from it
+/// the first time a text holds that literal.
 #[derive(Debug)]
 struct Ascii {
-    regex: meta::Regex,
+    hir: Hir,
     needle: Option<Needle>,
+    captures: bool,
+    regex: OnceLock<Option<meta::Regex>>,
+}
+
+impl Ascii {
+    /// The regex, built on first use; `None` when too large.
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.regex
+            .get_or_init(|| {
+                meta::Builder::new().configure(config(SIZE_LIMIT, false, self.captures)).build_from_hir(&self.hir).ok()
+            })
+            .as_ref()
+    }
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
@@ -60,14 +74,15 @@ fn config(size_limit: usize, utf8: bool, captures: bool) -> meta::Config {
         .backtrack(captures)
 }
 
-/// `pattern` compiled for ASCII texts: ASCII classes and case folding.
-/// `None` when the pattern needs Unicode (`\p{L}`) or is too large.
-fn build_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+/// `pattern` parsed for ASCII texts: ASCII classes and case folding.
+/// `None` when the pattern needs Unicode (`\p{L}`). The regex itself is
+/// built later, once a text holds the needle: a pattern whose literal no
+/// text holds costs a parse, not a build.
+fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
     let hir = parse(pattern, case_insensitive, false)?;
-    let regex = meta::Builder::new().configure(config(SIZE_LIMIT, false, captures)).build_from_hir(&hir).ok()?;
     // Byte regexes run only once a literal of theirs was seen.
     let needle = if captures { Needle::of(&hir) } else { None };
-    Some(Ascii { regex, needle })
+    Some(Ascii { hir, needle, captures, regex: OnceLock::new() })
 }
 
 /// Case-insensitive regexes compiled together, only ever asked whether any
@@ -125,7 +140,8 @@ impl DualRegex {
 
     /// Whether either form was built already.
     pub(super) fn compiled(&self) -> bool {
-        self.ascii.get().is_some() || self.full.get().is_some()
+        self.ascii.get().is_some_and(|a| a.as_ref().is_some_and(|a| a.regex.get().is_some()))
+            || self.full.get().is_some()
     }
 
     /// A case-sensitive `&str` regex, searched for its groups, with ASCII
@@ -168,16 +184,21 @@ impl DualRegex {
     /// The regex to search `haystack` with: the ASCII form when the text is
     /// ASCII or the pattern is searched with ASCII classes everywhere, and
     /// the pattern has an ASCII form; else the full one. `None` also when
-    /// the ASCII form's needle says the text cannot match.
+    /// the ASCII form's needle says the text cannot match: that is checked
+    /// before the ASCII regex is built, so a text without the needle is
+    /// never searched, even by a pattern whose ASCII form turns out too
+    /// large to build (a size the full form exceeds too).
     #[inline]
     fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
         if self.ascii_everywhere || haystack.is_ascii() {
-            let ascii = self.ascii.get_or_init(|| build_ascii(&self.pattern, self.case_insensitive, self.captures));
+            let ascii = self.ascii.get_or_init(|| parse_ascii(&self.pattern, self.case_insensitive, self.captures));
             if let Some(a) = ascii {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
                 }
-                return Some(&a.regex);
+                if let Some(r) = a.regex() {
+                    return Some(r);
+                }
             }
         }
         self.full()

@@ -90,6 +90,8 @@ fn put_pattern(p: &Pattern, e: &mut Enc) {
     p.strong.put(e);
     p.context_before.put(e);
     p.required.put(e);
+    (p.needs as u64).put(e);
+    ((p.needs >> 64) as u64).put(e);
     p.examples.put(e);
 }
 
@@ -100,6 +102,10 @@ fn get_pattern(d: &mut Dec<'_>, group: &'static str) -> Decoded<Pattern> {
         strong: Snap::get(d)?,
         context_before: Snap::get(d)?,
         required: Snap::get(d)?,
+        needs: {
+            let (lo, hi) = (u64::get(d)?, u64::get(d)?);
+            u128::from(lo) | u128::from(hi) << 64
+        },
         group,
         examples: Snap::get(d)?,
     })
