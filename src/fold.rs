@@ -5,6 +5,20 @@
 /// case-insensitive anyway, and explanations quote the text as it was.
 pub fn fold_into(input: &[u8], out: &mut Vec<u8>) {
     out.clear();
+    fold_onto(input, out);
+}
+
+/// Folds `input` onto the end of `out`, leaving what `out` holds already:
+/// for several texts folded into one buffer (each one folded as
+/// [`fold_into`] would, with no space before its first word).
+///
+/// ```
+/// let mut out = b"a\n".to_vec();
+/// rebound::fold::fold_onto(b"  b \t c ", &mut out);
+/// assert_eq!(out, b"a\nb c");
+/// ```
+pub fn fold_onto(input: &[u8], out: &mut Vec<u8>) {
+    let base = out.len();
     out.reserve(input.len());
     let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
     // Word by word: a tight scan for the word's end, then one copy.
@@ -18,7 +32,7 @@ pub fn fold_into(input: &[u8], out: &mut Vec<u8>) {
             i += 1;
         }
         if start < i {
-            if !out.is_empty() {
+            if out.len() > base {
                 out.push(b' ');
             }
             out.extend_from_slice(&input[start..i]);
@@ -126,6 +140,15 @@ mod tests {
             fold_into(s.as_bytes(), &mut out);
             let words: Vec<&str> = s.split([' ', '\t', '\n', '\r', '\x0b', '\x0c']).filter(|w| !w.is_empty()).collect();
             prop_assert_eq!(out, words.join(" ").into_bytes());
+        }
+
+        #[test]
+        fn folding_onto_a_buffer_appends_the_folded_text(head in "[a \n]{0,8}", s in "\\PC*") {
+            let mut alone = Vec::new();
+            fold_into(s.as_bytes(), &mut alone);
+            let mut onto = head.clone().into_bytes();
+            fold_onto(s.as_bytes(), &mut onto);
+            prop_assert_eq!(onto, [head.as_bytes(), &alone].concat());
         }
 
         #[test]

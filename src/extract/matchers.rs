@@ -51,11 +51,14 @@ struct LazyAutomaton {
     /// Whether searches are anchored at the start of the haystack.
     anchored: bool,
     automaton: OnceLock<Option<AhoCorasick>>,
+    /// The literals ASCII-lowercased and matched case-sensitively, for
+    /// haystacks the caller lowercased (see [`LazyAutomaton::hit_lowercase`]).
+    lowercase: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new() }
+        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new(), lowercase: OnceLock::new() }
     }
 
     /// An automaton whose literals match only at the start of a haystack.
@@ -86,6 +89,25 @@ impl LazyAutomaton {
                     .ok()
             })
             .as_ref()
+    }
+
+    /// Whether any literal occurs in `lowercase`, a text whose ASCII letters
+    /// are all lowercase: the same answer as [`LazyAutomaton::hit`] on the
+    /// text before lowercasing, from a case-sensitive automaton. A
+    /// case-sensitive search can use the vectorised prefilters of
+    /// aho-corasick (memmem, Teddy); an ASCII case-insensitive one falls
+    /// back to rare bytes, which in header lines (`:`, `-`, space) are not
+    /// rare. Unanchored automata only.
+    fn hit_lowercase(&self, lowercase: &str) -> bool {
+        debug_assert!(!self.anchored && !lowercase.bytes().any(|b| b.is_ascii_uppercase()));
+        let automaton = self.lowercase.get_or_init(|| {
+            if self.literals.is_empty() {
+                return None;
+            }
+            let lowered: Vec<String> = self.literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+            AhoCorasickBuilder::new().match_kind(self.kind).build(&lowered).ok()
+        });
+        automaton.as_ref().is_some_and(|a| a.is_match(lowercase))
     }
 
     /// Whether any literal occurs in `text` (at its start, for an anchored
@@ -172,6 +194,12 @@ impl Literals {
         self.automaton.hit(text)
     }
 
+    /// [`Literals::hit`] for a text whose ASCII letters the caller
+    /// lowercased already (cheaper over long texts).
+    pub fn hit_lowercase(&self, lowercase: &str) -> bool {
+        self.automaton.hit_lowercase(lowercase)
+    }
+
     /// Whether there are no literals.
     pub fn is_empty(&self) -> bool {
         self.automaton.literals.is_empty()
@@ -210,5 +238,14 @@ mod tests {
         assert!(l.hit("mail delivery failed: returning"));
         assert!(!l.hit("mail delivered"));
         assert!(Literals::new(&[]).is_empty());
+    }
+
+    #[test]
+    fn lowercase_texts_match_as_the_case_insensitive_automaton_does() {
+        let l = Literals::new(&["X-Mailer: Vacation".into(), "Auto-Submitted: auto-replied".into(), "été".into()]);
+        for text in ["x-mailer: vacation", "a\nauto-submitted: auto-replied\nb", "subject: été", "x-mailer: mutt", "", "ÉTÉ"] {
+            assert_eq!(l.hit_lowercase(&text.to_ascii_lowercase()), l.hit(text), "{text:?}");
+        }
+        assert!(!Literals::new(&[]).hit_lowercase("anything"));
     }
 }
