@@ -49,23 +49,51 @@ pub fn fold_onto(input: &[u8], out: &mut Vec<u8>) {
 
 /// The first position at or after `from` (the start of a word) where a
 /// byte [`folds`] beside the byte after it, or `s.len()`. `s` ends with a
-/// word, so its last byte never folds. Blocks of 32 pairs are tested
-/// without branches first, so runs of text that need no change are
-/// skipped quickly.
+/// word, so its last byte never folds. Blocks of pairs are tested without
+/// branches first, so text that needs no change is skipped quickly; the
+/// last pairs are tested as one block that overlaps pairs tested already
+/// (never pairs before `from`), and only a block that holds a position is
+/// read pair by pair.
 fn next_fold(s: &[u8], from: usize) -> usize {
     let n = s.len().saturating_sub(1);
     let (bytes, next) = (&s[..n], &s[1..]);
     let mut at = from;
-    while at + 32 <= n && !block_folds::<32>(&bytes[at..at + 32], &next[at..at + 32]) {
+    while at + 32 <= n {
+        if block_folds::<32>(&bytes[at..at + 32], &next[at..at + 32]) {
+            return locate(bytes, next, at, at + 32);
+        }
         at += 32;
     }
-    while at < n {
+    // Fewer than 32 pairs are left from `at`; every pair in `from..at` was
+    // tested.
+    let tail_clear = if n >= from + 32 {
+        !block_folds::<32>(&bytes[n - 32..], &next[n - 32..])
+    } else if n >= from + 16 {
+        // 16 to 31 pairs, all from `at = from`: the first 16 and the last 16.
+        !block_folds::<16>(&bytes[at..at + 16], &next[at..at + 16])
+            && !block_folds::<16>(&bytes[n - 16..], &next[n - 16..])
+    } else {
+        false
+    };
+    if tail_clear {
+        return s.len();
+    }
+    locate(bytes, next, at, n)
+}
+
+/// The first pair in `at..end` (at most 32 pairs) that [`folds`], or
+/// `bytes.len() + 1` (the text's length) when none does.
+fn locate(bytes: &[u8], next: &[u8], mut at: usize, end: usize) -> usize {
+    if at + 16 <= end && !block_folds::<16>(&bytes[at..at + 16], &next[at..at + 16]) {
+        at += 16;
+    }
+    while at < end {
         if folds(bytes[at], next[at]) != 0 {
             return at;
         }
         at += 1;
     }
-    s.len()
+    bytes.len() + 1
 }
 
 /// Whether `input` would change by folding: it starts or ends with a space,
