@@ -8,8 +8,12 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta;
+
+mod prefixes;
+
+use prefixes::Prefixes;
 
 /// Regexes matched together, case-insensitive, built on first use by
 /// [`crate::lazy_regex::match_set`] (never matching when they do not
@@ -48,8 +52,6 @@ impl LazySet {
 struct LazyAutomaton {
     literals: Vec<String>,
     kind: MatchKind,
-    /// Whether searches are anchored at the start of the haystack.
-    anchored: bool,
     automaton: OnceLock<Option<AhoCorasick>>,
     /// The literals ASCII-lowercased and matched case-sensitively, for
     /// haystacks the caller lowercased (see [`LazyAutomaton::hit_lowercase`]).
@@ -58,12 +60,7 @@ struct LazyAutomaton {
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new(), lowercase: OnceLock::new() }
-    }
-
-    /// An automaton whose literals match only at the start of a haystack.
-    fn anchored(literals: Vec<String>) -> LazyAutomaton {
-        LazyAutomaton { anchored: true, ..LazyAutomaton::new(literals, MatchKind::LeftmostFirst) }
+        LazyAutomaton { literals, kind, automaton: OnceLock::new(), lowercase: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -72,21 +69,7 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                // An anchored search reads a line's first bytes only, so a
-                // contiguous NFA (much cheaper to build than a DFA) costs
-                // nothing there; searches through whole texts get a DFA.
-                let (start, kind) = if self.anchored {
-                    (StartKind::Anchored, Some(AhoCorasickKind::ContiguousNFA))
-                } else {
-                    (StartKind::Unanchored, None)
-                };
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(self.kind)
-                    .start_kind(start)
-                    .kind(kind)
-                    .build(&self.literals)
-                    .ok()
+                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
             })
             .as_ref()
     }
@@ -97,9 +80,9 @@ impl LazyAutomaton {
     /// case-sensitive search can use the vectorised prefilters of
     /// aho-corasick (memmem, Teddy); an ASCII case-insensitive one falls
     /// back to rare bytes, which in header lines (`:`, `-`, space) are not
-    /// rare. Unanchored automata only.
+    /// rare.
     fn hit_lowercase(&self, lowercase: &str) -> bool {
-        debug_assert!(!self.anchored && !lowercase.bytes().any(|b| b.is_ascii_uppercase()));
+        debug_assert!(!lowercase.bytes().any(|b| b.is_ascii_uppercase()));
         let automaton = self.lowercase.get_or_init(|| {
             if self.literals.is_empty() {
                 return None;
@@ -110,15 +93,9 @@ impl LazyAutomaton {
         automaton.as_ref().is_some_and(|a| a.is_match(lowercase))
     }
 
-    /// Whether any literal occurs in `text` (at its start, for an anchored
-    /// automaton: only the bytes up to the longest literal are looked at).
+    /// Whether any literal occurs in `text`.
     fn hit(&self, text: &str) -> bool {
-        let Some(a) = self.get() else { return false };
-        if self.anchored {
-            a.is_match(Input::new(text).anchored(Anchored::Yes))
-        } else {
-            a.is_match(text)
-        }
+        self.get().is_some_and(|a| a.is_match(text))
     }
 }
 
@@ -126,7 +103,7 @@ impl LazyAutomaton {
 #[derive(Debug, Default)]
 pub(crate) struct LineSet {
     /// Literals that must match at the start of the line.
-    starts: LazyAutomaton,
+    starts: Prefixes,
     /// Literals that may match anywhere in it.
     contains: LazyAutomaton,
     regexes: LazySet,
@@ -146,7 +123,7 @@ impl LineSet {
                 .collect()
         };
         LineSet {
-            starts: LazyAutomaton::anchored(pick(true)),
+            starts: Prefixes::new(pick(true)),
             contains: LazyAutomaton::new(pick(false), MatchKind::LeftmostFirst),
             regexes: LazySet::new(regexes.to_vec(), 1 << 22),
         }
@@ -156,7 +133,7 @@ impl LineSet {
     /// and the regexes (for the rules' snapshot; [`LineSet::new`] with the
     /// first two lists back to back, the first anchored, makes it again).
     pub(crate) fn parts(&self) -> (&[String], &[String], &[String]) {
-        (&self.starts.literals, &self.contains.literals, &self.regexes.patterns)
+        (self.starts.literals(), &self.contains.literals, &self.regexes.patterns)
     }
 
     /// Whether `line` (leading whitespace ignored) matches any marker.
