@@ -16,8 +16,9 @@ use crate::{Classification, Engine};
 /// use (most signs are subject and header literals; no shipped sign reads
 /// the text).
 pub(crate) struct Signs<'a> {
+    /// The subject and the sender, folded and ASCII-lowercased.
     subject: String,
-    from: &'a str,
+    from: String,
     text: &'a str,
     folded_text: OnceLock<String>,
     headers: &'a [String],
@@ -29,8 +30,11 @@ pub(crate) struct Signs<'a> {
 impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
     /// `name: value` header lines (as written).
-    pub(crate) fn new(subject: &str, from: &'a str, text: &'a str, headers: &'a [String]) -> Signs<'a> {
-        Signs { subject: fold(subject), from, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
+    pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a [String]) -> Signs<'a> {
+        let (mut subject, mut from) = (fold(subject), from.to_string());
+        subject.make_ascii_lowercase();
+        from.make_ascii_lowercase();
+        Signs { subject, from, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
     }
 
     /// Whether any sign of `signals` shows in the email.
@@ -39,7 +43,7 @@ impl<'a> Signs<'a> {
     /// lines joined by `\n`: a folded literal holds no line feed, so it
     /// matches there exactly when it matches within one line.
     pub(crate) fn hit(&self, signals: &Signals) -> bool {
-        if signals.subject.hit(&self.subject) || signals.from.hit(self.from) {
+        if signals.subject.hit_lowercase(&self.subject) || signals.from.hit_lowercase(&self.from) {
             return true;
         }
         if !signals.body.is_empty() && signals.body.hit(self.folded_text()) {
