@@ -220,7 +220,9 @@ mod tests {
     #[test]
     fn lowercase_texts_match_as_the_case_insensitive_automaton_does() {
         let l = Literals::new(&["X-Mailer: Vacation".into(), "Auto-Submitted: auto-replied".into(), "été".into()]);
-        for text in ["x-mailer: vacation", "a\nauto-submitted: auto-replied\nb", "subject: été", "x-mailer: mutt", "", "ÉTÉ"] {
+        for text in
+            ["x-mailer: vacation", "a\nauto-submitted: auto-replied\nb", "subject: été", "x-mailer: mutt", "", "ÉTÉ"]
+        {
             assert_eq!(l.hit_lowercase(&text.to_ascii_lowercase()), l.hit(text), "{text:?}");
         }
         assert!(!Literals::new(&[]).hit_lowercase("anything"));

@@ -6,10 +6,10 @@
 use super::matchers::Signals;
 use super::spec::Evidence;
 use super::{fold, Bounce, EmailKind, Report};
-use std::sync::OnceLock;
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine};
+use std::sync::OnceLock;
 
 /// What the signs of a kind of email are looked for in: the subject and
 /// the sender folded, and the text and the header lines folded on first
