@@ -24,7 +24,7 @@ pub(crate) struct Signs<'a> {
     headers: &'a [String],
     /// The header lines folded and ASCII-lowercased, one per line (`\n`
     /// between them).
-    folded_headers: OnceLock<String>,
+    folded_headers: OnceLock<Vec<u8>>,
 }
 
 impl<'a> Signs<'a> {
@@ -43,7 +43,7 @@ impl<'a> Signs<'a> {
     /// lines joined by `\n`: a folded literal holds no line feed, so it
     /// matches there exactly when it matches within one line.
     pub(crate) fn hit(&self, signals: &Signals) -> bool {
-        if signals.subject.hit_lowercase(&self.subject) || signals.from.hit_lowercase(&self.from) {
+        if signals.subject.hit_lowercase(self.subject.as_bytes()) || signals.from.hit_lowercase(self.from.as_bytes()) {
             return true;
         }
         if !signals.body.is_empty() && signals.body.hit(self.folded_text()) {
@@ -57,7 +57,7 @@ impl<'a> Signs<'a> {
         self.folded_text.get_or_init(|| fold(self.text))
     }
 
-    fn folded_headers(&self) -> &str {
+    fn folded_headers(&self) -> &[u8] {
         self.folded_headers.get_or_init(|| {
             let mut out = Vec::with_capacity(self.headers.iter().map(|h| h.len() + 1).sum());
             for (i, h) in self.headers.iter().enumerate() {
@@ -69,8 +69,7 @@ impl<'a> Signs<'a> {
             // Matched ASCII case-insensitively: lowercased once here, the
             // literals are looked for case-sensitively (and faster).
             out.make_ascii_lowercase();
-            // Only ASCII whitespace was taken out, so the lines are still UTF-8.
-            String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            out
         })
     }
 
