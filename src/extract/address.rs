@@ -40,7 +40,18 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     if local.is_empty() || domain.is_empty() || domain.starts_with('.') {
         return None;
     }
-    Some(format!("{local}@{}", domain.to_lowercase()))
+    let mut out = String::with_capacity(local.len() + 1 + domain.len());
+    out.push_str(local);
+    out.push('@');
+    if domain.is_ascii() {
+        // What `to_lowercase` gives for ASCII, without its char-by-char walk.
+        let start = out.len();
+        out.push_str(domain);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&domain.to_lowercase());
+    }
+    Some(out)
 }
 
 /// Whether two addresses name the same mailbox (local parts compared
@@ -65,6 +76,15 @@ mod tests {
         assert_eq!(all("<\"odd..local\"@example.com>... User unknown"), ["\"odd..local\"@example.com"]);
         assert_eq!(all("(carol@example.com)"), ["carol@example.com"]);
         assert_eq!(all("user@[192.0.2.1] and émile@exämple.fr"), ["user@[192.0.2.1]", "émile@exämple.fr"]);
+    }
+
+    #[test]
+    fn lowercases_the_domain_only() {
+        assert_eq!(clean("<Bob.Smith@MX.Example.ORG>").as_deref(), Some("Bob.Smith@mx.example.org"));
+        assert_eq!(clean("Émile@ÉCOLE.Example.FR").as_deref(), Some("Émile@école.example.fr"));
+        // Not ASCII: Unicode lowercasing, final sigma and all.
+        assert_eq!(clean("ΣΑΣ@ΟΔΟΣ.gr"), Some(format!("ΣΑΣ@{}", "ΟΔΟΣ.gr".to_lowercase())));
+        assert_eq!(clean("..@example.com"), None);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! not be separated by blank lines, and a new recipient starts whenever a
 //! recipient field repeats.
 
+use std::borrow::Cow;
+
 use super::address;
 
 /// One recipient group of a delivery status notification.
@@ -74,30 +76,47 @@ pub(crate) fn field_name(line: &str) -> Option<&'static str> {
 /// Whether `text` holds at least one recipient field, so is worth parsing
 /// as a notification.
 pub(crate) fn has_recipient_field(text: &str) -> bool {
-    text.lines().any(|l| matches!(field_name(l.trim_start()), Some("final-recipient" | "original-recipient")))
+    lines(text).any(|l| matches!(field_name(l.trim_start()), Some("final-recipient" | "original-recipient")))
 }
 
-/// `type; value` → (`type` lowercased, `value`), for typed fields.
-fn typed(value: &str) -> (Option<String>, String) {
-    match value.split_once(';') {
-        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => {
-            (Some(t.trim().to_ascii_lowercase()), v.trim().to_string())
+/// The lines of `text` as [`str::lines`] gives them, but for carriage
+/// returns before a line feed (which every caller trims): one scan for
+/// line feeds over the whole text rather than one search per line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || match ends.next() {
+        Some(end) => {
+            let line = &text[start..end];
+            start = end + 1;
+            Some(line)
         }
-        _ => (None, value.trim().to_string()),
+        None if start < text.len() => {
+            let line = &text[start..];
+            start = text.len();
+            Some(line)
+        }
+        None => None,
+    })
+}
+
+/// `type; value` → (`type`, `value`), trimmed, for typed fields.
+fn typed(value: &str) -> (Option<&str>, &str) {
+    match value.split_once(';') {
+        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => (Some(t.trim()), v.trim()),
+        _ => (None, value.trim()),
     }
 }
 
 /// A typed value without its type: `smtp; 550 unknown` → `550 unknown`.
 pub(crate) fn strip_type(value: &str) -> &str {
-    match value.split_once(';') {
-        Some((t, v)) if !t.trim().is_empty() && !t.contains(' ') && t.len() <= 32 => v.trim(),
-        _ => value.trim(),
-    }
+    typed(value).1
 }
 
-fn some(s: String) -> Option<String> {
-    let s = s.trim().to_string();
-    (!s.is_empty()).then_some(s)
+/// `s` trimmed and owned, unless nothing is left.
+fn some(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
 }
 
 /// Parses the text of a delivery status part. Lines that are not DSN fields
@@ -131,7 +150,7 @@ pub fn parse(text: &str) -> Dsn {
         if current.is_none() {
             match name {
                 "reporting-mta" => {
-                    dsn.reporting_mta = some(typed(&value).1);
+                    dsn.reporting_mta = some(strip_type(&value));
                     continue;
                 }
                 "final-recipient" | "original-recipient" | "action" | "status" | "diagnostic-code" | "remote-mta"
@@ -141,7 +160,7 @@ pub fn parse(text: &str) -> Dsn {
         }
         let r = current.get_or_insert_with(DsnRecipient::default);
         since_address = if is_address { 0 } else { since_address + 1 };
-        let address = || address::first(&typed(&value).1).or_else(|| some(typed(&value).1));
+        let address = || address::first(strip_type(&value)).or_else(|| some(strip_type(&value)));
         match name {
             "final-recipient" => r.final_recipient = address(),
             "original-recipient" => r.original_recipient = address(),
@@ -149,25 +168,25 @@ pub fn parse(text: &str) -> Dsn {
                 r.final_recipient = address::first(&value)
             }
             "action" => {
-                r.action = some(value.trim().to_ascii_lowercase())
+                r.action = some(&value.trim().to_ascii_lowercase())
                     .map(|a| a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string())
             }
             "status" => {
                 let (code, comment) = value.trim().split_once(char::is_whitespace).unwrap_or((value.trim(), ""));
-                r.status = some(code.to_string());
+                r.status = some(code);
                 let comment = comment.trim().trim_start_matches('(').trim_end_matches(')');
-                r.status_comment = some(comment.to_string());
+                r.status_comment = some(comment);
             }
             "diagnostic-code" => {
                 let (t, v) = typed(&value);
                 if r.diagnostic.is_none() || v.len() > r.diagnostic.as_deref().map_or(0, str::len) {
-                    r.diagnostic_type = t;
+                    r.diagnostic_type = t.map(str::to_ascii_lowercase);
                     r.diagnostic = some(v);
                 }
             }
-            "remote-mta" => r.remote_mta = some(typed(&value).1),
-            "last-attempt-date" => r.last_attempt = some(value),
-            "reporting-mta" if dsn.reporting_mta.is_none() => dsn.reporting_mta = some(typed(&value).1),
+            "remote-mta" => r.remote_mta = some(strip_type(&value)),
+            "last-attempt-date" => r.last_attempt = some(&value),
+            "reporting-mta" if dsn.reporting_mta.is_none() => dsn.reporting_mta = some(strip_type(&value)),
             _ => {}
         }
     }
@@ -180,19 +199,21 @@ pub fn parse(text: &str) -> Dsn {
 }
 
 /// The fields of `text` with continuation lines joined: `(Some(name), value)`
-/// per field, `(None, _)` for a blank line. Other lines are skipped.
-fn unfold(text: &str) -> Vec<(Option<&'static str>, String)> {
-    let mut out: Vec<(Option<&'static str>, String)> = Vec::new();
+/// per field, `(None, _)` for a blank line. Other lines are skipped. A
+/// value is borrowed from `text` unless continuation lines were joined to it.
+fn unfold(text: &str) -> Vec<(Option<&'static str>, Cow<'_, str>)> {
+    let mut out: Vec<(Option<&'static str>, Cow<'_, str>)> = Vec::new();
     let mut in_field = false;
-    for line in text.lines() {
+    for line in lines(text) {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
-            out.push((None, String::new()));
+            out.push((None, Cow::Borrowed("")));
             in_field = false;
             continue;
         }
         if line.starts_with([' ', '\t']) && in_field {
             if let Some((_, v)) = out.last_mut() {
+                let v = v.to_mut();
                 v.push(' ');
                 v.push_str(line.trim());
             }
@@ -200,8 +221,8 @@ fn unfold(text: &str) -> Vec<(Option<&'static str>, String)> {
         }
         match field_name(line.trim_start()) {
             Some(name) => {
-                let value = line.split_once(':').map_or("", |(_, v)| v).trim().to_string();
-                out.push((Some(name), value));
+                let value = line.split_once(':').map_or("", |(_, v)| v).trim();
+                out.push((Some(name), Cow::Borrowed(value)));
                 in_field = true;
             }
             None => in_field = false,
@@ -253,6 +274,15 @@ mod tests {
         );
         assert_eq!(d.recipients.len(), 1);
         assert_eq!(d.recipients[0].original_recipient.as_deref(), Some("bob@example.org"));
+    }
+
+    #[test]
+    fn splits_lines_as_str_lines_does() {
+        for text in ["", "a", "a\n", "a\n\nb", "a\r\nb\r\n", "\n\n", "a\nb\r", "é\nü\n\n"] {
+            let mine: Vec<&str> = lines(text).map(|l| l.trim_end_matches('\r')).collect();
+            let std: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+            assert_eq!(mine, std, "{text:?}");
+        }
     }
 
     #[test]

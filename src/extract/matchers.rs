@@ -8,8 +8,12 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::meta;
+
+mod prefixes;
+
+use prefixes::Prefixes;
 
 /// Regexes matched together, case-insensitive, built on first use by
 /// [`crate::lazy_regex::match_set`] (never matching when they do not
@@ -48,19 +52,15 @@ impl LazySet {
 struct LazyAutomaton {
     literals: Vec<String>,
     kind: MatchKind,
-    /// Whether searches are anchored at the start of the haystack.
-    anchored: bool,
     automaton: OnceLock<Option<AhoCorasick>>,
+    /// The literals ASCII-lowercased and matched case-sensitively, for
+    /// haystacks the caller lowercased (see [`LazyAutomaton::hit_lowercase`]).
+    lowercase: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, anchored: false, automaton: OnceLock::new() }
-    }
-
-    /// An automaton whose literals match only at the start of a haystack.
-    fn anchored(literals: Vec<String>) -> LazyAutomaton {
-        LazyAutomaton { anchored: true, ..LazyAutomaton::new(literals, MatchKind::LeftmostFirst) }
+        LazyAutomaton { literals, kind, automaton: OnceLock::new(), lowercase: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -69,34 +69,39 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                // An anchored search reads a line's first bytes only, so a
-                // contiguous NFA (much cheaper to build than a DFA) costs
-                // nothing there; searches through whole texts get a DFA.
-                let (start, kind) = if self.anchored {
-                    (StartKind::Anchored, Some(AhoCorasickKind::ContiguousNFA))
-                } else {
-                    (StartKind::Unanchored, None)
-                };
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(self.kind)
-                    .start_kind(start)
-                    .kind(kind)
-                    .build(&self.literals)
-                    .ok()
+                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
             })
             .as_ref()
     }
 
-    /// Whether any literal occurs in `text` (at its start, for an anchored
-    /// automaton: only the bytes up to the longest literal are looked at).
+    /// Whether any literal occurs in `lowercase`, a text whose ASCII letters
+    /// are all lowercase: the same answer as [`LazyAutomaton::hit`] on the
+    /// text before lowercasing, from a case-sensitive automaton. A
+    /// case-sensitive search can use the vectorised prefilters of
+    /// aho-corasick (memmem, Teddy); an ASCII case-insensitive one falls
+    /// back to rare bytes, which in header lines (`:`, `-`, space) are not
+    /// rare.
+    fn hit_lowercase(&self, lowercase: &[u8]) -> bool {
+        debug_assert!(!lowercase.iter().any(u8::is_ascii_uppercase));
+        let automaton = self.lowercase.get_or_init(|| {
+            if self.literals.is_empty() {
+                return None;
+            }
+            let lowered: Vec<String> = self.literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+            // The prefilter finds the candidates, so a contiguous NFA
+            // (much cheaper to build than a DFA) checks them as fast.
+            AhoCorasickBuilder::new()
+                .match_kind(self.kind)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(&lowered)
+                .ok()
+        });
+        automaton.as_ref().is_some_and(|a| a.is_match(lowercase))
+    }
+
+    /// Whether any literal occurs in `text`.
     fn hit(&self, text: &str) -> bool {
-        let Some(a) = self.get() else { return false };
-        if self.anchored {
-            a.is_match(Input::new(text).anchored(Anchored::Yes))
-        } else {
-            a.is_match(text)
-        }
+        self.get().is_some_and(|a| a.is_match(text))
     }
 }
 
@@ -104,7 +109,7 @@ impl LazyAutomaton {
 #[derive(Debug, Default)]
 pub(crate) struct LineSet {
     /// Literals that must match at the start of the line.
-    starts: LazyAutomaton,
+    starts: Prefixes,
     /// Literals that may match anywhere in it.
     contains: LazyAutomaton,
     regexes: LazySet,
@@ -124,7 +129,7 @@ impl LineSet {
                 .collect()
         };
         LineSet {
-            starts: LazyAutomaton::anchored(pick(true)),
+            starts: Prefixes::new(pick(true)),
             contains: LazyAutomaton::new(pick(false), MatchKind::LeftmostFirst),
             regexes: LazySet::new(regexes.to_vec(), 1 << 22),
         }
@@ -134,7 +139,7 @@ impl LineSet {
     /// and the regexes (for the rules' snapshot; [`LineSet::new`] with the
     /// first two lists back to back, the first anchored, makes it again).
     pub(crate) fn parts(&self) -> (&[String], &[String], &[String]) {
-        (&self.starts.literals, &self.contains.literals, &self.regexes.patterns)
+        (self.starts.literals(), &self.contains.literals, &self.regexes.patterns)
     }
 
     /// Whether `line` (leading whitespace ignored) matches any marker.
@@ -170,6 +175,12 @@ impl Literals {
     /// Whether any literal occurs in `text` (whitespace folded by the caller).
     pub fn hit(&self, text: &str) -> bool {
         self.automaton.hit(text)
+    }
+
+    /// [`Literals::hit`] for a text whose ASCII letters the caller
+    /// lowercased already (cheaper over long texts).
+    pub fn hit_lowercase(&self, lowercase: &[u8]) -> bool {
+        self.automaton.hit_lowercase(lowercase)
     }
 
     /// Whether there are no literals.
@@ -210,5 +221,16 @@ mod tests {
         assert!(l.hit("mail delivery failed: returning"));
         assert!(!l.hit("mail delivered"));
         assert!(Literals::new(&[]).is_empty());
+    }
+
+    #[test]
+    fn lowercase_texts_match_as_the_case_insensitive_automaton_does() {
+        let l = Literals::new(&["X-Mailer: Vacation".into(), "Auto-Submitted: auto-replied".into(), "été".into()]);
+        for text in
+            ["x-mailer: vacation", "a\nauto-submitted: auto-replied\nb", "subject: été", "x-mailer: mutt", "", "ÉTÉ"]
+        {
+            assert_eq!(l.hit_lowercase(text.to_ascii_lowercase().as_bytes()), l.hit(text), "{text:?}");
+        }
+        assert!(!Literals::new(&[]).hit_lowercase(b"anything"));
     }
 }

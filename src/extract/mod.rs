@@ -122,7 +122,10 @@ pub struct Report {
     pub note: Option<String>,
     /// The email's subject.
     pub subject: String,
+    /// The text, as read (folded on demand by [`Report::folded_text`]).
     pub(crate) text: String,
+    folded_text: std::sync::OnceLock<String>,
+    /// The `From` header, folded.
     pub(crate) from: String,
     /// Top-level header lines as `name: value`, names lowercased.
     pub(crate) headers: Vec<String>,
@@ -136,9 +139,23 @@ impl Report {
             note: Some(note.into()),
             subject: String::new(),
             text: String::new(),
+            folded_text: std::sync::OnceLock::new(),
             from: String::new(),
             headers: Vec::new(),
         }
+    }
+
+    /// The text with its whitespace folded (for literal matching), folded
+    /// on first use.
+    pub(crate) fn folded_text(&self) -> &str {
+        self.folded_text.get_or_init(|| fold(&self.text))
+    }
+
+    /// The report, holding `text` (and its folded form when `signs` made it).
+    fn with_text(mut self, text: String, folded: std::sync::OnceLock<String>) -> Report {
+        self.text = text;
+        self.folded_text = folded;
+        self
     }
 }
 
@@ -159,29 +176,27 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         bounces: Vec::new(),
         note: None,
         subject: view.subject.clone(),
-        text: fold(&text),
+        text: String::new(),
+        folded_text: std::sync::OnceLock::new(),
         from: fold(message::header(&headers, "from").unwrap_or_default()),
         headers,
     };
     let header = |name: &str| message::header(&report.headers, name);
-    // Folded once, for the signs of every kind of email.
-    let folded_subject = fold(&report.subject);
-    let folded_headers: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
-    let hit = |signals: &matchers::Signals| {
-        refine::signals_hit(signals, &folded_subject, &report.from, &report.text, || {
-            folded_headers.get_or_init(|| report.headers.iter().map(|h| fold(h)).collect())
-        })
-    };
+    // Folded once (or on first use), for the signs of every kind of email.
+    let signs = refine::Signs::new(&report.subject, &report.from, &text, &report.headers);
+    let hit = |signals: &matchers::Signals| signs.hit(signals);
     let complaint_signs = hit(&spec.feedback);
     if let Some(bounces) = arf::read(&view, &text, header("from"), complaint_signs, &spec.feedback_recipient_headers) {
         report.kind = EmailKind::Feedback;
         report.bounces = bounces;
-        return report;
+        let folded = signs.into_folded_text();
+        return report.with_text(text, folded);
     }
     if let Some(found) = json_body(spec, &text) {
         report.kind = found.0;
         report.bounces = found.1;
-        return report;
+        let folded = signs.into_folded_text();
+        return report.with_text(text, folded);
     }
     let failed: Vec<String> =
         header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
@@ -265,7 +280,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 diagnostic = view.subject.trim().to_string();
             }
             report.bounces.push(Bounce { recipient, diagnostic, ..Bounce::default() });
-            return report;
+            let folded = signs.into_folded_text();
+            return report.with_text(text, folded);
         }
         let mut r = Report::not_bounce(
             "no delivery status report, no failed recipient, and no sign of a bounce, complaint or auto-reply",
@@ -274,7 +290,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         return r;
     }
     report.bounces = bounces;
-    report
+    let folded = signs.into_folded_text();
+    report.with_text(text, folded)
 }
 
 /// The first quoted message in `text` (`> From: ...` lines) with one level

@@ -9,21 +9,74 @@ use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine};
+use std::sync::OnceLock;
 
-/// Whether any sign of `signals` shows in the email: `subject` and `from`
-/// folded, `text` folded, and `headers` giving the folded `name: value`
-/// header lines (asked for only when `signals` has header literals).
-pub(crate) fn signals_hit<'a>(
-    signals: &Signals,
-    subject: &str,
-    from: &str,
-    text: &str,
-    headers: impl FnOnce() -> &'a [String],
-) -> bool {
-    if signals.subject.hit(subject) || signals.from.hit(from) || signals.body.hit(text) {
-        return true;
+/// What the signs of a kind of email are looked for in: the subject and
+/// the sender folded, and the text and the header lines folded on first
+/// use (most signs are subject and header literals; no shipped sign reads
+/// the text).
+pub(crate) struct Signs<'a> {
+    /// The subject and the sender, folded and ASCII-lowercased.
+    subject: String,
+    from: String,
+    text: &'a str,
+    folded_text: OnceLock<String>,
+    headers: &'a [String],
+    /// The header lines folded and ASCII-lowercased, one per line (`\n`
+    /// between them).
+    folded_headers: OnceLock<Vec<u8>>,
+}
+
+impl<'a> Signs<'a> {
+    /// Signs over `subject` (as written), `from` (folded), `text` and the
+    /// `name: value` header lines (as written).
+    pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a [String]) -> Signs<'a> {
+        let (mut subject, mut from) = (fold(subject), from.to_string());
+        subject.make_ascii_lowercase();
+        from.make_ascii_lowercase();
+        Signs { subject, from, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
     }
-    !signals.header.is_empty() && headers().iter().any(|h| signals.header.hit(h))
+
+    /// Whether any sign of `signals` shows in the email.
+    ///
+    /// Header literals are looked for in one pass over all the folded
+    /// lines joined by `\n`: a folded literal holds no line feed, so it
+    /// matches there exactly when it matches within one line.
+    pub(crate) fn hit(&self, signals: &Signals) -> bool {
+        if signals.subject.hit_lowercase(self.subject.as_bytes()) || signals.from.hit_lowercase(self.from.as_bytes()) {
+            return true;
+        }
+        if !signals.body.is_empty() && signals.body.hit(self.folded_text()) {
+            return true;
+        }
+        !signals.header.is_empty() && !self.headers.is_empty() && signals.header.hit_lowercase(self.folded_headers())
+    }
+
+    /// The text, folded.
+    fn folded_text(&self) -> &str {
+        self.folded_text.get_or_init(|| fold(self.text))
+    }
+
+    fn folded_headers(&self) -> &[u8] {
+        self.folded_headers.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.headers.iter().map(|h| h.len() + 1).sum());
+            for (i, h) in self.headers.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                crate::fold::fold_onto(h.as_bytes(), &mut out);
+            }
+            // Matched ASCII case-insensitively: lowercased once here, the
+            // literals are looked for case-sensitively (and faster).
+            out.make_ascii_lowercase();
+            out
+        })
+    }
+
+    /// The folded text, when it was folded (to hand on to the report).
+    pub(crate) fn into_folded_text(self) -> OnceLock<String> {
+        self.folded_text
+    }
 }
 
 /// The reason the email-level evidence gives for `bounce`, and the rule
@@ -57,24 +110,9 @@ pub(crate) fn reason(
 }
 
 fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>) -> bool {
+    // The cheap conditions first: all must hold, so the order changes
+    // nothing but what is left unread.
     let one_of = |list: &[String], value: &str| list.iter().any(|x| x == value || (x == "NONE" && value.is_empty()));
-    if !e.subject.is_empty() && !e.subject.hit(&fold(&report.subject)) {
-        return false;
-    }
-    if !e.from.is_empty() && !e.from.hit(&report.from) {
-        return false;
-    }
-    if !e.body.is_empty() && !e.body.hit(&report.text) {
-        return false;
-    }
-    if !e.diagnostic.is_empty() && !e.diagnostic.hit(&fold(&bounce.diagnostic)) {
-        return false;
-    }
-    if let Some(set) = &e.header {
-        if !report.headers.iter().any(|h| set.is_match(h)) {
-            return false;
-        }
-    }
     if !e.diagnostic_type.is_empty() && !one_of(&e.diagnostic_type, bounce.diagnostic_type.as_deref().unwrap_or("")) {
         return false;
     }
@@ -99,5 +137,23 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     if !e.status.is_empty() && !e.status.iter().any(matches) {
         return false;
     }
-    !e.unless_status.iter().any(matches)
+    if e.unless_status.iter().any(matches) {
+        return false;
+    }
+    if !e.subject.is_empty() && !e.subject.hit(&fold(&report.subject)) {
+        return false;
+    }
+    if !e.from.is_empty() && !e.from.hit(&report.from) {
+        return false;
+    }
+    if !e.body.is_empty() && !e.body.hit(report.folded_text()) {
+        return false;
+    }
+    if !e.diagnostic.is_empty() && !e.diagnostic.hit(&fold(&bounce.diagnostic)) {
+        return false;
+    }
+    match &e.header {
+        Some(set) => report.headers.iter().any(|h| set.is_match(h)),
+        None => true,
+    }
 }
