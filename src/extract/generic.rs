@@ -86,8 +86,9 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let end = section_end(spec, &lines);
     let section = reply::join_replies(&lines[..end]);
-    let mut rest = String::new();
-    for line in lines[end..].iter().skip_while(|l| !l.contains(':')) {
+    let tail = lines[end..].iter().skip_while(|l| !l.contains(':'));
+    let mut rest = String::with_capacity(tail.clone().map(|l| l.len() + 1).sum());
+    for line in tail {
         if !rest.is_empty() {
             rest.push('\n');
         }

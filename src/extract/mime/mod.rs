@@ -189,7 +189,9 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
 
     'outer: loop {
         state.offset_header = stream.offset();
-        let mut heads = Heads::default();
+        // Room for the headers of most parts, and half of a top-level
+        // block, without growing the list one header at a time.
+        let mut heads = Heads { headers: Vec::with_capacity(16), ..Heads::default() };
         let Some(body) = read_headers(raw, stream.offset(), true, &mut heads) else {
             // The data ended inside the header block.
             stream.seek_end();
