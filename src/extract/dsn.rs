@@ -202,7 +202,7 @@ pub fn parse(text: &str) -> Dsn {
 /// per field, `(None, _)` for a blank line. Other lines are skipped. A
 /// value is borrowed from `text` unless continuation lines were joined to it.
 fn unfold(text: &str) -> Vec<(Option<&'static str>, Cow<'_, str>)> {
-    let mut out: Vec<(Option<&'static str>, Cow<'_, str>)> = Vec::new();
+    let mut out: Vec<(Option<&'static str>, Cow<'_, str>)> = Vec::with_capacity(16);
     let mut in_field = false;
     for line in lines(text) {
         let line = line.trim_end_matches('\r');

@@ -13,12 +13,15 @@ use mail_parser::HeaderValue;
 use super::address;
 use super::mime::{self, html_to_text, Body, Header, Msg, Part};
 
+mod lines;
 mod sole;
 mod text;
 
+pub(crate) use lines::HeaderLines;
+
 use sole::{named_address, sole_address};
 pub(crate) use text::normalize;
-use text::{text, unfold, unfold_into};
+use text::{text, unfold};
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
@@ -58,7 +61,7 @@ impl Original {
 pub(crate) struct View {
     /// Top-level header lines as `name: value`, names lowercased, values
     /// unfolded, in order.
-    pub headers: Vec<String>,
+    pub headers: HeaderLines,
     /// The decoded `Subject`.
     pub subject: String,
     /// Addresses of the top-level `To` header (the original sender, in a bounce).
@@ -86,7 +89,7 @@ impl View {
     /// The unfolded value of the first top-level header called `name`
     /// (lowercase).
     pub fn header(&self, name: &str) -> Option<&str> {
-        header(&self.headers, name)
+        self.headers.header(name)
     }
 
     /// Adds a human-readable part to `text`.
@@ -99,13 +102,6 @@ impl View {
     }
 }
 
-/// The value of the first of the header lines `lines` (`name: value`, as in
-/// [`View::headers`]) called `name` (lowercase).
-pub(crate) fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
-    // A name holds no colon, so `name: ` can only be where its name ends.
-    lines.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
-}
-
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
@@ -114,13 +110,17 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     if top.headers.is_empty() {
         return None;
     }
-    let mut v = View::default();
-    v.headers.reserve_exact(top.headers.len());
     // The header block read as text once: its names and values start and
     // end next to ASCII bytes, so they are slices of it. Read one by one
     // only when the block is not valid UTF-8.
     let first = top.headers.first().map_or(0, |h| h.name.start);
     let block = raw.get(first..top.headers.last().map_or(0, |h| h.value.end)).and_then(|b| std::str::from_utf8(b).ok());
+    let n = top.headers.len();
+    let mut v = View {
+        // Names and values take at most the block; `: ` is added to each.
+        headers: HeaderLines::with_capacity(n, block.map_or(0, str::len) + 2 * n),
+        ..View::default()
+    };
     let slice = |r: &std::ops::Range<usize>| -> Cow<'_, str> {
         match block.and_then(|b| b.get(r.start.checked_sub(first)?..r.end.checked_sub(first)?)) {
             Some(s) => Cow::Borrowed(s),
@@ -130,12 +130,7 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     for h in &top.headers {
         let name = slice(&h.name);
         let value = slice(&h.value);
-        let mut line = String::with_capacity(name.len() + 2 + value.len());
-        line.push_str(&name);
-        line.make_ascii_lowercase();
-        line.push_str(": ");
-        unfold_into(&value, &mut line);
-        v.headers.push(line);
+        v.headers.push(&name, &value);
     }
     let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
     v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();

@@ -128,7 +128,7 @@ pub struct Report {
     /// The `From` header, folded.
     pub(crate) from: String,
     /// Top-level header lines as `name: value`, names lowercased.
-    pub(crate) headers: Vec<String>,
+    pub(crate) headers: message::HeaderLines,
 }
 
 impl Report {
@@ -141,7 +141,7 @@ impl Report {
             text: String::new(),
             folded_text: std::sync::OnceLock::new(),
             from: String::new(),
-            headers: Vec::new(),
+            headers: message::HeaderLines::default(),
         }
     }
 
@@ -178,10 +178,10 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         subject: view.subject.clone(),
         text: String::new(),
         folded_text: std::sync::OnceLock::new(),
-        from: fold(message::header(&headers, "from").unwrap_or_default()),
+        from: fold(headers.header("from").unwrap_or_default()),
         headers,
     };
-    let header = |name: &str| message::header(&report.headers, name);
+    let header = |name: &str| report.headers.header(name);
     // Folded once (or on first use), for the signs of every kind of email.
     let signs = refine::Signs::new(&report.subject, &report.from, &text, &report.headers);
     let hit = |signals: &matchers::Signals| signs.hit(signals);

@@ -4,6 +4,7 @@
 //! refine a reason by the failed SMTP command, the subject or the body.
 
 use super::matchers::Signals;
+use super::message::HeaderLines;
 use super::spec::Evidence;
 use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
@@ -21,7 +22,7 @@ pub(crate) struct Signs<'a> {
     from: String,
     text: &'a str,
     folded_text: OnceLock<String>,
-    headers: &'a [String],
+    headers: &'a HeaderLines,
     /// The header lines folded and ASCII-lowercased, one per line (`\n`
     /// between them).
     folded_headers: OnceLock<Vec<u8>>,
@@ -30,7 +31,7 @@ pub(crate) struct Signs<'a> {
 impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
     /// `name: value` header lines (as written).
-    pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a [String]) -> Signs<'a> {
+    pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a HeaderLines) -> Signs<'a> {
         let (mut subject, mut from) = (fold(subject), from.to_string());
         subject.make_ascii_lowercase();
         from.make_ascii_lowercase();
@@ -59,7 +60,7 @@ impl<'a> Signs<'a> {
 
     fn folded_headers(&self) -> &[u8] {
         self.folded_headers.get_or_init(|| {
-            let mut out = Vec::with_capacity(self.headers.iter().map(|h| h.len() + 1).sum());
+            let mut out = Vec::with_capacity(self.headers.text_len() + self.headers.len());
             for (i, h) in self.headers.iter().enumerate() {
                 if i > 0 {
                     out.push(b'\n');

@@ -1,0 +1,92 @@
+//! The top-level header lines of an email as `name: value`, kept in one
+//! buffer: one allocation for all the lines instead of one a line.
+
+use super::text::unfold_into;
+
+/// Header lines as `name: value`, names ASCII-lowercased, values
+/// unfolded, in order, stored back to back in one string.
+///
+/// ```ignore
+/// let mut lines = HeaderLines::with_capacity(1, 16);
+/// lines.push("Subject", "Hello\n world");
+/// assert_eq!(lines.iter().collect::<Vec<_>>(), ["subject: Hello world"]);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HeaderLines {
+    text: String,
+    /// Where each line ends in `text` (the next one starts there).
+    ends: Vec<usize>,
+}
+
+impl HeaderLines {
+    /// Room for `lines` lines of `bytes` bytes in all.
+    pub(crate) fn with_capacity(lines: usize, bytes: usize) -> HeaderLines {
+        HeaderLines { text: String::with_capacity(bytes), ends: Vec::with_capacity(lines) }
+    }
+
+    /// Adds the line `name: value`, the name lowercased and the value
+    /// unfolded.
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.text[start..].make_ascii_lowercase();
+        self.text.push_str(": ");
+        unfold_into(value, &mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    /// The lines, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + Clone + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        // Every end is a character boundary: it is the length of the text
+        // after a whole line was pushed.
+        starts.zip(self.ends.iter().copied()).map(|(s, e)| self.text.get(s..e).unwrap_or_default())
+    }
+
+    /// How many lines there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no line.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of all the lines, without separators.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The value of the first line called `name` (lowercase).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        // A name holds no colon, so `name: ` can only be where its name ends.
+        self.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_come_back_in_order_lowercased_and_unfolded() {
+        let mut lines = HeaderLines::with_capacity(0, 0);
+        assert!(lines.is_empty());
+        lines.push("Subject", "Mail delivery\n failed");
+        lines.push("FROM", "<MAILER-DAEMON@example.org>");
+        lines.push("X-Émoji", "");
+        lines.push("From", "second");
+        assert_eq!(lines.len(), 4);
+        let all: Vec<&str> = lines.iter().collect();
+        assert_eq!(
+            all,
+            ["subject: Mail delivery failed", "from: <MAILER-DAEMON@example.org>", "x-Émoji: ", "from: second"]
+        );
+        assert_eq!(lines.text_len(), all.iter().map(|l| l.len()).sum::<usize>());
+        assert_eq!(lines.header("from"), Some("<MAILER-DAEMON@example.org>"));
+        assert_eq!(lines.header("x-émoji"), None);
+        assert_eq!(lines.header("x-Émoji"), Some(""));
+        assert_eq!(lines.header("to"), None);
+    }
+}
