@@ -83,7 +83,9 @@ pub(crate) struct Known<'a> {
 /// recipient would be left). When two or more lines name recipients, the
 /// senders of the message quoted after the section join `known.senders`.
 pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+    // Room for lines of 32 bytes on average, so that the list seldom grows.
+    let mut lines: Vec<&str> = Vec::with_capacity(text.len() / 32 + 4);
+    lines.extend(text.lines().map(str::trim_end));
     let end = section_end(spec, &lines);
     let section = reply::join_replies(&lines[..end]);
     let tail = lines[end..].iter().skip_while(|l| !l.contains(':'));
