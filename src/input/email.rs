@@ -40,10 +40,11 @@ pub fn looks_like(data: &[u8]) -> bool {
             }
             continue;
         }
-        let name = memchr::memchr(b':', line).map(|colon| &line[..colon]);
-        let Some(name) =
-            name.filter(|n| !n.is_empty() && n.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
-        else {
+        // A field name: letters, digits, `-` and `_` up to the line's first
+        // colon (read in one pass, without looking for the colon first).
+        let len =
+            line.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')).unwrap_or(line.len());
+        let Some(name) = (len > 0 && line.get(len) == Some(&b':')).then(|| &line[..len]) else {
             // A folded line that lost its indentation, as broken MTAs write them.
             if first {
                 return false;
