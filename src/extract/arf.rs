@@ -8,10 +8,12 @@ use super::{fields, first_lines, Bounce};
 
 /// The complaints in an email that is a feedback report (`is_report`) or
 /// shows the signs of a complaint (`signs`); `None` otherwise. `text` is
-/// the view's text and `from` its `From` header, both taken out of it.
+/// the view's text, `subject` its subject and `from` its `From` header,
+/// all taken out of it.
 pub(crate) fn read(
     view: &View,
     text: &str,
+    subject: &str,
     from: Option<&str>,
     signs: bool,
     recipient_headers: &[String],
@@ -43,7 +45,7 @@ pub(crate) fn read(
     }
     let mut diagnostic = first_lines(text, 400);
     if diagnostic.is_empty() {
-        diagnostic = view.subject.trim().to_string();
+        diagnostic = subject.trim().to_string();
     }
     let mut seen: Vec<String> = Vec::new();
     let mut out = Vec::new();

@@ -175,7 +175,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         kind: EmailKind::Bounce,
         bounces: Vec::new(),
         note: None,
-        subject: view.subject.clone(),
+        subject: std::mem::take(&mut view.subject),
         text: String::new(),
         folded_text: std::sync::OnceLock::new(),
         from: fold(headers.header("from").unwrap_or_default()),
@@ -186,7 +186,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     let signs = refine::Signs::new(&report.subject, &report.from, &text, &report.headers);
     let hit = |signals: &matchers::Signals| signs.hit(signals);
     let complaint_signs = hit(&spec.feedback);
-    if let Some(bounces) = arf::read(&view, &text, header("from"), complaint_signs, &spec.feedback_recipient_headers) {
+    if let Some(bounces) =
+        arf::read(&view, &text, &report.subject, header("from"), complaint_signs, &spec.feedback_recipient_headers)
+    {
         report.kind = EmailKind::Feedback;
         report.bounces = bounces;
         let folded = signs.into_folded_text();
@@ -277,7 +279,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             let recipient = header("from").and_then(address::first);
             let mut diagnostic = first_lines(&text, 400);
             if diagnostic.is_empty() {
-                diagnostic = view.subject.trim().to_string();
+                diagnostic = report.subject.trim().to_string();
             }
             report.bounces.push(Bounce { recipient, diagnostic, ..Bounce::default() });
             let folded = signs.into_folded_text();
