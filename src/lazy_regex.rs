@@ -35,6 +35,7 @@ use regex_automata::util::captures::Captures as Slots;
 use regex_syntax::hir::{Hir, HirKind};
 
 mod dual;
+mod groups;
 mod needle;
 
 pub(crate) use dual::{match_set, DualRegex};
@@ -311,7 +312,7 @@ mod tests {
         /// On ASCII text the ASCII compilation finds what the `regex`
         /// crate's Unicode one finds, groups included.
         #[test]
-        fn ascii_texts_match_as_with_unicode(text in "[a-zA-Z0-9 _.:<>@\\[\\]()\t-]{0,40}", p in 0..6usize) {
+        fn ascii_texts_match_as_with_unicode(text in "[a-zA-Z0-9 _.:<>@\\[\\]()\t-]{0,40}", p in 0..8usize) {
             let pattern = [
                 r"^\s{0,4}<?(?P<rcpt>[^\s<>]+@[^\s<>]+?)>?\s+(?P<diag>\w.*)$",
                 r"\bk\d*_(?P<n>1|2)\b",
@@ -319,6 +320,8 @@ mod tests {
                 r"s.{1,5}?k",
                 r"(?P<w>\W+)(?P<rest>\S*)",
                 r"(?:^|[\s:(<])(?P<code>[245]\d\d)\b",
+                r"^(?P<w>\w+)?\s*(?P<x>[a-z]{2,3}|k)\b(?:@|(?P<y>\d+))",
+                r"^.*?(?P<at>@)(?P<rest>.*)$",
             ][p];
             let ours = LazyRegex::<regex::Regex>::new(pattern).unwrap();
             let theirs = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();

@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 
 use regex_automata::util::syntax;
 use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, Look};
 
+use super::groups::Groups;
 use super::needle::Needle;
 use super::{Captures, SIZE_LIMIT};
 
@@ -26,24 +27,52 @@ fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
 /// literal every match holds (searched first), and the regex built from it
-/// the first time a text holds that literal.
-#[derive(Debug)]
+/// the first time a text holds that literal: a [`Groups`] for a pattern
+/// anchored at the start and searched for its groups, a `meta` one for the
+/// others.
 struct Ascii {
     hir: Hir,
     needle: Option<Needle>,
     captures: bool,
-    regex: OnceLock<Option<meta::Regex>>,
+    regex: OnceLock<Option<Form>>,
+}
+
+/// A regex built for one kind of search.
+enum Form {
+    /// Searched for its bounds only.
+    Bounds(meta::Regex),
+    /// Anchored at the start, searched for its groups.
+    Groups(Box<Groups>),
 }
 
 impl Ascii {
     /// The regex, built on first use; `None` when too large.
-    fn regex(&self) -> Option<&meta::Regex> {
+    fn regex(&self) -> Option<&Form> {
         self.regex
-            .get_or_init(|| {
-                meta::Builder::new().configure(config(SIZE_LIMIT, false, self.captures)).build_from_hir(&self.hir).ok()
+            .get_or_init(|| match self.captures && anchored(&self.hir) {
+                true => Groups::new(&self.hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
+                false => meta::Builder::new()
+                    .configure(config(SIZE_LIMIT, false, self.captures))
+                    .build_from_hir(&self.hir)
+                    .ok()
+                    .map(Form::Bounds),
             })
             .as_ref()
     }
+}
+
+/// Whether every match of a parsed pattern starts at the start of the text.
+fn anchored(hir: &Hir) -> bool {
+    hir.properties().look_set_prefix().contains(Look::Start)
+}
+
+/// The regex [`DualRegex`] searches a text with.
+#[derive(Clone, Copy)]
+enum Search<'a> {
+    /// The ASCII form, anchored and built for groups.
+    Groups(&'a Groups),
+    /// A `meta` regex: the ASCII form for bounds, or the full one.
+    Meta(&'a meta::Regex),
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
@@ -189,19 +218,21 @@ impl DualRegex {
     /// never searched, even by a pattern whose ASCII form turns out too
     /// large to build (a size the full form exceeds too).
     #[inline]
-    fn for_text(&self, haystack: &[u8]) -> Option<&meta::Regex> {
+    fn for_text(&self, haystack: &[u8]) -> Option<Search<'_>> {
         if self.ascii_everywhere || haystack.is_ascii() {
             let ascii = self.ascii.get_or_init(|| parse_ascii(&self.pattern, self.case_insensitive, self.captures));
             if let Some(a) = ascii {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
                 }
-                if let Some(r) = a.regex() {
-                    return Some(r);
+                match a.regex() {
+                    Some(Form::Groups(g)) => return Some(Search::Groups(g)),
+                    Some(Form::Bounds(r)) => return Some(Search::Meta(r)),
+                    None => {}
                 }
             }
         }
-        self.full()
+        self.full().map(Search::Meta)
     }
 
     /// The bounds of the leftmost-first match in `haystack`, if any.
@@ -214,7 +245,10 @@ impl DualRegex {
     /// UTF-8 character is searched again with the full regex.
     #[inline]
     pub(super) fn find_match(&self, haystack: &[u8]) -> Option<regex_automata::Match> {
-        let m = self.for_text(haystack)?.find(haystack)?;
+        let m = match self.for_text(haystack)? {
+            Search::Meta(r) => r.find(haystack)?,
+            Search::Groups(g) => g.captures(haystack)?.get_match()?,
+        };
         if boundary(haystack, m.start()) && boundary(haystack, m.end()) {
             return Some(m);
         }
@@ -226,17 +260,19 @@ impl DualRegex {
     /// searched again with the full regex.
     pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
         let search = |re: &meta::Regex| {
+            // Most searches find nothing: the lazy DFA alone says so,
+            // without capture slots to allocate.
+            if !re.is_match(haystack) {
+                return None;
+            }
             let mut slots = re.create_captures();
             re.search_captures(&Input::new(haystack), &mut slots);
             slots.is_match().then_some(Captures { haystack, slots })
         };
-        let re = self.for_text(haystack.as_bytes())?;
-        // Most searches find nothing: the lazy DFA alone says so, without
-        // capture slots to allocate.
-        if !re.is_match(haystack) {
-            return None;
-        }
-        let c = search(re)?;
+        let c = match self.for_text(haystack.as_bytes())? {
+            Search::Meta(r) => search(r)?,
+            Search::Groups(g) => Captures { haystack, slots: g.captures(haystack.as_bytes())? },
+        };
         let split = (0..c.slots.group_len())
             .filter_map(|i| c.slots.get_group(i))
             .any(|s| !haystack.is_char_boundary(s.start) || !haystack.is_char_boundary(s.end));
@@ -249,7 +285,11 @@ impl DualRegex {
     /// Whether the regex matches anywhere in `haystack`.
     #[inline]
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.for_text(haystack.as_bytes()).is_some_and(|r| r.is_match(haystack))
+        match self.for_text(haystack.as_bytes()) {
+            Some(Search::Meta(r)) => r.is_match(haystack),
+            Some(Search::Groups(g)) => g.is_match(haystack.as_bytes()),
+            None => false,
+        }
     }
 }
 
