@@ -6,7 +6,7 @@ use super::text::unfold_into;
 /// Header lines as `name: value`, names ASCII-lowercased, values
 /// unfolded, in order, stored back to back in one string.
 ///
-/// ```ignore
+/// ```text
 /// let mut lines = HeaderLines::with_capacity(1, 16);
 /// lines.push("Subject", "Hello\n world");
 /// assert_eq!(lines.iter().collect::<Vec<_>>(), ["subject: Hello world"]);
