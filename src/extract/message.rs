@@ -21,7 +21,7 @@ pub(crate) use lines::HeaderLines;
 
 use sole::{named_address, sole_address};
 pub(crate) use text::normalize;
-use text::{text, unfold};
+use text::unfold;
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
@@ -124,7 +124,7 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     let slice = |r: &std::ops::Range<usize>| -> Cow<'_, str> {
         match block.and_then(|b| b.get(r.start.checked_sub(first)?..r.end.checked_sub(first)?)) {
             Some(s) => Cow::Borrowed(s),
-            None => text(raw.get(r.clone()).unwrap_or_default()),
+            None => mime::utf8_lossy(raw.get(r.clone()).unwrap_or_default()),
         }
     };
     for h in &top.headers {

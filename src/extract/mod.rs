@@ -360,7 +360,7 @@ fn fold(s: &str) -> String {
     let mut out = Vec::new();
     crate::fold::fold_into(s.as_bytes(), &mut out);
     // Only ASCII whitespace was taken out, so the text is still UTF-8.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    mime::utf8_lossy_owned(out)
 }
 
 /// The values of every field `name:` (lowercase) in `text`, one per line.

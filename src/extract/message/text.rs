@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::extract::mime::utf8_lossy;
+
 /// Line endings normalised to LF (CRLF and lone CR both become LF), and an
 /// mbox `From ` separator line dropped.
 pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
@@ -32,14 +34,8 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 /// A header value with its lines joined by one space, each line trimmed.
 pub(super) fn unfold(raw: &[u8]) -> String {
     let mut out = String::new();
-    unfold_into(&text(raw), &mut out);
+    unfold_into(&utf8_lossy(raw), &mut out);
     out
-}
-
-/// `raw` as text, copied only when it is not valid UTF-8.
-pub(super) fn text(raw: &[u8]) -> Cow<'_, str> {
-    // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
-    std::str::from_utf8(raw).map_or_else(|_| String::from_utf8_lossy(raw), Cow::Borrowed)
 }
 
 /// [`unfold`] of a value already read as text, appended to `out`: the same

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 
 use mail_parser::{Attribute, ContentType, HeaderValue};
 
+use super::plain::{utf8_lossy, utf8_lossy_owned};
+
 /// Bytes some state reads differently from the bytes of a token.
 const SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
@@ -59,7 +61,7 @@ impl<'x> Reader<'x> {
         if self.token_start == 0 {
             return false;
         }
-        let mut token = text(&self.data[self.token_start - 1..self.token_end]);
+        let mut token = utf8_lossy(&self.data[self.token_start - 1..self.token_end]);
         if !self.is_lower_case {
             token.to_mut().make_ascii_lowercase();
             self.is_lower_case = true;
@@ -83,9 +85,9 @@ impl<'x> Reader<'x> {
         let value = if self.remove_crlf {
             self.remove_crlf = false;
             let bytes: Vec<u8> = raw.iter().filter(|&&c| c != b'\r' && c != b'\n').copied().collect();
-            Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+            Cow::Owned(utf8_lossy_owned(bytes))
         } else {
-            text(raw)
+            utf8_lossy(raw)
         };
         self.attributes.push(Attribute { name, value });
         self.reset();
@@ -110,12 +112,6 @@ impl<'x> Reader<'x> {
             None => HeaderValue::Empty,
         }
     }
-}
-
-/// `bytes` as text, as `String::from_utf8_lossy` reads them (faster on
-/// valid UTF-8).
-fn text(bytes: &[u8]) -> Cow<'_, str> {
-    std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
 }
 
 /// The value at the start of `data` (after the header's colon) and how many

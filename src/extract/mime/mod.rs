@@ -36,6 +36,7 @@ use headers::{read_headers, Heads};
 pub(crate) use html::html_to_text;
 use nested::{attached, headers_only, unclosed_text};
 use plain::{ascii_as_itself, plain_ascii};
+pub(crate) use plain::{utf8_lossy, utf8_lossy_owned};
 
 /// One MIME part.
 #[derive(Debug)]
@@ -285,14 +286,9 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             let decoder = decoder.filter(|_| !(charset.is_some_and(ascii_as_itself) && plain_ascii(&bytes)));
             let text: Cow<'_, str> = match (bytes, decoder) {
                 (Cow::Owned(v), Some(d)) => d(&v).into(),
-                (Cow::Owned(v), None) => {
-                    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()).into()
-                }
+                (Cow::Owned(v), None) => utf8_lossy_owned(v).into(),
                 (Cow::Borrowed(b), Some(d)) => d(b).into(),
-                // `from_utf8` first: much faster than `from_utf8_lossy` on valid text.
-                (Cow::Borrowed(b), None) => {
-                    std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed)
-                }
+                (Cow::Borrowed(b), None) => utf8_lossy(b),
             };
             if mime_type == MimeType::TextHtml {
                 Body::Html(text)
