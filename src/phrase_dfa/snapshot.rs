@@ -137,6 +137,12 @@ mod tests {
         PhraseDfa::new(&lits)
     }
 
+    fn encode(dfa: &PhraseDfa) -> Vec<u8> {
+        let mut e = Enc::default();
+        dfa.put(&mut e);
+        e.finish()
+    }
+
     fn matches(dfa: &PhraseDfa, text: &str) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
         dfa.for_each_match(&mut super::super::Cache::default(), text.as_bytes(), |p, s, e| out.push((p, s, e)));
@@ -146,9 +152,7 @@ mod tests {
     #[test]
     fn round_trip_matches_the_same() {
         let dfa = build();
-        let mut e = Enc::default();
-        dfa.put(&mut e);
-        let bytes = e.finish();
+        let bytes = encode(&dfa);
         let back = PhraseDfa::get(&mut Dec::new(&bytes).unwrap()).unwrap();
         let text = "550 User Unknown; mailbox FULL";
         assert_eq!(matches(&back, text), matches(&dfa, text));
@@ -157,10 +161,7 @@ mod tests {
 
     #[test]
     fn a_broken_invariant_is_refused() {
-        let dfa = build();
-        let mut e = Enc::default();
-        dfa.put(&mut e);
-        let good = e.finish();
+        let good = encode(&build());
         // Flip each byte of the arrays in turn: every result either decodes
         // to a consistent automaton or is refused, never a panic.
         for i in 0..good.len() {
@@ -174,9 +175,7 @@ mod tests {
         let mut looped = build();
         let deep = (0..looped.fail.len()).max_by_key(|&s| s).unwrap();
         looped.fail[1] = deep as u32;
-        let mut e = Enc::default();
-        looped.put(&mut e);
-        let bytes = e.finish();
+        let bytes = encode(&looped);
         assert!(PhraseDfa::get(&mut Dec::new(&bytes).unwrap()).is_err());
     }
 }
