@@ -89,6 +89,16 @@ impl Enc {
         self.len(v.len());
         self.buf.extend_from_slice(v);
     }
+
+    /// Pairs, as an array of twice as many `u32`.
+    pub(crate) fn u32_pairs(&mut self, v: &[(u32, u32)]) {
+        self.len(v.len() * 2);
+        self.buf.reserve(v.len() * 8);
+        for &(a, b) in v {
+            self.buf.extend_from_slice(&a.to_le_bytes());
+            self.buf.extend_from_slice(&b.to_le_bytes());
+        }
+    }
 }
 
 /// Decoding what [`Enc::finish`] gave, front to back.
@@ -182,6 +192,18 @@ impl<'a> Dec<'a> {
         let mut out = vec![0u16; n];
         for (o, c) in out.iter_mut().zip(bytes.chunks_exact(2)) {
             *o = u16::from_le_bytes([c[0], c[1]]);
+        }
+        Ok(out.into_boxed_slice())
+    }
+
+    /// What [`Enc::u32_pairs`] wrote (an even number of `u32`).
+    pub(crate) fn u32_pairs(&mut self) -> Decoded<Box<[(u32, u32)]>> {
+        let n = self.len_of(4)?;
+        ensure(n % 2 == 0)?;
+        let bytes = self.take(n * 4)?;
+        let mut out = vec![(0u32, 0u32); n / 2];
+        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+            *o = (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
         }
         Ok(out.into_boxed_slice())
     }
@@ -314,6 +336,7 @@ mod tests {
         Some("héllo".to_string()).put(&mut e);
         vec![true, false].put(&mut e);
         e.u32s(&[1, 2, u32::MAX]);
+        e.u32_pairs(&[(3, 4), (u32::MAX, 0)]);
         let bytes = e.finish();
         let mut d = Dec::new(&bytes).unwrap();
         assert_eq!(u8::get(&mut d), Ok(7));
@@ -324,6 +347,7 @@ mod tests {
         assert_eq!(Option::<String>::get(&mut d), Ok(Some("héllo".into())));
         assert_eq!(Vec::<bool>::get(&mut d), Ok(vec![true, false]));
         assert_eq!(d.u32s().as_deref(), Ok(&[1, 2, u32::MAX][..]));
+        assert_eq!(d.u32_pairs().as_deref(), Ok(&[(3, 4), (u32::MAX, 0)][..]));
         assert!(d.is_done());
     }
 
@@ -337,6 +361,7 @@ mod tests {
         assert_eq!(bool::get(&mut Dec::new(&dec(&[2])).unwrap()), Err(Bad));
         assert_eq!(Dec::new(&dec(&[1, 0, 0, 0])).unwrap().str(), Err(Bad));
         assert_eq!(Dec::new(&dec(&[1, 2])).unwrap().u32(), Err(Bad));
+        assert_eq!(Dec::new(&dec(&[1, 0, 0, 0, 1, 2, 3, 4])).unwrap().u32_pairs(), Err(Bad));
         // A string section that is not UTF-8, or longer than the bytes.
         assert_eq!(Dec::new(&[2, 0, 0, 0, 0xc3, 0x28]).err(), Some(Bad));
         assert_eq!(Dec::new(&[9, 0, 0, 0, b'a']).err(), Some(Bad));
