@@ -85,12 +85,12 @@ impl Trie {
     }
 
     fn put(&self, e: &mut Enc) {
-        e.u32s(&self.root);
-        e.u32s(&self.first_child);
-        e.u32s(&self.sibling);
+        e.ids(&self.root);
+        e.ids(&self.first_child);
+        e.ids(&self.sibling);
         e.bytes(&self.label);
-        e.u32s(&self.fail);
-        e.u32s(&self.out);
+        e.ids(&self.fail);
+        e.ids(&self.out);
         e.u32s(&self.levels);
     }
 }
@@ -102,12 +102,12 @@ impl Snap for PhraseDfa {
 
     fn get(d: &mut Dec<'_>) -> Decoded<Self> {
         let classes: [u8; 256] = d.bytes()?.try_into().map_err(|_| Bad)?;
-        let root = d.u32s()?;
-        let first_child = d.u32s()?;
-        let sibling = d.u32s()?;
+        let root = d.ids()?;
+        let first_child = d.ids()?;
+        let sibling = d.ids()?;
         let label = d.bytes()?.into();
-        let fail = d.u32s()?;
-        let out = d.u32s()?;
+        let fail = d.ids()?;
+        let out = d.ids()?;
         let levels = d.u32s()?;
         let match_ranges = d.u32_pairs()?;
         let matches = d.u32_pairs()?;
@@ -187,22 +187,25 @@ impl PhraseDfa {
             let (lo, hi) = (w[0], w[1]);
             let next = levels.get(d + 2).copied().unwrap_or(hi);
             let (lo_s, hi_s) = (lo as usize, hi as usize);
-            let mut ok = true;
-            for (s, ((&c, &sib), &f)) in (lo..hi)
-                .zip(self.first_child[lo_s..hi_s].iter().zip(&self.sibling[lo_s..hi_s]).zip(&self.fail[lo_s..hi_s]))
-            {
-                ok &= (c == NONE) | (c.wrapping_sub(hi) < next - hi);
-                ok &= (sib == NONE) | ((sib > s) & (sib < hi));
-                ok &= f < lo;
+            // One flag for the lot, so that the loop runs without branches.
+            let (span, mut bad) = (next - hi, 0u32);
+            let links = self.first_child[lo_s..hi_s].iter().zip(&self.sibling[lo_s..hi_s]).zip(&self.fail[lo_s..hi_s]);
+            for (s, ((&c, &sib), &f)) in (lo..hi).zip(links) {
+                let child = (c == NONE) | (c.wrapping_sub(hi) < span);
+                let sibling = (sib == NONE) | ((sib > s) & (sib < hi));
+                bad |= u32::from(!(child & sibling & (f < lo)));
             }
             // States of depth `d + 1`: matches of length 1 to `d + 1`.
             let most = d as u32 + 1;
-            ok &= self.out[lo_s..hi_s].iter().all(|&o| {
-                o == NONE
-                    || self.match_ranges.get(o as usize).is_some_and(|&(a, b)| {
+            for &o in &self.out[lo_s..hi_s] {
+                if o != NONE {
+                    let fits = self.match_ranges.get(o as usize).is_some_and(|&(a, b)| {
                         self.matches[a as usize..b as usize].iter().all(|&(_, len)| len >= 1 && len <= most)
-                    })
-            });
+                    });
+                    bad |= u32::from(!fits);
+                }
+            }
+            let ok = bad == 0;
             if !ok {
                 return false;
             }

@@ -90,6 +90,22 @@ impl Enc {
         self.buf.extend_from_slice(v);
     }
 
+    /// Indices or `u32::MAX` (none), in two bytes each (none as
+    /// `u16::MAX`) when every other one is below `u16::MAX`, else in four.
+    pub(crate) fn ids(&mut self, v: &[u32]) {
+        if v.iter().all(|&x| x < u32::from(u16::MAX) || x == u32::MAX) {
+            self.u8(1);
+            self.len(v.len());
+            self.buf.reserve(v.len() * 2);
+            for &x in v {
+                self.buf.extend_from_slice(&(x.min(u32::from(u16::MAX)) as u16).to_le_bytes());
+            }
+        } else {
+            self.u8(0);
+            self.u32s(v);
+        }
+    }
+
     /// Pairs, as an array of twice as many `u32`.
     pub(crate) fn u32_pairs(&mut self, v: &[(u32, u32)]) {
         self.len(v.len() * 2);
@@ -174,26 +190,44 @@ impl<'a> Dec<'a> {
         Ok(s)
     }
 
+    // The arrays below are filled by one loop over the bytes into exactly
+    // sized vectors: no zeroing first (`calloc` would clear them), and not
+    // a `memcpy`, which for large arrays runs `rep movsb`: little time, but
+    // one instruction per byte under callgrind.
+
     pub(crate) fn u32s(&mut self) -> Decoded<Box<[u32]>> {
         let n = self.len_of(4)?;
         let bytes = self.take(n * 4)?;
-        // Not a `memcpy`: for large arrays it runs `rep movsb`, which costs
-        // little time but counts one instruction per byte under callgrind.
-        let mut out = vec![0u32; n];
-        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-            *o = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        }
+        let mut out = Vec::with_capacity(n);
+        out.extend(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
         Ok(out.into_boxed_slice())
     }
 
     pub(crate) fn u16s(&mut self) -> Decoded<Box<[u16]>> {
         let n = self.len_of(2)?;
         let bytes = self.take(n * 2)?;
-        let mut out = vec![0u16; n];
-        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            *o = u16::from_le_bytes([c[0], c[1]]);
-        }
+        let mut out = Vec::with_capacity(n);
+        out.extend(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
         Ok(out.into_boxed_slice())
+    }
+
+    /// What [`Enc::ids`] wrote.
+    pub(crate) fn ids(&mut self) -> Decoded<Box<[u32]>> {
+        match self.u8()? {
+            0 => self.u32s(),
+            1 => {
+                let n = self.len_of(2)?;
+                let bytes = self.take(n * 2)?;
+                let wide = |c: &[u8]| match u16::from_le_bytes([c[0], c[1]]) {
+                    u16::MAX => u32::MAX,
+                    v => u32::from(v),
+                };
+                let mut out = Vec::with_capacity(n);
+                out.extend(bytes.chunks_exact(2).map(wide));
+                Ok(out.into_boxed_slice())
+            }
+            _ => Err(Bad),
+        }
     }
 
     /// What [`Enc::u32_pairs`] wrote (an even number of `u32`).
@@ -201,10 +235,10 @@ impl<'a> Dec<'a> {
         let n = self.len_of(4)?;
         ensure(n % 2 == 0)?;
         let bytes = self.take(n * 4)?;
-        let mut out = vec![(0u32, 0u32); n / 2];
-        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(8)) {
-            *o = (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
-        }
+        let mut out = Vec::with_capacity(n / 2);
+        let pair =
+            |c: &[u8]| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), u32::from_le_bytes([c[4], c[5], c[6], c[7]]));
+        out.extend(bytes.chunks_exact(8).map(pair));
         Ok(out.into_boxed_slice())
     }
 
@@ -337,6 +371,8 @@ mod tests {
         vec![true, false].put(&mut e);
         e.u32s(&[1, 2, u32::MAX]);
         e.u32_pairs(&[(3, 4), (u32::MAX, 0)]);
+        e.ids(&[0, u32::MAX, 65_534]);
+        e.ids(&[u32::MAX, 65_535]);
         let bytes = e.finish();
         let mut d = Dec::new(&bytes).unwrap();
         assert_eq!(u8::get(&mut d), Ok(7));
@@ -348,6 +384,8 @@ mod tests {
         assert_eq!(Vec::<bool>::get(&mut d), Ok(vec![true, false]));
         assert_eq!(d.u32s().as_deref(), Ok(&[1, 2, u32::MAX][..]));
         assert_eq!(d.u32_pairs().as_deref(), Ok(&[(3, 4), (u32::MAX, 0)][..]));
+        assert_eq!(d.ids().as_deref(), Ok(&[0, u32::MAX, 65_534][..]));
+        assert_eq!(d.ids().as_deref(), Ok(&[u32::MAX, 65_535][..]));
         assert!(d.is_done());
     }
 
@@ -359,6 +397,7 @@ mod tests {
         assert_eq!(Dec::new(&dec(&[0xff, 0xff, 0xff, 0x7f, 1])).unwrap().u32s(), Err(Bad));
         assert_eq!(Vec::<u8>::get(&mut Dec::new(&dec(&[0xff, 0xff, 0xff, 0xff])).unwrap()), Err(Bad));
         assert_eq!(bool::get(&mut Dec::new(&dec(&[2])).unwrap()), Err(Bad));
+        assert_eq!(Dec::new(&dec(&[2, 0, 0, 0, 0])).unwrap().ids(), Err(Bad));
         assert_eq!(Dec::new(&dec(&[1, 0, 0, 0])).unwrap().str(), Err(Bad));
         assert_eq!(Dec::new(&dec(&[1, 2])).unwrap().u32(), Err(Bad));
         assert_eq!(Dec::new(&dec(&[1, 0, 0, 0, 1, 2, 3, 4])).unwrap().u32_pairs(), Err(Bad));
