@@ -146,7 +146,8 @@ impl PhraseDfa {
     /// depth (see [`Trie`]), make an automaton the walk can use safely:
     /// every index in bounds; the root alone at depth 0, its transitions to
     /// itself or depth 1; a state's children at the next depth, each
-    /// child's sibling after it at the same depth (so sibling lists end);
+    /// child's sibling the next state, at the same depth (so sibling lists
+    /// end);
     /// failure links to shallower depths (so failure chains end at the
     /// root); every match no longer than its state's depth. A transition
     /// then never goes more than one depth deeper, so after `k` bytes a
@@ -187,14 +188,20 @@ impl PhraseDfa {
             let (lo, hi) = (w[0], w[1]);
             let next = levels.get(d + 2).copied().unwrap_or(hi);
             let (lo_s, hi_s) = (lo as usize, hi as usize);
-            // One flag for the lot, so that the loop runs without branches.
+            // One flag for the lot, one array at a time, so that the loops
+            // run without branches, several states a step.
             let (span, mut bad) = (next - hi, 0u32);
-            let links = self.first_child[lo_s..hi_s].iter().zip(&self.sibling[lo_s..hi_s]).zip(&self.fail[lo_s..hi_s]);
-            for (s, ((&c, &sib), &f)) in (lo..hi).zip(links) {
-                let child = (c == NONE) | (c.wrapping_sub(hi) < span);
-                let sibling = (sib == NONE) | ((sib > s) & (sib < hi));
-                bad |= u32::from(!(child & sibling & (f < lo)));
+            for &c in &self.first_child[lo_s..hi_s] {
+                bad |= u32::from((c != NONE) & (c.wrapping_sub(hi) >= span));
             }
+            for &f in &self.fail[lo_s..hi_s] {
+                bad |= u32::from(f >= lo);
+            }
+            let siblings = &self.sibling[lo_s..hi_s];
+            for (i, &sib) in siblings.iter().enumerate() {
+                bad |= u32::from((sib != NONE) & (sib != lo + i as u32 + 1));
+            }
+            bad |= u32::from(siblings.last().is_some_and(|&l| l != NONE));
             // States of depth `d + 1`: matches of length 1 to `d + 1`.
             let most = d as u32 + 1;
             for &o in &self.out[lo_s..hi_s] {
@@ -291,8 +298,15 @@ mod tests {
         let dfa = build();
         assert!(decode(&encode_changed(&dfa, |_| ())).is_ok());
         let last = |t: &Trie| t.first_child.len() as u32 - 1;
-        let refused: [(&str, Box<dyn Fn(&mut Trie)>); 9] = [
+        let refused: [(&str, Box<dyn Fn(&mut Trie)>); 10] = [
             ("sibling loop", Box::new(|t| t.sibling[2] = 2)),
+            (
+                "sibling skipping a state",
+                Box::new(|t| {
+                    let s = (0..t.sibling.len()).find(|&s| t.sibling[s] == s as u32 + 1).unwrap();
+                    t.sibling[s] += 1;
+                }),
+            ),
             ("sibling backwards", Box::new(|t| t.sibling[3] = 2)),
             ("child two depths down", Box::new(move |t| t.first_child[1] = last(t))),
             ("child at the same depth", Box::new(|t| t.first_child[1] = 2)),

@@ -218,7 +218,7 @@ impl<'a> Dec<'a> {
             1 => {
                 let n = self.len_of(2)?;
                 let bytes = self.take(n * 2)?;
-                let wide = |c: &[u8]| match u16::from_le_bytes([c[0], c[1]]) {
+                let wide = |c: &[u8]| match u16::from_le_bytes(c.try_into().unwrap_or([0; 2])) {
                     u16::MAX => u32::MAX,
                     v => u32::from(v),
                 };
