@@ -298,7 +298,8 @@ mod tests {
         let dfa = build();
         assert!(decode(&encode_changed(&dfa, |_| ())).is_ok());
         let last = |t: &Trie| t.first_child.len() as u32 - 1;
-        let refused: [(&str, Box<dyn Fn(&mut Trie)>); 10] = [
+        type Change = Box<dyn Fn(&mut Trie)>;
+        let refused: [(&str, Change); 10] = [
             ("sibling loop", Box::new(|t| t.sibling[2] = 2)),
             (
                 "sibling skipping a state",
