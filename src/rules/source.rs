@@ -1,6 +1,7 @@
 //! Rule sources (files on disk or embedded in the binary) and the diagnostics
 //! that point into them as `path:line:column`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -11,8 +12,13 @@ use std::sync::OnceLock;
 pub struct SourceFile {
     /// Path as shown to users: the directory as given plus the relative path.
     pub path: String,
-    /// The file's text.
-    pub text: String,
+    /// The file's text: borrowed from the binary for an embedded rule file
+    /// (see [`embedded_sources`]), owned for a file read from disk.
+    pub text: Cow<'static, str>,
+    /// Whether the text is the one embedded in this binary at build time,
+    /// which the binary's identity already names (see
+    /// [`crate::snapshot::SnapshotCache::key`]).
+    embedded: bool,
     /// Byte offset of the start of every line, for `line_col`: made the
     /// first time it is needed (rules decoded from a snapshot never need it).
     line_starts: OnceLock<Vec<usize>>,
@@ -35,7 +41,14 @@ impl Eq for SourceFile {}
 impl SourceFile {
     /// A source file from a display path and its text.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile { path: path.into(), text: text.into(), line_starts: OnceLock::new() }
+        SourceFile { path: path.into(), text: Cow::Owned(text.into()), embedded: false, line_starts: OnceLock::new() }
+    }
+
+    /// Whether this is one of the rule files embedded in the binary, as
+    /// [`embedded_sources`] gives them: its text cannot change without the
+    /// binary changing.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
@@ -164,10 +177,19 @@ pub fn embedded_sources() -> Vec<SourceFile> {
     fn walk(dir: &include_dir::Dir<'static>, out: &mut Vec<SourceFile>) {
         for file in dir.files() {
             if is_rule_file(file.path()) {
+                // Borrowed, not copied: the rules are about 440 KB, and a
+                // start from a snapshot never reads most of them again.
                 let bytes = file.contents();
-                let text = std::str::from_utf8(bytes)
-                    .map_or_else(|_| String::from_utf8_lossy(bytes).into_owned(), str::to_string);
-                out.push(SourceFile::new(format!("rules/{}", file.path().display()), text));
+                let text = match std::str::from_utf8(bytes) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(bytes),
+                };
+                out.push(SourceFile {
+                    path: format!("rules/{}", file.path().display()),
+                    text,
+                    embedded: true,
+                    line_starts: OnceLock::new(),
+                });
             }
         }
         for sub in dir.dirs() {
@@ -263,5 +285,13 @@ mod tests {
     fn embedded_rules_are_present() {
         let files = embedded_sources();
         assert!(files.iter().any(|f| f.path == "rules/reasons.toml"));
+    }
+
+    #[test]
+    fn embedded_rules_are_borrowed_and_marked() {
+        let files = embedded_sources();
+        assert!(files.iter().all(|f| f.is_embedded() && matches!(f.text, Cow::Borrowed(_))));
+        let copy = SourceFile::new(files[0].path.clone(), files[0].text.to_string());
+        assert!(!copy.is_embedded() && copy == files[0]);
     }
 }
