@@ -7,10 +7,10 @@ use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
 use crate::code::find_enhanced;
 
-/// A bounce from a DSN recipient group, completed from the text.
-pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
-    let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
-    let text = [recipient.as_deref(), r.original_recipient.as_deref()]
+/// A bounce from a DSN recipient group (its fields moved into the bounce),
+/// completed from the text.
+pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, reporting: Option<&str>) -> Bounce {
+    let text = [r.final_recipient.as_deref(), r.original_recipient.as_deref()]
         .into_iter()
         .flatten()
         .find_map(|a| tr.for_recipient(a))
@@ -24,22 +24,32 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, 
         text_diag = tr.whole(spec);
     }
     let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
-    let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
+    // The original recipient is kept when it differs from the final one,
+    // and stands for it when there is none.
+    let (recipient, original) = match (r.final_recipient, r.original_recipient) {
+        (Some(f), Some(o)) if address::same(&f, &o) => (Some(f), None),
+        (Some(f), o) => (Some(f), o),
+        (None, o) => (o, None),
+    };
     let mut b = Bounce {
         recipient,
         original_recipient: original,
-        action: r.action.clone(),
-        status: r.status.clone(),
+        action: r.action,
+        status: r.status,
         diagnostic,
-        diagnostic_type: r.diagnostic_type.clone(),
-        remote_mta: r.remote_mta.clone(),
+        diagnostic_type: r.diagnostic_type,
+        remote_mta: r.remote_mta,
         reporting_mta: reporting.map(str::to_string),
-        last_attempt: r.last_attempt.clone(),
+        last_attempt: r.last_attempt,
         ..Bounce::default()
     };
     let block = text.map(|t| t.block.as_str()).unwrap_or_default();
-    let block = format!("{}\n{block}", b.diagnostic);
-    details_from_text(spec, &mut b, &block);
+    // `diagnostic \n block`, in one allocation of its size.
+    let mut joined = String::with_capacity(b.diagnostic.len() + 1 + block.len());
+    joined.push_str(&b.diagnostic);
+    joined.push('\n');
+    joined.push_str(block);
+    details_from_text(spec, &mut b, &joined);
     b
 }
 
@@ -51,15 +61,34 @@ fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
         (true, true) => None,
         (true, false) => Some(text),
         (false, true) => Some(dsn),
-        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
+        (false, false) if !informative(&dsn) || core_contains(&text, &dsn) => Some(text),
         (false, false) => Some(dsn),
     }
 }
 
 /// The letters and digits of `s`, lowercased: what two wordings of one
-/// reply share.
+/// reply share (what [`core_onto`] appends).
+#[cfg(test)]
 fn core(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    core_onto(s, &mut out);
+    out
+}
+
+/// Whether the core of `text` holds the core of `part` (see
+/// [`core_onto`]): both read into one buffer.
+fn core_contains(text: &str, part: &str) -> bool {
+    let mut both = String::with_capacity(text.len() + part.len());
+    core_onto(text, &mut both);
+    let end = both.len();
+    core_onto(part, &mut both);
+    let (text, part) = both.split_at(end);
+    text.contains(part)
+}
+
+/// Appends the core of `s` to `out`: its letters and digits, lowercased,
+/// what two wordings of one reply share.
+fn core_onto(s: &str, out: &mut String) {
     for c in s.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {
@@ -69,7 +98,6 @@ fn core(s: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Whether a diagnostic says something in words (not just `255`).

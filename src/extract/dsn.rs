@@ -168,8 +168,11 @@ pub fn parse(text: &str) -> Dsn {
                 r.final_recipient = address::first(&value)
             }
             "action" => {
-                r.action = some(&value.trim().to_ascii_lowercase())
-                    .map(|a| a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string())
+                // The leading letters, lowercased (`failed`, `Failed (permanent)`).
+                let a = value.trim();
+                r.action = (!a.is_empty()).then(|| {
+                    a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_ascii_lowercase()
+                })
             }
             "status" => {
                 let (code, comment) = value.trim().split_once(char::is_whitespace).unwrap_or((value.trim(), ""));

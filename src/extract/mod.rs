@@ -209,12 +209,16 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             known.senders.extend(o.first_address(h));
         }
     }
-    let tr = generic::read(spec, &text, &mut known);
+    let mut tr = generic::read(spec, &text, &mut known);
     let mut dsn = Dsn::default();
     for part in &view.dsn {
         let d = dsn::parse(part);
         dsn.reporting_mta = dsn.reporting_mta.or(d.reporting_mta);
-        dsn.recipients.extend(d.recipients);
+        if dsn.recipients.is_empty() {
+            dsn.recipients = d.recipients;
+        } else {
+            dsn.recipients.extend(d.recipients);
+        }
     }
     if dsn.recipients.is_empty() {
         let section = tr.section.join("\n");
@@ -224,15 +228,18 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     }
     let mut bounces = Vec::new();
     if !dsn.recipients.is_empty() {
-        for r in &dsn.recipients {
+        bounces.reserve(dsn.recipients.len());
+        for r in dsn.recipients {
             bounces.push(assemble::from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
     } else if !tr.recipients.is_empty()
         && text_is_bounce(&tr, header("x-failed-recipients").is_some(), hit(&spec.bounce))
     {
-        for t in &tr.recipients {
-            let mut b =
-                Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
+        // The text's recipients are read no further: moved, not copied.
+        let recipients = std::mem::take(&mut tr.recipients);
+        bounces.reserve(recipients.len());
+        for t in recipients {
+            let mut b = Bounce { recipient: Some(t.recipient), diagnostic: t.diagnostic, ..Bounce::default() };
             assemble::details_from_text(spec, &mut b, &t.block);
             bounces.push(b);
         }
