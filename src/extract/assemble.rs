@@ -89,14 +89,23 @@ fn core_contains(text: &str, part: &str) -> bool {
 /// Appends the core of `s` to `out`: its letters and digits, lowercased,
 /// what two wordings of one reply share.
 fn core_onto(s: &str, out: &mut String) {
-    for c in s.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
+    // Byte by byte over ASCII, character by character over the rest.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                out.push(char::from(b.to_ascii_lowercase()));
             }
-        } else if c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         }
+        i += c.len_utf8();
     }
 }
 

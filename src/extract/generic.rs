@@ -85,7 +85,8 @@ pub(crate) struct Known<'a> {
 pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
     // Room for lines of 32 bytes on average, so that the list seldom grows.
     let mut lines: Vec<&str> = Vec::with_capacity(text.len() / 32 + 4);
-    lines.extend(text.lines().map(str::trim_end));
+    // Trimmed at the end, the lines read as `str::lines` gives them.
+    lines.extend(dsn::lines(text).map(str::trim_end));
     let end = section_end(spec, &lines);
     let section = reply::join_replies(&lines[..end]);
     let tail = lines[end..].iter().skip_while(|l| !l.contains(':'));
@@ -322,7 +323,10 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
         if t.is_empty() || is_rule(t) || spec.boilerplate.matches(t) || dsn::field_name(t).is_some() {
             continue;
         }
-        if !out.is_empty() {
+        if out.is_empty() {
+            // Room for a few lines at once, so that the text seldom grows.
+            out.reserve(t.len().max(256));
+        } else {
             out.push(' ');
         }
         if single_spaced(t) {

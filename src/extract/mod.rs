@@ -220,11 +220,10 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             dsn.recipients.extend(d.recipients);
         }
     }
-    if dsn.recipients.is_empty() {
-        let section = tr.section.join("\n");
-        if dsn::has_recipient_field(&section) {
-            dsn = dsn::parse(&section);
-        }
+    // The section's lines hold no line feed: the test reads them as they
+    // are, and only a section with a recipient field is joined.
+    if dsn.recipients.is_empty() && tr.section.iter().any(|l| dsn::is_recipient_field(l)) {
+        dsn = dsn::parse(&tr.section.join("\n"));
     }
     let mut bounces = Vec::new();
     if !dsn.recipients.is_empty() {
