@@ -355,11 +355,10 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
 /// ASCII line without tabs, line breaks or runs of spaces), so that it
 /// joins as it is.
 fn single_spaced(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.is_ascii()
-        && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
-        && memchr::memchr2(0x0b, 0x0c, b).is_none()
-        && memchr::memmem::find(b, b"  ").is_none()
+    // Trimmed, the line needs folding exactly when it holds whitespace
+    // other than a space or two spaces in a row (one vectorised pass, and
+    // no searcher built for the two spaces).
+    t.is_ascii() && !crate::fold::needs_folding(t.as_bytes())
 }
 
 #[cfg(test)]
@@ -374,6 +373,12 @@ mod tests {
             if single_spaced(t) {
                 proptest::prop_assert_eq!(t.to_string(), t.split_whitespace().collect::<Vec<_>>().join(" "));
             }
+            // The byte searches it replaced.
+            let b = t.as_bytes();
+            let searched = b.is_ascii()
+                && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+                && !b.windows(2).any(|w| w == b"  ");
+            proptest::prop_assert_eq!(single_spaced(t), searched);
         }
     }
 
