@@ -2,6 +2,8 @@
 //! recipient group completed from the text written for people, and the
 //! command, remote host and status the text names.
 
+use std::borrow::Cow;
+
 use super::spec::TextBytes;
 use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
@@ -18,10 +20,10 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, r
     // Without a Diagnostic-Code, a comment on the Status field says what happened.
     let dsn_diag =
         super::reply::join_inline(r.diagnostic.as_deref().or(r.status_comment.as_deref()).unwrap_or_default());
-    let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
+    let mut text_diag = Cow::Borrowed(text.map_or("", |t| t.diagnostic.as_str()));
     if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
         // The notice names no recipient, but says what went wrong.
-        text_diag = tr.whole(spec);
+        text_diag = Cow::Owned(tr.whole(spec));
     }
     let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
     // The original recipient is kept when it differs from the final one,
@@ -56,13 +58,14 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, r
 /// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
 /// text says the same at more length (Postfix adds the host and the
 /// command, Exchange the server that answered) or the code says nothing.
-fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
+/// (Only the one chosen is copied.)
+fn choose_diagnostic(dsn: Cow<'_, str>, text: Cow<'_, str>) -> Option<String> {
     match (dsn.is_empty(), text.is_empty()) {
         (true, true) => None,
-        (true, false) => Some(text),
-        (false, true) => Some(dsn),
-        (false, false) if !informative(&dsn) || core_contains(&text, &dsn) => Some(text),
-        (false, false) => Some(dsn),
+        (true, false) => Some(text.into_owned()),
+        (false, true) => Some(dsn.into_owned()),
+        (false, false) if !informative(&dsn) || core_contains(&text, &dsn) => Some(text.into_owned()),
+        (false, false) => Some(dsn.into_owned()),
     }
 }
 
@@ -167,8 +170,8 @@ mod tests {
     fn prefers_the_longer_wording_of_one_reply() {
         let dsn = "550 5.1.1 User unknown".to_string();
         let text = "host mx.example.org said: 550 5.1.1 user UNKNOWN (in reply to RCPT TO)".to_string();
-        assert_eq!(choose_diagnostic(dsn.clone(), text.clone()), Some(text));
-        assert_eq!(choose_diagnostic(dsn.clone(), "other words".into()), Some(dsn));
+        assert_eq!(choose_diagnostic(Cow::Borrowed(&dsn), Cow::Borrowed(&text)), Some(text));
+        assert_eq!(choose_diagnostic(Cow::Borrowed(&dsn), "other words".into()), Some(dsn));
         assert!(informative("abcd") && !informative("255 5.0.0"));
     }
 }

@@ -246,7 +246,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         if depth < MAX_FORWARD_DEPTH {
             // A bounce forwarded as an attachment, quoted inline, or embedded
             // after the notice's own text.
-            let inline = [tr.rest.clone(), unquote(&text)];
+            let unquoted = unquote(&text);
+            let inline = [tr.rest.as_str(), unquoted.as_str()];
             let candidates =
                 view.attached.iter().map(Vec::as_slice).chain(
                     inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
