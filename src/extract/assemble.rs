@@ -23,9 +23,9 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, r
     let mut text_diag = Cow::Borrowed(text.map_or("", |t| t.diagnostic.as_str()));
     if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
         // The notice names no recipient, but says what went wrong.
-        text_diag = Cow::Owned(tr.whole(spec));
+        text_diag = Cow::Borrowed(tr.whole(spec));
     }
-    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
+    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec).to_string());
     // The original recipient is kept when it differs from the final one,
     // and stands for it when there is none.
     let (recipient, original) = match (r.final_recipient, r.original_recipient) {

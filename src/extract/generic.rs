@@ -47,8 +47,8 @@ pub(crate) struct TextReport<'t> {
 impl TextReport<'_> {
     /// The section's meaningful lines as one diagnostic (for a recipient
     /// known from elsewhere).
-    pub fn whole(&self, spec: &Spec) -> String {
-        self.whole.get_or_init(|| diagnostic_of(spec, self.section.iter().map(AsRef::as_ref))).clone()
+    pub fn whole(&self, spec: &Spec) -> &str {
+        self.whole.get_or_init(|| diagnostic_of(spec, self.section.iter().map(AsRef::as_ref)))
     }
 
     /// The diagnostic the text gives for `recipient`, if it names it.

@@ -200,7 +200,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         let folded = signs.into_folded_text();
         return report.with_text(text, folded);
     }
-    let failed: Vec<String> =
+    let mut failed: Vec<String> =
         header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
     let mut known = generic::Known { senders: std::mem::take(&mut view.to), failed: &failed };
     if let Some(o) = &view.original {
@@ -263,7 +263,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         if is_bounce {
             let whole = tr.whole(spec);
             let block = tr.section.join("\n");
-            let mut recipients = failed.clone();
+            // Read no further on: taken, not copied.
+            let mut recipients = std::mem::take(&mut failed);
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
                 recipients =
@@ -273,8 +274,11 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 recipients.push(String::new());
             }
             for r in recipients {
-                let mut b =
-                    Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
+                let mut b = Bounce {
+                    recipient: (!r.is_empty()).then_some(r),
+                    diagnostic: whole.to_string(),
+                    ..Bounce::default()
+                };
                 assemble::details_from_text(spec, &mut b, &block);
                 bounces.push(b);
             }
