@@ -80,6 +80,8 @@ struct Run<'a> {
     out: Out,
     json: output::JsonWriter,
     scratch: Scratch,
+    /// The buffer small files are read into, kept from file to file.
+    file: Vec<u8>,
     failed: bool,
     /// Messages for stderr, kept in order with the output when the files
     /// of a directory are read by several threads; `None`: written at once.
@@ -145,6 +147,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         out: Out::Stdout(io::BufWriter::with_capacity(OUT_CHUNK, io::stdout().lock())),
         json,
         scratch: Scratch::new(),
+        file: Vec::new(),
         failed: false,
         notes: None,
     };
@@ -185,23 +188,28 @@ fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
     Ok((f, size))
 }
 
-/// The contents of a file said to be `size` bytes long, in one allocation.
-/// Reading stops once `size` bytes are in, without another read to see the
-/// end: a file that grew since it was opened is read as it was then, one
-/// that shrank gives what it has.
-fn read_small(f: &mut File, size: usize) -> io::Result<Vec<u8>> {
-    let mut data = vec![0; size];
+/// The contents of a file said to be `size` bytes long, into `data` (a
+/// buffer kept from file to file, so that it seldom needs to grow; what it
+/// held is overwritten). Reading stops once `size` bytes are in, without
+/// another read to see the end: a file that grew since it was opened is
+/// read as it was then, one that shrank gives what it has.
+fn read_small(f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
+    // Bytes beyond what it held before are zeroed, the others read over.
+    data.resize(size, 0);
     let mut filled = 0;
     while filled < size {
         match f.read(&mut data[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                data.clear();
+                return Err(e);
+            }
         }
     }
     data.truncate(filled);
-    Ok(data)
+    Ok(())
 }
 
 impl Run<'_> {
@@ -242,6 +250,7 @@ impl Run<'_> {
             out: Out::Buffer(Vec::new()),
             json: output::JsonWriter::new(&engine),
             scratch: Scratch::new(),
+            file: Vec::new(),
             failed: false,
             notes: Some(Vec::new()),
         };
@@ -301,24 +310,34 @@ impl Run<'_> {
 
     /// Reads the file `f` at `path`, `size` bytes long when known.
     fn opened(&mut self, path: &Path, mut f: File, size: Option<u64>) -> io::Result<()> {
-        let name = path.display().to_string();
+        // What `path.display()` writes, borrowed when the path is UTF-8.
+        let name = path.to_string_lossy();
         match size {
-            // A small file (an email, most often) is read whole, in one
-            // allocation of its size, and an email is read from there.
+            // A small file (an email, most often) is read whole, into the
+            // buffer kept for it, and an email is read from there.
             Some(size) if size <= WHOLE_FILE => {
-                let data = read_small(&mut f, size as usize)?;
-                // Detected from the same head a buffered read would give.
-                let kind = match self.args.input {
-                    Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
-                    k => k,
-                };
-                if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
-                    return self.email(&name, None, &data);
-                }
-                self.reader(&name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
+                let mut data = std::mem::take(&mut self.file);
+                let result = self.small(&name, &mut f, size as usize, &mut data);
+                self.file = data;
+                result
             }
             _ => self.reader(&name, BufReader::with_capacity(READ_BUFFER, f), size),
         }
+    }
+
+    /// Reads the small file `f` whole into `data`, then as one email or
+    /// as an input of its kind.
+    fn small(&mut self, name: &str, f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
+        read_small(f, size, data)?;
+        // Detected from the same head a buffered read would give.
+        let kind = match self.args.input {
+            Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
+            k => k,
+        };
+        if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
+            return self.email(name, None, data);
+        }
+        self.reader(name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
     }
 
     /// Reads one input of known or detected kind.
@@ -509,7 +528,9 @@ impl Run<'_> {
     /// One record per recipient an email (or a notification) reports on.
     fn report(&mut self, name: &str, message: Option<usize>, report: &crate::extract::Report) -> io::Result<()> {
         let engine = self.engine.clone();
-        for a in engine.answers(report) {
+        // One bounce at a time: what `answers` gives, without its list.
+        for b in &report.bounces {
+            let a = engine.answer(report, b);
             let ctx = Context::of_answer(&engine, name, message, report, &a);
             self.write(&ctx, a.bounce.diagnostic.as_bytes(), &a.classification)?;
         }

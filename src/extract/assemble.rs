@@ -2,15 +2,17 @@
 //! recipient group completed from the text written for people, and the
 //! command, remote host and status the text names.
 
+use std::borrow::Cow;
+
 use super::spec::TextBytes;
 use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
 use crate::code::find_enhanced;
 
-/// A bounce from a DSN recipient group, completed from the text.
-pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, reporting: Option<&str>) -> Bounce {
-    let recipient = r.final_recipient.clone().or_else(|| r.original_recipient.clone());
-    let text = [recipient.as_deref(), r.original_recipient.as_deref()]
+/// A bounce from a DSN recipient group (its fields moved into the bounce),
+/// completed from the text.
+pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, reporting: Option<&str>) -> Bounce {
+    let text = [r.final_recipient.as_deref(), r.original_recipient.as_deref()]
         .into_iter()
         .flatten()
         .find_map(|a| tr.for_recipient(a))
@@ -18,58 +20,96 @@ pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: &DsnRecipient, 
     // Without a Diagnostic-Code, a comment on the Status field says what happened.
     let dsn_diag =
         super::reply::join_inline(r.diagnostic.as_deref().or(r.status_comment.as_deref()).unwrap_or_default());
-    let mut text_diag = text.map(|t| t.diagnostic.clone()).unwrap_or_default();
+    let mut text_diag = Cow::Borrowed(text.map_or("", |t| t.diagnostic.as_str()));
     if text.is_none() && !informative(&dsn_diag) && tr.recipients.is_empty() {
         // The notice names no recipient, but says what went wrong.
-        text_diag = tr.whole(spec);
+        text_diag = Cow::Borrowed(tr.whole(spec));
     }
-    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec));
-    let original = r.original_recipient.clone().filter(|o| recipient.as_deref().is_none_or(|f| !address::same(f, o)));
+    let diagnostic = choose_diagnostic(dsn_diag, text_diag).unwrap_or_else(|| tr.whole(spec).to_string());
+    // The original recipient is kept when it differs from the final one,
+    // and stands for it when there is none.
+    let (recipient, original) = match (r.final_recipient, r.original_recipient) {
+        (Some(f), Some(o)) if address::same(&f, &o) => (Some(f), None),
+        (Some(f), o) => (Some(f), o),
+        (None, o) => (o, None),
+    };
     let mut b = Bounce {
         recipient,
         original_recipient: original,
-        action: r.action.clone(),
-        status: r.status.clone(),
+        action: r.action,
+        status: r.status,
         diagnostic,
-        diagnostic_type: r.diagnostic_type.clone(),
-        remote_mta: r.remote_mta.clone(),
+        diagnostic_type: r.diagnostic_type,
+        remote_mta: r.remote_mta,
         reporting_mta: reporting.map(str::to_string),
-        last_attempt: r.last_attempt.clone(),
+        last_attempt: r.last_attempt,
         ..Bounce::default()
     };
     let block = text.map(|t| t.block.as_str()).unwrap_or_default();
-    let block = format!("{}\n{block}", b.diagnostic);
-    details_from_text(spec, &mut b, &block);
+    // `diagnostic \n block`, in one allocation of its size.
+    let mut joined = String::with_capacity(b.diagnostic.len() + 1 + block.len());
+    joined.push_str(&b.diagnostic);
+    joined.push('\n');
+    joined.push_str(block);
+    details_from_text(spec, &mut b, &joined);
     b
 }
 
 /// The diagnostic of a DSN recipient: the `Diagnostic-Code`, unless the
 /// text says the same at more length (Postfix adds the host and the
 /// command, Exchange the server that answered) or the code says nothing.
-fn choose_diagnostic(dsn: String, text: String) -> Option<String> {
+/// (Only the one chosen is copied.)
+fn choose_diagnostic(dsn: Cow<'_, str>, text: Cow<'_, str>) -> Option<String> {
     match (dsn.is_empty(), text.is_empty()) {
         (true, true) => None,
-        (true, false) => Some(text),
-        (false, true) => Some(dsn),
-        (false, false) if !informative(&dsn) || core(&text).contains(&core(&dsn)) => Some(text),
-        (false, false) => Some(dsn),
+        (true, false) => Some(text.into_owned()),
+        (false, true) => Some(dsn.into_owned()),
+        (false, false) if !informative(&dsn) || core_contains(&text, &dsn) => Some(text.into_owned()),
+        (false, false) => Some(dsn.into_owned()),
     }
 }
 
 /// The letters and digits of `s`, lowercased: what two wordings of one
-/// reply share.
+/// reply share (what [`core_onto`] appends).
+#[cfg(test)]
 fn core(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
+    core_onto(s, &mut out);
+    out
+}
+
+/// Whether the core of `text` holds the core of `part` (see
+/// [`core_onto`]): both read into one buffer.
+fn core_contains(text: &str, part: &str) -> bool {
+    let mut both = String::with_capacity(text.len() + part.len());
+    core_onto(text, &mut both);
+    let end = both.len();
+    core_onto(part, &mut both);
+    let (text, part) = both.split_at(end);
+    text.contains(part)
+}
+
+/// Appends the core of `s` to `out`: its letters and digits, lowercased,
+/// what two wordings of one reply share.
+fn core_onto(s: &str, out: &mut String) {
+    // Byte by byte over ASCII, character by character over the rest.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                out.push(char::from(b.to_ascii_lowercase()));
             }
-        } else if c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         }
+        i += c.len_utf8();
     }
-    out
 }
 
 /// Whether a diagnostic says something in words (not just `255`).
@@ -130,8 +170,8 @@ mod tests {
     fn prefers_the_longer_wording_of_one_reply() {
         let dsn = "550 5.1.1 User unknown".to_string();
         let text = "host mx.example.org said: 550 5.1.1 user UNKNOWN (in reply to RCPT TO)".to_string();
-        assert_eq!(choose_diagnostic(dsn.clone(), text.clone()), Some(text));
-        assert_eq!(choose_diagnostic(dsn.clone(), "other words".into()), Some(dsn));
+        assert_eq!(choose_diagnostic(Cow::Borrowed(&dsn), Cow::Borrowed(&text)), Some(text));
+        assert_eq!(choose_diagnostic(Cow::Borrowed(&dsn), "other words".into()), Some(dsn));
         assert!(informative("abcd") && !informative("255 5.0.0"));
     }
 }

@@ -73,16 +73,16 @@ pub(crate) fn field_name(line: &str) -> Option<&'static str> {
     FIELDS.iter().copied().find(|f| f.eq_ignore_ascii_case(name))
 }
 
-/// Whether `text` holds at least one recipient field, so is worth parsing
-/// as a notification.
-pub(crate) fn has_recipient_field(text: &str) -> bool {
-    lines(text).any(|l| matches!(field_name(l.trim_start()), Some("final-recipient" | "original-recipient")))
+/// Whether `line` is a recipient field (`Final-Recipient`,
+/// `Original-Recipient`).
+pub(crate) fn is_recipient_field(line: &str) -> bool {
+    matches!(field_name(line.trim_start()), Some("final-recipient" | "original-recipient"))
 }
 
 /// The lines of `text` as [`str::lines`] gives them, but for carriage
 /// returns before a line feed (which every caller trims): one scan for
 /// line feeds over the whole text rather than one search per line.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
     std::iter::from_fn(move || match ends.next() {
@@ -168,8 +168,11 @@ pub fn parse(text: &str) -> Dsn {
                 r.final_recipient = address::first(&value)
             }
             "action" => {
-                r.action = some(&value.trim().to_ascii_lowercase())
-                    .map(|a| a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_string())
+                // The leading letters, lowercased (`failed`, `Failed (permanent)`).
+                let a = value.trim();
+                r.action = (!a.is_empty()).then(|| {
+                    a.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or_default().to_ascii_lowercase()
+                })
             }
             "status" => {
                 let (code, comment) = value.trim().split_once(char::is_whitespace).unwrap_or((value.trim(), ""));
@@ -234,6 +237,16 @@ fn unfold(text: &str) -> Vec<(Option<&'static str>, Cow<'_, str>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Trimmed at the end, the lines are those of `str::lines`.
+        #[test]
+        fn lines_read_as_str_lines(text in "[a \r\n]{0,12}") {
+            let ours: Vec<&str> = lines(&text).map(str::trim_end).collect();
+            let std: Vec<&str> = text.lines().map(str::trim_end).collect();
+            proptest::prop_assert_eq!(ours, std);
+        }
+    }
 
     #[test]
     fn parses_groups_and_continuations() {

@@ -200,7 +200,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         let folded = signs.into_folded_text();
         return report.with_text(text, folded);
     }
-    let failed: Vec<String> =
+    let mut failed: Vec<String> =
         header("x-failed-recipients").map(|h| address::find_all(h).map(|(_, _, a)| a).collect()).unwrap_or_default();
     let mut known = generic::Known { senders: std::mem::take(&mut view.to), failed: &failed };
     if let Some(o) = &view.original {
@@ -209,30 +209,36 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             known.senders.extend(o.first_address(h));
         }
     }
-    let tr = generic::read(spec, &text, &mut known);
+    let mut tr = generic::read(spec, &text, &mut known);
     let mut dsn = Dsn::default();
     for part in &view.dsn {
         let d = dsn::parse(part);
         dsn.reporting_mta = dsn.reporting_mta.or(d.reporting_mta);
-        dsn.recipients.extend(d.recipients);
-    }
-    if dsn.recipients.is_empty() {
-        let section = tr.section.join("\n");
-        if dsn::has_recipient_field(&section) {
-            dsn = dsn::parse(&section);
+        if dsn.recipients.is_empty() {
+            dsn.recipients = d.recipients;
+        } else {
+            dsn.recipients.extend(d.recipients);
         }
+    }
+    // The section's lines hold no line feed: the test reads them as they
+    // are, and only a section with a recipient field is joined.
+    if dsn.recipients.is_empty() && tr.section.iter().any(|l| dsn::is_recipient_field(l)) {
+        dsn = dsn::parse(&tr.section.join("\n"));
     }
     let mut bounces = Vec::new();
     if !dsn.recipients.is_empty() {
-        for r in &dsn.recipients {
+        bounces.reserve(dsn.recipients.len());
+        for r in dsn.recipients {
             bounces.push(assemble::from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
     } else if !tr.recipients.is_empty()
         && text_is_bounce(&tr, header("x-failed-recipients").is_some(), hit(&spec.bounce))
     {
-        for t in &tr.recipients {
-            let mut b =
-                Bounce { recipient: Some(t.recipient.clone()), diagnostic: t.diagnostic.clone(), ..Bounce::default() };
+        // The text's recipients are read no further: moved, not copied.
+        let recipients = std::mem::take(&mut tr.recipients);
+        bounces.reserve(recipients.len());
+        for t in recipients {
+            let mut b = Bounce { recipient: Some(t.recipient), diagnostic: t.diagnostic, ..Bounce::default() };
             assemble::details_from_text(spec, &mut b, &t.block);
             bounces.push(b);
         }
@@ -240,7 +246,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         if depth < MAX_FORWARD_DEPTH {
             // A bounce forwarded as an attachment, quoted inline, or embedded
             // after the notice's own text.
-            let inline = [tr.rest.clone(), unquote(&text)];
+            let unquoted = unquote(&text);
+            let inline = [tr.rest.as_str(), unquoted.as_str()];
             let candidates =
                 view.attached.iter().map(Vec::as_slice).chain(
                     inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
@@ -256,7 +263,8 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         if is_bounce {
             let whole = tr.whole(spec);
             let block = tr.section.join("\n");
-            let mut recipients = failed.clone();
+            // Read no further on: taken, not copied.
+            let mut recipients = std::mem::take(&mut failed);
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
                 recipients =
@@ -266,8 +274,11 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 recipients.push(String::new());
             }
             for r in recipients {
-                let mut b =
-                    Bounce { recipient: (!r.is_empty()).then_some(r), diagnostic: whole.clone(), ..Bounce::default() };
+                let mut b = Bounce {
+                    recipient: (!r.is_empty()).then_some(r),
+                    diagnostic: whole.to_string(),
+                    ..Bounce::default()
+                };
                 assemble::details_from_text(spec, &mut b, &block);
                 bounces.push(b);
             }

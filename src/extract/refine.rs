@@ -17,9 +17,11 @@ use std::sync::OnceLock;
 /// use (most signs are subject and header literals; no shipped sign reads
 /// the text).
 pub(crate) struct Signs<'a> {
-    /// The subject and the sender, folded and ASCII-lowercased.
-    subject: String,
-    from: String,
+    /// The subject and then the sender, folded and ASCII-lowercased, in
+    /// one buffer (one allocation an email): the subject is
+    /// `lowercase[..subject_end]`, the sender the rest.
+    lowercase: Vec<u8>,
+    subject_end: usize,
     text: &'a str,
     folded_text: OnceLock<String>,
     headers: &'a HeaderLines,
@@ -32,10 +34,13 @@ impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
     /// `name: value` header lines (as written).
     pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a HeaderLines) -> Signs<'a> {
-        let (mut subject, mut from) = (fold(subject), from.to_string());
-        subject.make_ascii_lowercase();
-        from.make_ascii_lowercase();
-        Signs { subject, from, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
+        // What `fold` gives for the subject, folded straight into the buffer.
+        let mut lowercase = Vec::with_capacity(subject.len() + from.len());
+        crate::fold::fold_onto(subject.as_bytes(), &mut lowercase);
+        let subject_end = lowercase.len();
+        lowercase.extend_from_slice(from.as_bytes());
+        lowercase.make_ascii_lowercase();
+        Signs { lowercase, subject_end, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
     }
 
     /// Whether any sign of `signals` shows in the email.
@@ -44,7 +49,8 @@ impl<'a> Signs<'a> {
     /// lines joined by `\n`: a folded literal holds no line feed, so it
     /// matches there exactly when it matches within one line.
     pub(crate) fn hit(&self, signals: &Signals) -> bool {
-        if signals.subject.hit_lowercase(self.subject.as_bytes()) || signals.from.hit_lowercase(self.from.as_bytes()) {
+        let (subject, from) = self.lowercase.split_at(self.subject_end);
+        if signals.subject.hit_lowercase(subject) || signals.from.hit_lowercase(from) {
             return true;
         }
         if !signals.body.is_empty() && signals.body.hit(self.folded_text()) {
@@ -102,15 +108,26 @@ pub(crate) fn reason(
         }
         EmailKind::Bounce | EmailKind::NotBounce => {}
     }
+    // The subject and the diagnostic folded once for all the rules, on
+    // first use.
+    let folded = Folded::default();
     for e in &spec.evidence {
-        if holds(e, report, bounce, c) {
+        if holds(e, report, bounce, c, &folded) {
             return (Some(e.reason), Some(e.origin));
         }
     }
     (None, None)
 }
 
-fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>) -> bool {
+/// The email's subject and a bounce's diagnostic, folded when a rule first
+/// reads them.
+#[derive(Default)]
+struct Folded {
+    subject: std::cell::OnceCell<String>,
+    diagnostic: std::cell::OnceCell<String>,
+}
+
+fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>, folded: &Folded) -> bool {
     // The cheap conditions first: all must hold, so the order changes
     // nothing but what is left unread.
     let one_of = |list: &[String], value: &str| list.iter().any(|x| x == value || (x == "NONE" && value.is_empty()));
@@ -141,7 +158,7 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     if e.unless_status.iter().any(matches) {
         return false;
     }
-    if !e.subject.is_empty() && !e.subject.hit(&fold(&report.subject)) {
+    if !e.subject.is_empty() && !e.subject.hit(folded.subject.get_or_init(|| fold(&report.subject))) {
         return false;
     }
     if !e.from.is_empty() && !e.from.hit(&report.from) {
@@ -150,7 +167,7 @@ fn holds(e: &Evidence, report: &Report, bounce: &Bounce, c: &Classification<'_>)
     if !e.body.is_empty() && !e.body.hit(report.folded_text()) {
         return false;
     }
-    if !e.diagnostic.is_empty() && !e.diagnostic.hit(&fold(&bounce.diagnostic)) {
+    if !e.diagnostic.is_empty() && !e.diagnostic.hit(folded.diagnostic.get_or_init(|| fold(&bounce.diagnostic))) {
         return false;
     }
     match &e.header {

@@ -87,12 +87,12 @@ fn inline_continuation() -> &'static DualRegex {
 /// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b
 /// 550 5.7.1 c`), as DSN fields and joined text carry it, written as one
 /// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
-/// returned as it is.
-pub(crate) fn join_inline(s: &str) -> String {
+/// returned as it is (borrowed).
+pub(crate) fn join_inline(s: &str) -> Cow<'_, str> {
     if !has_continuation_code(s.as_bytes()) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
-    let Some(cont) = inline_continuation().captures(s) else { return s.to_string() };
+    let Some(cont) = inline_continuation().captures(s) else { return Cow::Borrowed(s) };
     let code = cont.get(1).map_or("", |m| m.as_str());
     let enhanced = cont.get(2).map(|m| m.as_str().trim());
     let mut out = String::with_capacity(s.len());
@@ -122,7 +122,7 @@ pub(crate) fn join_inline(s: &str) -> String {
         }
         push_word(&mut out, w);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn push_word(out: &mut String, w: &str) {

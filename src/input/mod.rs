@@ -97,7 +97,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     entries.sort_unstable();
     out.reserve(entries.len());
     for (name, is_dir) in entries {
-        let path = dir.join(name);
+        // `dir.join(name)` in one allocation of the right size (join copies
+        // `dir`, then grows the copy for the name).
+        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+        path.push(dir);
+        path.push(name);
         if !is_dir {
             out.push(path);
         } else {
