@@ -132,8 +132,16 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         let value = slice(&h.value);
         v.headers.push(&name, &value);
     }
-    let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
-    v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
+    // The subject read without mail-parser unless it holds encoded words.
+    if let Some(h) = top.headers.iter().rev().find(|h| mime::is_named(raw, h, "subject")) {
+        v.subject = match mime::unstructured(raw.get(h.value.clone()).unwrap_or_default()) {
+            Some(s) => s.into_owned(),
+            None => match MessageStream::new(raw.get(h.value.start..).unwrap_or_default()).parse_unstructured() {
+                HeaderValue::Text(t) => t.into_owned(),
+                _ => String::new(),
+            },
+        };
+    }
     v.to = v
         .header("to")
         .map(|t| match sole_address(t) {
