@@ -66,7 +66,9 @@ pub(super) fn unfold_into(s: &str, out: &mut String) {
             continue;
         }
         if let Some(prev) = last {
-            out.extend(std::iter::repeat_n(' ', i - prev));
+            for _ in prev..i {
+                out.push(' ');
+            }
         }
         out.push_str(line);
         last = Some(i);

@@ -172,7 +172,7 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
 
 /// The end of a header value starting at `pos`: past the first line end not
 /// followed by a space or tab.
-fn value_end(data: &[u8], mut pos: usize) -> usize {
+pub(super) fn value_end(data: &[u8], mut pos: usize) -> usize {
     loop {
         match memchr::memchr(b'\n', &data[pos.min(data.len())..]) {
             None => return data.len(),
