@@ -15,17 +15,9 @@ pub(crate) struct Header {
     /// The raw value: after the colon up to and including the line end of
     /// its last (folded) line.
     pub value: Range<usize>,
-}
-
-/// The value of the last header called `name` (lowercase) parsed by `parse`.
-pub(crate) fn last_value<'x>(
-    data: &'x [u8],
-    headers: &[Header],
-    name: &str,
-    parse: fn(&mut MessageStream<'x>) -> HeaderValue<'x>,
-) -> Option<HeaderValue<'x>> {
-    let h = headers.iter().rev().find(|h| is_named(data, h, name))?;
-    Some(parse(&mut MessageStream::new(data.get(h.value.start..).unwrap_or_default())))
+    /// Whether the value may hold a line end before its last byte; `false`
+    /// when it is one line.
+    pub folded: bool,
 }
 
 /// A header value (as located: up to and including the line end of its
@@ -127,7 +119,7 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
         name.end = name.start + data[name.clone()].trim_ascii_end().len();
         if !named && pos >= data.len() {
             // A name at the very end, without a colon: a header with no value.
-            out.headers.push(Header { name, value: pos..pos });
+            out.headers.push(Header { name, value: pos..pos, folded: false });
             return None;
         }
         let start = pos;
@@ -145,6 +137,7 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
         } else {
             None
         };
+        let mut folded = true;
         pos = match slot {
             Some((slot, is_type)) => {
                 // The common forms of a type without `mail-parser`'s reader.
@@ -164,24 +157,35 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
                     start + s.offset()
                 }
             }
-            None => value_end(data, start),
+            None => {
+                let end;
+                (end, folded) = value_end_folded(data, start);
+                end
+            }
         };
-        out.headers.push(Header { name, value: start..pos });
+        out.headers.push(Header { name, value: start..pos, folded });
     }
 }
 
 /// The end of a header value starting at `pos`: past the first line end not
 /// followed by a space or tab.
-pub(super) fn value_end(data: &[u8], mut pos: usize) -> usize {
+pub(super) fn value_end(data: &[u8], pos: usize) -> usize {
+    value_end_folded(data, pos).0
+}
+
+/// [`value_end`], and whether the value goes on past a line end.
+fn value_end_folded(data: &[u8], mut pos: usize) -> (usize, bool) {
+    let mut folded = false;
     loop {
         match memchr::memchr(b'\n', &data[pos.min(data.len())..]) {
-            None => return data.len(),
+            None => return (data.len(), folded),
             Some(i) => {
                 pos += i + 1;
                 if matches!(data.get(pos), Some(b' ' | b'\t')) {
                     pos += 1;
+                    folded = true;
                 } else {
-                    return pos;
+                    return (pos, folded);
                 }
             }
         }

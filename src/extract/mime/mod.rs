@@ -31,7 +31,7 @@ mod html;
 mod nested;
 mod plain;
 
-pub(crate) use headers::{header_block, is_named, last_value, unstructured, Header};
+pub(crate) use headers::{header_block, is_named, unstructured, Header};
 use headers::{read_headers, Heads};
 pub(crate) use html::html_to_text;
 use nested::{attached, headers_only, unclosed_text};
