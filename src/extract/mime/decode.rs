@@ -10,44 +10,9 @@ use mail_parser::parsers::MessageStream;
 
 mod scan;
 
+use super::seek::{end_before, find_delimiter};
+
 use scan::qp_run_end;
-
-/// The first `--boundary` in `data` at or after `from`: its offset.
-///
-/// Found from the dashes of the data: building a substring searcher for
-/// each boundary (as `memchr::memmem` does) costs more than most searches
-/// for it, and text bodies hold few dashes.
-fn find_delimiter(data: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
-    let rest = data.get(from..)?;
-    let mut at = 0;
-    while let Some(i) = memchr::memchr(b'-', &rest[at..]) {
-        let dash = at + i;
-        let after = &rest[dash + 1..];
-        if after.first() == Some(&b'-') && after[1..].starts_with(boundary) {
-            return Some(from + dash);
-        }
-        at = dash + 1;
-    }
-    None
-}
-
-/// Where a body ends before a delimiter found at `dash` (the offset of its
-/// `--`), as `mail-parser` counts it: before the line end that precedes the
-/// delimiter, or at the delimiter when it does not start a line.
-fn end_before(data: &[u8], start: usize, dash: usize) -> usize {
-    if dash == start {
-        return start;
-    }
-    if data[dash - 1] != b'\n' {
-        return dash;
-    }
-    let nl = dash - 1;
-    if nl > start && data[nl - 1] == b'\r' {
-        nl - 1
-    } else {
-        nl
-    }
-}
 
 /// `MessageStream::mime_part`: the raw body from the stream's position to
 /// the next `--boundary`, and the offset where it ends (`usize::MAX`, the

@@ -30,6 +30,7 @@ mod headers;
 mod html;
 mod nested;
 mod plain;
+mod seek;
 
 pub(crate) use headers::{header_block, is_named, unstructured, Header};
 use headers::{read_headers, Heads};
@@ -208,7 +209,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             let boundary =
                 part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
             if let Some(boundary) = boundary {
-                if stream.seek_next_part(&boundary) {
+                if seek::next_part(&mut stream, raw, &boundary) {
                     let new_state = State {
                         mime_type,
                         boundary: Some(boundary),
@@ -259,7 +260,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 mime_type = MimeType::TextOther;
             }
             is_text = true;
-            let (end, found) = stream.seek_part_end(state.boundary.as_deref());
+            let (end, found) = seek::part_end(&mut stream, raw, state.boundary.as_deref());
             state.offset_end = end;
             bytes = Cow::Borrowed(raw.get(state.offset_body..end).unwrap_or_default());
             if !found {
