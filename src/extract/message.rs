@@ -43,7 +43,12 @@ impl Original {
     /// The first address in its first header called `name` (lowercase).
     pub fn first_address(&self, name: &str) -> Option<String> {
         let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
-        address::first(&unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded))
+        let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
+        // One plain address (the usual case): what the pattern would find.
+        match sole_address(&value) {
+            Some(a) => address::clean(a),
+            None => address::first(&value),
+        }
     }
 
     /// The first address in each of its headers called `name` (lowercase),
