@@ -21,7 +21,7 @@ pub(crate) use lines::HeaderLines;
 
 use sole::{named_address, sole_address};
 pub(crate) use text::normalize;
-use text::unfold;
+use text::unfold_value;
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
@@ -43,14 +43,19 @@ impl Original {
     /// The first address in its first header called `name` (lowercase).
     pub fn first_address(&self, name: &str) -> Option<String> {
         let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
-        address::first(&self.block.get(h.value.clone()).map(unfold).unwrap_or_default())
+        let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
+        // One plain address (the usual case): what the pattern would find.
+        match sole_address(&value) {
+            Some(a) => address::clean(a),
+            None => address::first(&value),
+        }
     }
 
     /// The first address in each of its headers called `name` (lowercase),
     /// in order.
     pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
         self.headers.iter().filter(move |h| mime::is_named(&self.block, h, name)).filter_map(|h| {
-            let value = self.block.get(h.value.clone()).map(unfold).unwrap_or_default();
+            let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
             address::first(&value)
         })
     }
@@ -104,6 +109,8 @@ impl View {
 
 /// Parses `raw` (line endings already normalised) into a [`View`]; `None`
 /// when it has no headers at all.
+// Not inlined, so that profiles show what reading an email costs.
+#[inline(never)]
 pub(crate) fn view(raw: &[u8]) -> Option<View> {
     let message = mime::parse(raw)?;
     let top = &message.parts[0];
@@ -130,10 +137,18 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
     for h in &top.headers {
         let name = slice(&h.name);
         let value = slice(&h.value);
-        v.headers.push(&name, &value);
+        v.headers.push(&name, &value, h.folded);
     }
-    let subject = mime::last_value(raw, &top.headers, "subject", MessageStream::parse_unstructured);
-    v.subject = subject.as_ref().and_then(HeaderValue::as_text).unwrap_or_default().to_string();
+    // The subject read without mail-parser unless it holds encoded words.
+    if let Some(h) = top.headers.iter().rev().find(|h| mime::is_named(raw, h, "subject")) {
+        v.subject = match mime::unstructured(raw.get(h.value.clone()).unwrap_or_default()) {
+            Some(s) => s.into_owned(),
+            None => match MessageStream::new(raw.get(h.value.start..).unwrap_or_default()).parse_unstructured() {
+                HeaderValue::Text(t) => t.into_owned(),
+                _ => String::new(),
+            },
+        };
+    }
     v.to = v
         .header("to")
         .map(|t| match sole_address(t) {
@@ -312,17 +327,27 @@ fn is_attached_file(part: &Part<'_>) -> bool {
 /// The returned message's addresses and headers, from its header block
 /// located in `data`.
 fn original_of(data: &[u8], headers: &[Header]) -> Original {
-    let addrs = |name: &str| -> Vec<String> {
+    // The last `To` and `From`, found in one pass.
+    let (mut to, mut from) = (None, None);
+    for h in headers.iter().rev() {
+        if to.is_none() && mime::is_named(data, h, "to") {
+            to = Some(h);
+        } else if from.is_none() && mime::is_named(data, h, "from") {
+            from = Some(h);
+        }
+        if to.is_some() && from.is_some() {
+            break;
+        }
+    }
+    let addrs = |last: Option<&Header>| -> Vec<String> {
+        let Some(h) = last else { return Vec::new() };
         // One plain address (the usual case) is read without mail-parser.
-        let last = headers.iter().rev().find(|h| mime::is_named(data, h, name));
-        let value = last.and_then(|h| data.get(h.value.clone())).map(unfold);
-        if let Some(a) = value.as_deref().and_then(|v| sole_address(v).or_else(|| named_address(v))) {
+        let value = unfold_value(data.get(h.value.clone()).unwrap_or_default(), h.folded);
+        if let Some(a) = sole_address(&value).or_else(|| named_address(&value)) {
             return address::clean(a).into_iter().collect();
         }
-        match mime::last_value(data, headers, name, MessageStream::parse_address) {
-            Some(HeaderValue::Address(a)) => {
-                a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect()
-            }
+        match MessageStream::new(data.get(h.value.start..).unwrap_or_default()).parse_address() {
+            HeaderValue::Address(a) => a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect(),
             _ => Vec::new(),
         }
     };
@@ -331,10 +356,10 @@ fn original_of(data: &[u8], headers: &[Header]) -> Original {
     let end = headers.last().map_or(0, |h| h.value.end).max(start);
     let shift = |r: &std::ops::Range<usize>| r.start.saturating_sub(start)..r.end.saturating_sub(start);
     Original {
-        to: addrs("to"),
-        from: addrs("from").into_iter().next(),
+        to: addrs(to),
+        from: addrs(from).into_iter().next(),
         block: data.get(start..end).unwrap_or_default().to_vec(),
-        headers: headers.iter().map(|h| Header { name: shift(&h.name), value: shift(&h.value) }).collect(),
+        headers: headers.iter().map(|h| Header { name: shift(&h.name), value: shift(&h.value), ..h.clone() }).collect(),
     }
 }
 

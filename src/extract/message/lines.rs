@@ -1,14 +1,14 @@
 //! The top-level header lines of an email as `name: value`, kept in one
 //! buffer: one allocation for all the lines instead of one a line.
 
-use super::text::unfold_into;
+use super::text::{trim, unfold_into};
 
 /// Header lines as `name: value`, names ASCII-lowercased, values
 /// unfolded, in order, stored back to back in one string.
 ///
 /// ```text
 /// let mut lines = HeaderLines::with_capacity(1, 16);
-/// lines.push("Subject", "Hello\n world");
+/// lines.push("Subject", "Hello\n world", true);
 /// assert_eq!(lines.iter().collect::<Vec<_>>(), ["subject: Hello world"]);
 /// ```
 #[derive(Debug, Default, Clone)]
@@ -25,13 +25,18 @@ impl HeaderLines {
     }
 
     /// Adds the line `name: value`, the name lowercased and the value
-    /// unfolded.
-    pub(crate) fn push(&mut self, name: &str, value: &str) {
+    /// unfolded; `folded` is `false` only when the value holds no line end
+    /// but maybe a last one (then it is only trimmed).
+    pub(crate) fn push(&mut self, name: &str, value: &str, folded: bool) {
         let start = self.text.len();
         self.text.push_str(name);
         self.text[start..].make_ascii_lowercase();
         self.text.push_str(": ");
-        unfold_into(value, &mut self.text);
+        if folded {
+            unfold_into(value, &mut self.text);
+        } else {
+            self.text.push_str(trim(value));
+        }
         self.ends.push(self.text.len());
     }
 
@@ -73,10 +78,10 @@ mod tests {
     fn lines_come_back_in_order_lowercased_and_unfolded() {
         let mut lines = HeaderLines::with_capacity(0, 0);
         assert!(lines.is_empty());
-        lines.push("Subject", "Mail delivery\n failed");
-        lines.push("FROM", "<MAILER-DAEMON@example.org>");
-        lines.push("X-Émoji", "");
-        lines.push("From", "second");
+        lines.push("Subject", "Mail delivery\n failed", true);
+        lines.push("FROM", " <MAILER-DAEMON@example.org>\n", false);
+        lines.push("X-Émoji", "", false);
+        lines.push("From", "second", true);
         assert_eq!(lines.len(), 4);
         let all: Vec<&str> = lines.iter().collect();
         assert_eq!(
@@ -88,5 +93,22 @@ mod tests {
         assert_eq!(lines.header("x-émoji"), None);
         assert_eq!(lines.header("x-Émoji"), Some(""));
         assert_eq!(lines.header("to"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_value_of_one_line_is_only_trimmed(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b c", " ", "\t", "\r", "\x0b", "\x0c", "\u{a0}", "\u{3000}", "é", "\u{85}"]),
+                0..12,
+            ),
+            line_end in proptest::bool::ANY,
+        ) {
+            let value = pieces.concat() + if line_end { "\n" } else { "" };
+            let (mut trimmed, mut unfolded) = (HeaderLines::default(), HeaderLines::default());
+            trimmed.push("X", &value, false);
+            unfolded.push("X", &value, true);
+            proptest::prop_assert_eq!(trimmed.text, unfolded.text);
+        }
     }
 }

@@ -32,10 +32,24 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// A header value with its lines joined by one space, each line trimmed.
+#[cfg(test)]
 pub(super) fn unfold(raw: &[u8]) -> String {
     let mut out = String::new();
     unfold_into(&utf8_lossy(raw), &mut out);
     out
+}
+
+/// [`unfold`] of the value of a header, borrowed when it is valid UTF-8
+/// and not `folded` (see `mime::Header::folded`): then it is only trimmed.
+pub(super) fn unfold_value(raw: &[u8], folded: bool) -> Cow<'_, str> {
+    match utf8_lossy(raw) {
+        Cow::Borrowed(s) if !folded => Cow::Borrowed(trim(s)),
+        s => {
+            let mut out = String::new();
+            unfold_into(&s, &mut out);
+            Cow::Owned(out)
+        }
+    }
 }
 
 /// [`unfold`] of a value already read as text, appended to `out`: the same
@@ -66,7 +80,9 @@ pub(super) fn unfold_into(s: &str, out: &mut String) {
             continue;
         }
         if let Some(prev) = last {
-            out.extend(std::iter::repeat_n(' ', i - prev));
+            for _ in prev..i {
+                out.push(' ');
+            }
         }
         out.push_str(line);
         last = Some(i);
@@ -80,7 +96,7 @@ fn is_space(c: &u8) -> bool {
 
 /// `s` trimmed as [`str::trim`] trims it, looking at bytes while they are
 /// ASCII.
-fn trim(s: &str) -> &str {
+pub(super) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let start = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !is_space(c)).map_or(start, |i| i + 1);
@@ -132,6 +148,9 @@ mod tests {
 
     #[test]
     fn unfolds_values() {
+        assert_eq!(unfold_value(b" a@b.example \n", false), "a@b.example");
+        assert_eq!(unfold_value(b" a\n b\n", true), "a b");
+        assert_eq!(unfold_value(b" \xff\n", false), "\u{fffd}");
         assert_eq!(unfold(b" a\n\tb  \n"), "a b");
         assert_eq!(unfold(b"\n \n a \n \n b\r\n"), "a  b");
         assert_eq!(unfold("\u{3000}a\u{a0}\n".as_bytes()), "a");

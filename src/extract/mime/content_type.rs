@@ -36,6 +36,9 @@ enum State {
 /// The reader's state besides [`State`], named as in `mail-parser`.
 struct Reader<'x> {
     data: &'x [u8],
+    /// The value's bytes as text when they are valid UTF-8: tokens are
+    /// borrowed from it instead of each being checked.
+    text: Option<&'x str>,
     state: State,
     c_type: Option<Cow<'x, str>>,
     c_subtype: Option<Cow<'x, str>>,
@@ -51,6 +54,14 @@ struct Reader<'x> {
 }
 
 impl<'x> Reader<'x> {
+    /// The bytes from `start` to `end` as text.
+    fn token(&self, start: usize, end: usize) -> Cow<'x, str> {
+        match self.text.and_then(|t| t.get(start..end)) {
+            Some(t) => Cow::Borrowed(t),
+            None => utf8_lossy(&self.data[start..end]),
+        }
+    }
+
     fn reset(&mut self) {
         self.token_start = 0;
         self.is_token_start = true;
@@ -61,7 +72,7 @@ impl<'x> Reader<'x> {
         if self.token_start == 0 {
             return false;
         }
-        let mut token = utf8_lossy(&self.data[self.token_start - 1..self.token_end]);
+        let mut token = self.token(self.token_start - 1, self.token_end);
         if !self.is_lower_case {
             token.to_mut().make_ascii_lowercase();
             self.is_lower_case = true;
@@ -87,7 +98,7 @@ impl<'x> Reader<'x> {
             let bytes: Vec<u8> = raw.iter().filter(|&&c| c != b'\r' && c != b'\n').copied().collect();
             Cow::Owned(utf8_lossy_owned(bytes))
         } else {
-            utf8_lossy(raw)
+            self.token(self.token_start - 1, self.token_end)
         };
         self.attributes.push(Attribute { name, value });
         self.reset();
@@ -120,6 +131,7 @@ impl<'x> Reader<'x> {
 pub(super) fn parse(data: &[u8]) -> Option<(HeaderValue<'_>, usize)> {
     let mut r = Reader {
         data,
+        text: std::str::from_utf8(&data[..super::headers::value_end(data, 0)]).ok(),
         state: State::Type,
         c_type: None,
         c_subtype: None,

@@ -10,74 +10,20 @@ use mail_parser::parsers::MessageStream;
 
 mod scan;
 
+use super::seek::{end_before, find_delimiter};
+
 use scan::qp_run_end;
-
-/// Searchers for the boundaries of the multiparts being read, each built
-/// once: building one costs more than most searches for it.
-#[derive(Default)]
-pub(super) struct Finders(Vec<memchr::memmem::Finder<'static>>);
-
-impl Finders {
-    /// The searcher for `boundary`.
-    fn get(&mut self, boundary: &[u8]) -> &memchr::memmem::Finder<'static> {
-        let i = match self.0.iter().position(|f| f.needle() == boundary) {
-            Some(i) => i,
-            None => {
-                self.0.push(memchr::memmem::Finder::new(boundary).into_owned());
-                self.0.len() - 1
-            }
-        };
-        &self.0[i]
-    }
-}
-
-/// The first `--boundary` in `data` at or after `from`: its offset.
-fn find_delimiter(data: &[u8], from: usize, boundary: &memchr::memmem::Finder<'_>) -> Option<usize> {
-    let rest = data.get(from..)?;
-    let mut at = 0;
-    while let Some(i) = boundary.find(&rest[at..]) {
-        let i = at + i;
-        if i >= 2 && &rest[i - 2..i] == b"--" {
-            return Some(from + i - 2);
-        }
-        at = i + 1;
-    }
-    None
-}
-
-/// Where a body ends before a delimiter found at `dash` (the offset of its
-/// `--`), as `mail-parser` counts it: before the line end that precedes the
-/// delimiter, or at the delimiter when it does not start a line.
-fn end_before(data: &[u8], start: usize, dash: usize) -> usize {
-    if dash == start {
-        return start;
-    }
-    if data[dash - 1] != b'\n' {
-        return dash;
-    }
-    let nl = dash - 1;
-    if nl > start && data[nl - 1] == b'\r' {
-        nl - 1
-    } else {
-        nl
-    }
-}
 
 /// `MessageStream::mime_part`: the raw body from the stream's position to
 /// the next `--boundary`, and the offset where it ends (`usize::MAX`, the
 /// stream left where it was, when a non-empty boundary never comes).
-pub(super) fn mime_part<'x>(
-    stream: &mut MessageStream<'x>,
-    data: &'x [u8],
-    boundary: &[u8],
-    finders: &mut Finders,
-) -> (usize, Cow<'x, [u8]>) {
+pub(super) fn mime_part<'x>(stream: &mut MessageStream<'x>, data: &'x [u8], boundary: &[u8]) -> (usize, Cow<'x, [u8]>) {
     let start = stream.offset();
     if boundary.is_empty() {
         stream.seek_end();
         return (data.len(), Cow::Borrowed(data.get(start..).unwrap_or_default()));
     }
-    match find_delimiter(data, start, finders.get(boundary)) {
+    match find_delimiter(data, start, boundary) {
         Some(dash) => {
             let end = end_before(data, start, dash);
             stream.skip_bytes(dash + 2 + boundary.len() - start);
@@ -330,7 +276,7 @@ mod tests {
         let (end, bytes) = quoted_printable(&mut stream, data, b"b");
         assert_eq!((end, &*bytes, stream.offset()), (17, "café bar".as_bytes(), 21));
         let mut stream = MessageStream::new(data);
-        let (end, bytes) = mime_part(&mut stream, data, b"b", &mut Finders::default());
+        let (end, bytes) = mime_part(&mut stream, data, b"b");
         assert_eq!((end, &*bytes, stream.offset()), (17, &data[..17], 21));
     }
 
@@ -339,7 +285,7 @@ mod tests {
         fn mime_part_agrees_with_mail_parser((text, skip) in body(), boundary in proptest::sample::select(vec!["", "b", "-b"])) {
             let data = text.as_bytes();
             let (mut ours, mut theirs) = (after(data, skip), after(data, skip));
-            let a = mime_part(&mut ours, data, boundary.as_bytes(), &mut Finders::default());
+            let a = mime_part(&mut ours, data, boundary.as_bytes());
             let b = theirs.mime_part(boundary.as_bytes());
             prop_assert_eq!((a, ours.offset()), (b, theirs.offset()));
         }

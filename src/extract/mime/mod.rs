@@ -30,8 +30,9 @@ mod headers;
 mod html;
 mod nested;
 mod plain;
+mod seek;
 
-pub(crate) use headers::{header_block, is_named, last_value, Header};
+pub(crate) use headers::{header_block, is_named, unstructured, Header};
 use headers::{read_headers, Heads};
 pub(crate) use html::html_to_text;
 use nested::{attached, headers_only, unclosed_text};
@@ -186,7 +187,6 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     let mut state = State { decode: true, ..State::default() };
     let mut stack: Vec<(State, Option<Msg<'_>>)> = Vec::with_capacity(4);
     let mut last_heads = Heads::default();
-    let mut finders = decode::Finders::default();
 
     'outer: loop {
         state.offset_header = stream.offset();
@@ -209,7 +209,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             let boundary =
                 part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
             if let Some(boundary) = boundary {
-                if stream.seek_next_part(&boundary) {
+                if seek::next_part(&mut stream, raw, &boundary) {
                     let new_state = State {
                         mime_type,
                         boundary: Some(boundary),
@@ -248,10 +248,10 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
-            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary, &mut finders),
+            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
             Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
             Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
-            Encoding::None => decode::mime_part(&mut stream, raw, boundary, &mut finders),
+            Encoding::None => decode::mime_part(&mut stream, raw, boundary),
         };
         if offset_end == usize::MAX {
             // Undecodable: the raw bytes up to the boundary, as text.
@@ -260,7 +260,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 mime_type = MimeType::TextOther;
             }
             is_text = true;
-            let (end, found) = stream.seek_part_end(state.boundary.as_deref());
+            let (end, found) = seek::part_end(&mut stream, raw, state.boundary.as_deref());
             state.offset_end = end;
             bytes = Cow::Borrowed(raw.get(state.offset_body..end).unwrap_or_default());
             if !found {
