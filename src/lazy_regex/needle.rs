@@ -100,7 +100,7 @@ fn required(hir: &Hir) -> Option<Vec<u8>> {
 }
 
 /// How common a byte is in English mail text (lower: rarer).
-fn rank(b: u8) -> u8 {
+pub(super) fn rank(b: u8) -> u8 {
     const COMMON: &[u8] = b" etaoinsrhldcumfpgwybvk.-xjqz0123456789";
     COMMON.iter().position(|&c| c == b).map_or(0, |i| (COMMON.len() - i) as u8)
 }
