@@ -17,6 +17,15 @@
 //! Unicode (a non-ASCII letter, `\p{L}`) gets the same ASCII compilation for
 //! ASCII texts and the full Unicode regex, built on demand, for the others.
 //!
+//! A pattern that is only a literal or a few alternatives of literals
+//! (`sender was rejected`, `\(state (?:15|17|18)\)`, `\bib50[12]\b`,
+//! `>>> (?P<command>RCPT TO|DATA)`) is never built as a regex: its ASCII
+//! form is searched as those strings, case-insensitively, with the same
+//! leftmost-first match and groups (see `literal.rs`); a plain phrase is
+//! not even parsed. The full form of a pattern (for texts that are not
+//! ASCII) is built like the ASCII one: no prefilter, and no engines its
+//! searches do not use.
+//!
 //! The one error parsing cannot find is a pattern whose compiled form
 //! exceeds the size limit; such a regex never matches, and `rebound check`
 //! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.

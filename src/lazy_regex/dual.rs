@@ -20,7 +20,8 @@ use super::{Captures, SIZE_LIMIT};
 /// anchored at the start and searched for its groups, a `meta` one for the
 /// others.
 struct Ascii {
-    hir: Hir,
+    /// The parsed pattern; `None` for a phrase read without the parser.
+    hir: Option<Hir>,
     needle: Option<Needle>,
     captures: bool,
     regex: OnceLock<Option<Form>>,
@@ -41,13 +42,16 @@ impl Ascii {
     /// The regex, built on first use; `None` when too large.
     fn regex(&self) -> Option<&Form> {
         self.regex
-            .get_or_init(|| match self.captures && anchored(&self.hir) {
-                true => Groups::new(&self.hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
-                false => meta::Builder::new()
-                    .configure(config(SIZE_LIMIT, false, self.captures))
-                    .build_from_hir(&self.hir)
-                    .ok()
-                    .map(Form::Bounds),
+            .get_or_init(|| {
+                let hir = self.hir.as_ref()?;
+                match self.captures && anchored(hir) {
+                    true => Groups::new(hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
+                    false => meta::Builder::new()
+                        .configure(config(SIZE_LIMIT, false, self.captures))
+                        .build_from_hir(hir)
+                        .ok()
+                        .map(Form::Bounds),
+                }
             })
             .as_ref()
     }
@@ -151,17 +155,22 @@ fn config(size_limit: usize, utf8: bool, captures: bool) -> meta::Config {
 /// built later, once a text holds the needle: a pattern whose literal no
 /// text holds costs a parse, not a build.
 fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+    // A phrase (`sender was rejected`) needs no parser.
+    if let Some(l) = case_insensitive.then(|| Literals::plain(pattern)).flatten() {
+        let regex = OnceLock::from(Some(Form::Literal(l)));
+        return Some(Ascii { hir: None, needle: None, captures, regex });
+    }
     let hir = parse(pattern, case_insensitive, false)?;
     // A pattern of literals is searched as such from the start: nothing
     // to build later; a needle only when there are several to look for.
     if let Some(l) = case_insensitive.then(|| Literals::of(&hir)).flatten() {
         let needle = if captures && l.len() > 1 { Needle::of(&hir) } else { None };
         let regex = OnceLock::from(Some(Form::Literal(l)));
-        return Some(Ascii { hir, needle, captures, regex });
+        return Some(Ascii { hir: Some(hir), needle, captures, regex });
     }
     // Byte regexes run only once a literal of theirs was seen.
     let needle = if captures { Needle::of(&hir) } else { None };
-    Some(Ascii { hir, needle, captures, regex: OnceLock::new() })
+    Some(Ascii { hir: Some(hir), needle, captures, regex: OnceLock::new() })
 }
 
 /// Case-insensitive regexes compiled together, only ever asked whether any
@@ -244,7 +253,8 @@ impl DualRegex {
 
     /// The regex in full (parsed as the `regex` crate parses it); `None`
     /// when too large to compile. Built as the ASCII form is: a [`Groups`]
-    /// for a pattern anchored at the start and searched for its groups, a
+    /// for a pattern anchored at the start and searched for its groups
+    /// (cheaper to build and, measured, to search than a `meta` one), a
     /// `meta` regex without a prefilter, or engines nobody asks for, for
     /// the others.
     fn full(&self) -> Option<Search<'_>> {

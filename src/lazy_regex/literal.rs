@@ -90,12 +90,40 @@ impl Literals {
             return None;
         }
         let alts = expand(hir)?;
+        let mut names = vec![None; hir.properties().explicit_captures_len() + 1];
+        group_names(hir, &mut names);
+        Literals::new(alts, names)
+    }
+
+    /// The phrase a case-insensitive pattern is, read without the regex
+    /// parser, if it is one: printable ASCII without the regex syntax
+    /// characters but escaped ones (`\(`, `\.`) and ``, `\B`.
+    pub(super) fn plain(pattern: &str) -> Option<Literals> {
+        const SYNTAX: &[u8] = br".+*?()|[]{}^$\";
+        let mut alt = Alt::default();
+        let mut bytes = pattern.bytes();
+        while let Some(b) = bytes.next() {
+            match b {
+                b'\\' => match bytes.next()? {
+                    b'b' => alt.looks.push((alt.lit.len(), Look::WordAscii)),
+                    b'B' => alt.looks.push((alt.lit.len(), Look::WordAsciiNegate)),
+                    e if SYNTAX.contains(&e) => alt.lit.push(e),
+                    _ => return None,
+                },
+                b' '..=b'~' if !SYNTAX.contains(&b) => alt.lit.push(b.to_ascii_lowercase()),
+                _ => return None,
+            }
+        }
+        Literals::new(vec![alt], vec![None])
+    }
+
+    /// The searcher of `alts`, none empty, whose groups have these names
+    /// by index.
+    fn new(alts: Vec<Alt>, names: Vec<Option<String>>) -> Option<Literals> {
         if alts.is_empty() || alts.iter().any(|a| a.lit.is_empty()) {
             return None;
         }
         let rare = alts.iter().map(|a| (0..a.lit.len()).min_by_key(|&i| rank(a.lit[i]))).collect::<Option<_>>()?;
-        let mut names = vec![None; hir.properties().explicit_captures_len() + 1];
-        group_names(hir, &mut names);
         let groups = GroupInfo::new([names]).ok()?;
         let looks = alts.iter().any(|a| !a.looks.is_empty());
         Some(Literals { alts: alts.into(), rare, looks, groups })

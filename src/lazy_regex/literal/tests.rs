@@ -44,6 +44,20 @@ fn patterns_of_literals_are_recognised() {
 }
 
 #[test]
+fn phrases_read_without_the_parser_as_with_it() {
+    let phrases =
+        [r"sender was rejected", r"\(state 14\)", r"\bib50\b", r"5\.2\.0 x\Bx \| 'a' <b>, c@d; e/f=g_h-i:j", r"\\#"];
+    for p in phrases {
+        let (plain, parsed) = (Literals::plain(p).unwrap(), Literals::of(&hir(p)).unwrap());
+        assert_eq!((&plain.alts[0].lit, &plain.alts[0].looks), (&parsed.alts[0].lit, &parsed.alts[0].looks), "{p}");
+        assert_eq!((plain.alts.len(), parsed.alts.len()), (1, 1));
+    }
+    for p in [r"a.b", r"(x)", r"\<ok", r"\d", r"a\sb", "a\tb", r"x?", r"\b", "é", r"a\"] {
+        assert!(Literals::plain(p).is_none(), "{p}");
+    }
+}
+
+#[test]
 fn finds_the_alternative_a_regex_prefers() {
     let l = Literals::of(&hir(r"did not like our (?P<command>RCPT TO|final DATA|DATA)")).unwrap();
     let c = l.captures(b"mx did NOT like our Final data now").unwrap();
