@@ -20,7 +20,8 @@ use super::{Captures, SIZE_LIMIT};
 /// anchored at the start and searched for its groups, a `meta` one for the
 /// others.
 struct Ascii {
-    /// The parsed pattern; `None` for a phrase read without the parser.
+    /// The parsed pattern; `None` for a phrase read without the parser,
+    /// or a pattern parsed only once a text holds its needle.
     hir: Option<Hir>,
     needle: Option<Needle>,
     captures: bool,
@@ -39,11 +40,22 @@ enum Form {
 }
 
 impl Ascii {
-    /// The regex, built on first use; `None` when too large.
-    fn regex(&self) -> Option<&Form> {
+    /// The regex of `pattern`, built (and parsed, if it was not) on first
+    /// use; `None` when too large.
+    fn regex(&self, pattern: &str, case_insensitive: bool) -> Option<&Form> {
         self.regex
             .get_or_init(|| {
-                let hir = self.hir.as_ref()?;
+                let parsed;
+                let hir = match &self.hir {
+                    Some(hir) => hir,
+                    None => {
+                        parsed = parse(pattern, case_insensitive, false)?;
+                        if let Some(l) = case_insensitive.then(|| Literals::of(&parsed)).flatten() {
+                            return Some(Form::Literal(l));
+                        }
+                        &parsed
+                    }
+                };
                 match self.captures && anchored(hir) {
                     true => Groups::new(hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
                     false => meta::Builder::new()
@@ -159,6 +171,11 @@ fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<
     if let Some(l) = case_insensitive.then(|| Literals::plain(pattern)).flatten() {
         let regex = OnceLock::from(Some(Form::Literal(l)));
         return Some(Ascii { hir: None, needle: None, captures, regex });
+    }
+    // A pattern searched for its groups whose needle the pattern shows is
+    // parsed only once a text holds the needle: most never do.
+    if let Some(needle) = captures.then(|| Needle::of_pattern(pattern)).flatten() {
+        return Some(Ascii { hir: None, needle: Some(needle), captures, regex: OnceLock::new() });
     }
     let hir = parse(pattern, case_insensitive, false)?;
     // A pattern of literals is searched as such from the start: nothing
@@ -291,7 +308,7 @@ impl DualRegex {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
                 }
-                if let Some(form) = a.regex() {
+                if let Some(form) = a.regex(&self.pattern, self.case_insensitive) {
                     return Some(form.search());
                 }
             }
