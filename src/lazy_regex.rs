@@ -17,6 +17,15 @@
 //! Unicode (a non-ASCII letter, `\p{L}`) gets the same ASCII compilation for
 //! ASCII texts and the full Unicode regex, built on demand, for the others.
 //!
+//! A pattern that is only a literal or a few alternatives of literals
+//! (`sender was rejected`, `\(state (?:15|17|18)\)`, `\bib50[12]\b`,
+//! `>>> (?P<command>RCPT TO|DATA)`) is never built as a regex: its ASCII
+//! form is searched as those strings, case-insensitively, with the same
+//! leftmost-first match and groups (see `literal.rs`); a plain phrase is
+//! not even parsed. The full form of a pattern (for texts that are not
+//! ASCII) is built like the ASCII one: no prefilter, and no engines its
+//! searches do not use.
+//!
 //! The one error parsing cannot find is a pattern whose compiled form
 //! exceeds the size limit; such a regex never matches, and `rebound check`
 //! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.
@@ -30,12 +39,12 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Range;
 
-use regex_automata::meta;
 use regex_automata::util::captures::Captures as Slots;
 use regex_syntax::hir::{Hir, HirKind};
 
 mod dual;
 mod groups;
+mod literal;
 mod needle;
 
 pub(crate) use dual::{match_set, DualRegex};
@@ -113,18 +122,12 @@ impl<R: Compile> LazyRegex<R> {
         LazyRegex::parse(pattern).map(|(r, _)| r)
     }
 
-    /// The regex compiled in full (Unicode-aware, as for a non-ASCII text);
-    /// `None` when it is too large to compile.
-    #[inline]
-    pub(crate) fn get(&self) -> Option<&meta::Regex> {
-        self.inner.full()
-    }
-
-    /// Compiles the regex now; the error when it does not compile.
+    /// Compiles the regex in full (Unicode-aware, as for a non-ASCII text)
+    /// now; the error when it does not compile.
     pub(crate) fn compile_error(&self) -> Option<String> {
-        match self.get() {
-            Some(_) => None,
-            None => R::check(self.inner.pattern()).err().map(|e| e.to_string()),
+        match self.inner.compiles() {
+            true => None,
+            false => R::check(self.inner.pattern()).err().map(|e| e.to_string()),
         }
     }
 
@@ -306,6 +309,20 @@ mod tests {
         let s = LazyRegex::<regex::Regex>::new("empfänger: (?P<rcpt>\\S+)").unwrap();
         assert_eq!(s.captures("EMPFÄNGER: a@b").unwrap().name("rcpt").unwrap().as_str(), "a@b");
         assert!(s.is_match("Empfänger: x") && !s.is_match("Empfanger: x"));
+    }
+
+    #[test]
+    fn an_anchored_pattern_in_full_finds_the_groups_the_regex_crate_finds() {
+        let pattern = r"^\s*(?:empfänger|recipient)\s*:\s*<?(?P<rcpt>[^\s<>]+@[^\s<>]+?)>?\s*$";
+        let ours = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+        let theirs = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+        for text in
+            ["\u{a0}EMPFÄNGER:\u{2003}<émile@exämple.fr> ", "Recipient: a@b\u{a0}", "empfänger: a b@c", "Empfänger:x@ÿ"]
+        {
+            let want = theirs.captures(text).map(|c| (c.get(0).unwrap().range(), c.name("rcpt").map(|m| m.as_str())));
+            let got = ours.captures(text).map(|c| (c.get(0).unwrap().range, c.name("rcpt").map(|m| m.as_str())));
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     proptest::proptest! {

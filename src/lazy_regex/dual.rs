@@ -5,25 +5,14 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex_automata::util::syntax;
+use regex_automata::util::captures::Captures as Slots;
 use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
 use regex_syntax::hir::{Hir, Look};
 
 use super::groups::Groups;
+use super::literal::Literals;
 use super::needle::Needle;
 use super::{Captures, SIZE_LIMIT};
-
-/// The regex the `regex` crate builds for `pattern` (`regex::Regex` when
-/// `utf8`, else `regex::bytes::Regex`), case-insensitive.
-fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
-    meta::Builder::new()
-        .configure(
-            meta::Config::new().match_kind(MatchKind::LeftmostFirst).utf8_empty(utf8).nfa_size_limit(Some(SIZE_LIMIT)),
-        )
-        .syntax(syntax::Config::new().case_insensitive(true).utf8(utf8))
-        .build(pattern)
-        .ok()
-}
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
 /// literal every match holds (searched first), and the regex built from it
@@ -31,7 +20,9 @@ fn build_full(pattern: &str, utf8: bool) -> Option<meta::Regex> {
 /// anchored at the start and searched for its groups, a `meta` one for the
 /// others.
 struct Ascii {
-    hir: Hir,
+    /// The parsed pattern; `None` for a phrase read without the parser,
+    /// or a pattern parsed only once a text holds its needle.
+    hir: Option<Hir>,
     needle: Option<Needle>,
     captures: bool,
     regex: OnceLock<Option<Form>>,
@@ -43,19 +34,36 @@ enum Form {
     Bounds(meta::Regex),
     /// Anchored at the start, searched for its groups.
     Groups(Box<Groups>),
+    /// A literal or a few alternatives of literals, searched without a
+    /// regex.
+    Literal(Literals),
 }
 
 impl Ascii {
-    /// The regex, built on first use; `None` when too large.
-    fn regex(&self) -> Option<&Form> {
+    /// The regex of `pattern`, built (and parsed, if it was not) on first
+    /// use; `None` when too large.
+    fn regex(&self, pattern: &str, case_insensitive: bool) -> Option<&Form> {
         self.regex
-            .get_or_init(|| match self.captures && anchored(&self.hir) {
-                true => Groups::new(&self.hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
-                false => meta::Builder::new()
-                    .configure(config(SIZE_LIMIT, false, self.captures))
-                    .build_from_hir(&self.hir)
-                    .ok()
-                    .map(Form::Bounds),
+            .get_or_init(|| {
+                let parsed;
+                let hir = match &self.hir {
+                    Some(hir) => hir,
+                    None => {
+                        parsed = parse(pattern, case_insensitive, false)?;
+                        if let Some(l) = case_insensitive.then(|| Literals::of(&parsed)).flatten() {
+                            return Some(Form::Literal(l));
+                        }
+                        &parsed
+                    }
+                };
+                match self.captures && anchored(hir) {
+                    true => Groups::new(hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
+                    false => meta::Builder::new()
+                        .configure(config(SIZE_LIMIT, false, self.captures))
+                        .build_from_hir(hir)
+                        .ok()
+                        .map(Form::Bounds),
+                }
             })
             .as_ref()
     }
@@ -73,6 +81,57 @@ enum Search<'a> {
     Groups(&'a Groups),
     /// A `meta` regex: the ASCII form for bounds, or the full one.
     Meta(&'a meta::Regex),
+    /// The ASCII form of a pattern of literals.
+    Literal(&'a Literals),
+}
+
+impl Form {
+    /// How to search with this regex.
+    fn search(&self) -> Search<'_> {
+        match self {
+            Form::Bounds(r) => Search::Meta(r),
+            Form::Groups(g) => Search::Groups(g),
+            Form::Literal(l) => Search::Literal(l),
+        }
+    }
+}
+
+impl Search<'_> {
+    /// The bounds of the leftmost-first match.
+    fn find(self, haystack: &[u8]) -> Option<regex_automata::Match> {
+        match self {
+            Search::Meta(r) => r.find(haystack),
+            Search::Groups(g) => g.captures(haystack)?.get_match(),
+            Search::Literal(l) => l.find(haystack),
+        }
+    }
+
+    /// The groups of the leftmost-first match.
+    fn captures(self, haystack: &[u8]) -> Option<Slots> {
+        match self {
+            Search::Meta(r) => {
+                // Most searches find nothing: the lazy DFA alone says so,
+                // without capture slots to allocate.
+                if !r.is_match(haystack) {
+                    return None;
+                }
+                let mut slots = r.create_captures();
+                r.search_captures(&Input::new(haystack), &mut slots);
+                slots.is_match().then_some(slots)
+            }
+            Search::Groups(g) => g.captures(haystack),
+            Search::Literal(l) => l.captures(haystack),
+        }
+    }
+
+    /// Whether the text holds a match.
+    fn is_match(self, haystack: &[u8]) -> bool {
+        match self {
+            Search::Meta(r) => r.is_match(haystack),
+            Search::Groups(g) => g.is_match(haystack),
+            Search::Literal(l) => l.find(haystack).is_some(),
+        }
+    }
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
@@ -108,10 +167,27 @@ fn config(size_limit: usize, utf8: bool, captures: bool) -> meta::Config {
 /// built later, once a text holds the needle: a pattern whose literal no
 /// text holds costs a parse, not a build.
 fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+    // A phrase (`sender was rejected`) needs no parser.
+    if let Some(l) = case_insensitive.then(|| Literals::plain(pattern)).flatten() {
+        let regex = OnceLock::from(Some(Form::Literal(l)));
+        return Some(Ascii { hir: None, needle: None, captures, regex });
+    }
+    // A pattern searched for its groups whose needle the pattern shows is
+    // parsed only once a text holds the needle: most never do.
+    if let Some(needle) = captures.then(|| Needle::of_pattern(pattern)).flatten() {
+        return Some(Ascii { hir: None, needle: Some(needle), captures, regex: OnceLock::new() });
+    }
     let hir = parse(pattern, case_insensitive, false)?;
+    // A pattern of literals is searched as such from the start: nothing
+    // to build later; a needle only when there are several to look for.
+    if let Some(l) = case_insensitive.then(|| Literals::of(&hir)).flatten() {
+        let needle = if captures && l.len() > 1 { Needle::of(&hir) } else { None };
+        let regex = OnceLock::from(Some(Form::Literal(l)));
+        return Some(Ascii { hir: Some(hir), needle, captures, regex });
+    }
     // Byte regexes run only once a literal of theirs was seen.
     let needle = if captures { Needle::of(&hir) } else { None };
-    Some(Ascii { hir, needle, captures, regex: OnceLock::new() })
+    Some(Ascii { hir: Some(hir), needle, captures, regex: OnceLock::new() })
 }
 
 /// Case-insensitive regexes compiled together, only ever asked whether any
@@ -141,7 +217,7 @@ pub(crate) struct DualRegex {
     /// [`super::LazyRegex`]); if not, those get the full regex.
     ascii_everywhere: bool,
     ascii: OnceLock<Option<Ascii>>,
-    full: OnceLock<Option<meta::Regex>>,
+    full: OnceLock<Option<Form>>,
 }
 
 impl DualRegex {
@@ -167,6 +243,11 @@ impl DualRegex {
         &self.pattern
     }
 
+    /// Whether the pattern compiles in full (within the size limit).
+    pub(super) fn compiles(&self) -> bool {
+        self.full().is_some()
+    }
+
     /// Whether either form was built already.
     pub(super) fn compiled(&self) -> bool {
         self.ascii.get().is_some_and(|a| a.as_ref().is_some_and(|a| a.regex.get().is_some()))
@@ -187,27 +268,29 @@ impl DualRegex {
         }
     }
 
-    /// The regex in full (as the `regex` crate builds it); `None` when too
-    /// large to compile.
-    pub(super) fn full(&self) -> Option<&meta::Regex> {
-        self.full
-            .get_or_init(|| {
-                if self.case_insensitive {
-                    build_full(&self.pattern, self.utf8)
-                } else {
-                    meta::Builder::new()
-                        .configure(
-                            meta::Config::new()
-                                .match_kind(MatchKind::LeftmostFirst)
-                                .utf8_empty(self.utf8)
-                                .nfa_size_limit(Some(SIZE_LIMIT)),
-                        )
-                        .syntax(syntax::Config::new().utf8(self.utf8))
-                        .build(&self.pattern)
-                        .ok()
+    /// The regex in full (parsed as the `regex` crate parses it); `None`
+    /// when too large to compile. Built as the ASCII form is: a [`Groups`]
+    /// for a pattern anchored at the start and searched for its groups
+    /// (cheaper to build and, measured, to search than a `meta` one), a
+    /// `meta` regex without a prefilter, or engines nobody asks for, for
+    /// the others.
+    fn full(&self) -> Option<Search<'_>> {
+        let form = self.full.get_or_init(|| {
+            let hir = regex_syntax::ParserBuilder::new()
+                .case_insensitive(self.case_insensitive)
+                .utf8(self.utf8)
+                .build()
+                .parse(&self.pattern)
+                .ok()?;
+            if self.captures && anchored(&hir) {
+                if let Some(g) = Groups::new(&hir, self.utf8, SIZE_LIMIT) {
+                    return Some(Form::Groups(Box::new(g)));
                 }
-            })
-            .as_ref()
+            }
+            let config = config(SIZE_LIMIT, self.utf8, self.captures);
+            meta::Builder::new().configure(config).build_from_hir(&hir).ok().map(Form::Bounds)
+        });
+        form.as_ref().map(Form::search)
     }
 
     /// The regex to search `haystack` with: the ASCII form when the text is
@@ -225,14 +308,12 @@ impl DualRegex {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
                 }
-                match a.regex() {
-                    Some(Form::Groups(g)) => return Some(Search::Groups(g)),
-                    Some(Form::Bounds(r)) => return Some(Search::Meta(r)),
-                    None => {}
+                if let Some(form) = a.regex(&self.pattern, self.case_insensitive) {
+                    return Some(form.search());
                 }
             }
         }
-        self.full().map(Search::Meta)
+        self.full()
     }
 
     /// The bounds of the leftmost-first match in `haystack`, if any.
@@ -245,10 +326,7 @@ impl DualRegex {
     /// UTF-8 character is searched again with the full regex.
     #[inline]
     pub(super) fn find_match(&self, haystack: &[u8]) -> Option<regex_automata::Match> {
-        let m = match self.for_text(haystack)? {
-            Search::Meta(r) => r.find(haystack)?,
-            Search::Groups(g) => g.captures(haystack)?.get_match()?,
-        };
+        let m = self.for_text(haystack)?.find(haystack)?;
         if boundary(haystack, m.start()) && boundary(haystack, m.end()) {
             return Some(m);
         }
@@ -259,37 +337,18 @@ impl DualRegex {
     /// A group the ASCII form bounds inside a UTF-8 character has the text
     /// searched again with the full regex.
     pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Captures<'h>> {
-        let search = |re: &meta::Regex| {
-            // Most searches find nothing: the lazy DFA alone says so,
-            // without capture slots to allocate.
-            if !re.is_match(haystack) {
-                return None;
-            }
-            let mut slots = re.create_captures();
-            re.search_captures(&Input::new(haystack), &mut slots);
-            slots.is_match().then_some(Captures { haystack, slots })
-        };
-        let c = match self.for_text(haystack.as_bytes())? {
-            Search::Meta(r) => search(r)?,
-            Search::Groups(g) => Captures { haystack, slots: g.captures(haystack.as_bytes())? },
-        };
-        let split = (0..c.slots.group_len())
-            .filter_map(|i| c.slots.get_group(i))
+        let slots = self.for_text(haystack.as_bytes())?.captures(haystack.as_bytes())?;
+        let split = (0..slots.group_len())
+            .filter_map(|i| slots.get_group(i))
             .any(|s| !haystack.is_char_boundary(s.start) || !haystack.is_char_boundary(s.end));
-        if split {
-            return search(self.full()?);
-        }
-        Some(c)
+        let slots = if split { self.full()?.captures(haystack.as_bytes())? } else { slots };
+        Some(Captures { haystack, slots })
     }
 
     /// Whether the regex matches anywhere in `haystack`.
     #[inline]
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        match self.for_text(haystack.as_bytes()) {
-            Some(Search::Meta(r)) => r.is_match(haystack),
-            Some(Search::Groups(g)) => g.is_match(haystack.as_bytes()),
-            None => false,
-        }
+        self.for_text(haystack.as_bytes()).is_some_and(|s| s.is_match(haystack.as_bytes()))
     }
 }
 

@@ -31,6 +31,79 @@ impl Needle {
         Some(Needle { lit: lit.into(), rare })
     }
 
+    /// The longest run of plain characters (escaped syntax characters
+    /// included) outside groups and classes of a pattern without a
+    /// top-level alternation, read without the regex parser, if it is at
+    /// least [`MIN_LEN`] bytes long: every match holds it, ignoring ASCII
+    /// case. `None` also for anything this reading is not sure of: flags
+    /// set for the rest of the pattern (`(?x)`), Unicode classes or the `u`
+    /// flag (the pattern may have no ASCII form), nested classes, escapes
+    /// that are not one atom.
+    pub(super) fn of_pattern(pattern: &str) -> Option<Needle> {
+        const SYNTAX: &[u8] = br".+*?()|[]{}^$\";
+        let p = pattern.as_bytes();
+        let (mut best, mut run): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+        let keep = |best: &mut Vec<u8>, run: &mut Vec<u8>| {
+            if run.len() > best.len() {
+                *best = std::mem::take(run);
+            }
+            run.clear();
+        };
+        let (mut depth, mut i) = (0usize, 0);
+        while i < p.len() {
+            let b = p[i];
+            i += 1;
+            match b {
+                b'\\' => {
+                    let e = *p.get(i)?;
+                    i += 1;
+                    if SYNTAX.contains(&e) {
+                        if depth == 0 {
+                            run.push(e);
+                        }
+                    } else if b"sSdDwWbBAztnrfv".contains(&e) {
+                        keep(&mut best, &mut run);
+                    } else {
+                        return None;
+                    }
+                }
+                b'[' => {
+                    keep(&mut best, &mut run);
+                    i = class_end(p, i)?;
+                }
+                b'(' => {
+                    keep(&mut best, &mut run);
+                    if p.get(i) == Some(&b'?') {
+                        let flags = p[i + 1..].iter().take_while(|&&f| f != b':' && f != b')' && f != b'<');
+                        if flags.clone().any(|&f| f == b'u') || p.get(i + 1 + flags.count()) == Some(&b')') {
+                            return None;
+                        }
+                    }
+                    depth += 1;
+                }
+                b')' => depth = depth.checked_sub(1)?,
+                b'|' if depth == 0 => return None,
+                b'?' | b'*' | b'{' => {
+                    // The atom before is optional: so is the run's last byte.
+                    run.pop();
+                    keep(&mut best, &mut run);
+                    if b == b'{' {
+                        i += p[i..].iter().position(|&c| c == b'}')? + 1;
+                    }
+                }
+                b'+' | b'.' | b'^' | b'$' | b'|' => keep(&mut best, &mut run),
+                b' '..=b'~' if depth == 0 => run.push(b.to_ascii_lowercase()),
+                _ => keep(&mut best, &mut run),
+            }
+        }
+        keep(&mut best, &mut run);
+        if best.len() < MIN_LEN {
+            return None;
+        }
+        let rare = (0..best.len()).min_by_key(|&i| rank(best[i]))?;
+        Some(Needle { lit: best.into(), rare })
+    }
+
     /// Whether `haystack` holds the literal, ignoring ASCII case.
     pub(super) fn found_in(&self, haystack: &[u8]) -> bool {
         let b = self.lit[self.rare];
@@ -41,6 +114,27 @@ impl Needle {
                 .is_some_and(|w| w.eq_ignore_ascii_case(&self.lit))
         })
     }
+}
+
+/// Where a class whose `[` ends before `at` ends (after its `]`); `None`
+/// for a nested class or none.
+fn class_end(p: &[u8], mut at: usize) -> Option<usize> {
+    if p.get(at) == Some(&b'^') {
+        at += 1;
+    }
+    // A `]` first is a literal.
+    if p.get(at) == Some(&b']') {
+        at += 1;
+    }
+    while at < p.len() {
+        match p[at] {
+            b'\\' => at += 2,
+            b'[' => return None,
+            b']' => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+    None
 }
 
 /// One byte a class stands for: `[Aa]` (a folded letter) or a single byte.
@@ -100,7 +194,7 @@ fn required(hir: &Hir) -> Option<Vec<u8>> {
 }
 
 /// How common a byte is in English mail text (lower: rarer).
-fn rank(b: u8) -> u8 {
+pub(super) fn rank(b: u8) -> u8 {
     const COMMON: &[u8] = b" etaoinsrhldcumfpgwybvk.-xjqz0123456789";
     COMMON.iter().position(|&c| c == b).map_or(0, |i| (COMMON.len() - i) as u8)
 }
@@ -128,6 +222,46 @@ mod tests {
         assert_eq!(needle(r"host (?P<h>[a-z.]+) said:").as_deref(), Some(" said:"));
         assert_eq!(needle(r"(?:ab|cd)x"), None);
         assert_eq!(needle(r"(?:xyz)?q"), None);
+    }
+
+    #[test]
+    fn reads_a_needle_off_the_pattern_every_match_holds() {
+        let of = |p: &str| Needle::of_pattern(p).map(|n| String::from_utf8(n.lit.into()).unwrap());
+        assert_eq!(of(r"error\s+from\s+remote\s+(?:mail|x)").as_deref(), Some("remote"));
+        assert_eq!(of(r"\(state (?:8|9|12)\)").as_deref(), Some("(state "));
+        assert_eq!(of(r"did not like our (?P<c>RCPT TO|DATA)").as_deref(), Some("did not like our "));
+        assert_eq!(of(r"host (?P<h>[a-z.\]]+) said:").as_deref(), Some(" said:"));
+        assert_eq!(of(r"^\s*mailbox(?:es)? fulls?\b").as_deref(), Some("mailbox"), "optional bytes are not required");
+        assert_eq!(of(r"abc{2,3}x").as_deref(), None);
+        assert_eq!(of(r"abcd+x").as_deref(), Some("abcd"));
+        for p in
+            [r"abcd|efgh", r"(?x)abcd", r"(?-i)abcd", r"\p{L}abcd", r"(?u:\w)abcd", r"[[:alpha:]]abcd", r"\x41abcd"]
+        {
+            assert!(of(p).is_none(), "{p}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Every match of a pattern holds the needle read off it, as the
+        /// one found in the parsed pattern.
+        #[test]
+        fn a_needle_read_off_the_pattern_is_in_every_match(
+            text in r"[a-eA-E :()\[\]x]{0,30}",
+            p in 0..6usize,
+        ) {
+            let pattern = [
+                r"ab(?:c|d)? ?e+(?P<g>[a-c]+)x",
+                r"\(ab\) c?dd*e",
+                r"(?:ab)?cde{1,2}ab",
+                r"[]ab]+ abc\[d\]",
+                r"(?i:a)bcd(?-i:e)",
+                r"^a?bcd$",
+            ][p];
+            let re = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+            if let (Some(m), Some(n)) = (re.find(&text), Needle::of_pattern(pattern)) {
+                proptest::prop_assert!(n.found_in(m.as_str().as_bytes()), "{} in {:?}", pattern, m.as_str());
+            }
+        }
     }
 
     #[test]
