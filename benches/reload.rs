@@ -39,7 +39,7 @@ fn copy(files: &[SourceFile], prefix: &str) -> tempfile::TempDir {
         let rel = f.path.strip_prefix(prefix).unwrap_or(&f.path).trim_start_matches('/');
         let path = dir.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &f.text).unwrap();
+        std::fs::write(path, f.text.as_bytes()).unwrap();
     }
     dir
 }

@@ -31,7 +31,7 @@ fn main() {
         let rel = f.path.strip_prefix(&prefix).unwrap_or(&f.path).trim_start_matches('/');
         let path = dir.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &f.text).unwrap();
+        std::fs::write(path, f.text.as_bytes()).unwrap();
     }
 
     let live = LiveEngine::builder(dir.path()).debounce(debounce).build().expect("the rules pass their checks");

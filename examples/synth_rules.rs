@@ -39,6 +39,6 @@ fn main() {
     for f in scaled_sources(factor) {
         let path = std::path::Path::new(out).join(f.path.strip_prefix("rules/").unwrap_or(&f.path));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &f.text).unwrap();
+        std::fs::write(&path, f.text.as_bytes()).unwrap();
     }
 }

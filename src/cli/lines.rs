@@ -10,7 +10,7 @@ const CHUNK: usize = 256 * 1024;
 /// ending (`\n` or `\r\n`). Lines need not be UTF-8 and may be of any length;
 /// the last line needs no newline.
 ///
-/// ```ignore
+/// ```text
 /// let mut seen = Vec::new();
 /// for_each_line(&b"a\n\n b\r\nc"[..], |l| { seen.push(l.to_vec()); Ok(()) })?;
 /// assert_eq!(seen, [b"a".to_vec(), b" b".to_vec(), b"c".to_vec()]);
