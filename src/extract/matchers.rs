@@ -8,12 +8,14 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta;
 
 mod prefixes;
+mod signs;
 
 use prefixes::Prefixes;
+pub(crate) use signs::{Found, SignIndex};
 
 /// Regexes matched together, case-insensitive, built on first use by
 /// [`crate::lazy_regex::match_set`] (never matching when they do not
@@ -53,14 +55,11 @@ struct LazyAutomaton {
     literals: Vec<String>,
     kind: MatchKind,
     automaton: OnceLock<Option<AhoCorasick>>,
-    /// The literals ASCII-lowercased and matched case-sensitively, for
-    /// haystacks the caller lowercased (see [`LazyAutomaton::hit_lowercase`]).
-    lowercase: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
     fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, automaton: OnceLock::new(), lowercase: OnceLock::new() }
+        LazyAutomaton { literals, kind, automaton: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -72,31 +71,6 @@ impl LazyAutomaton {
                 AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
             })
             .as_ref()
-    }
-
-    /// Whether any literal occurs in `lowercase`, a text whose ASCII letters
-    /// are all lowercase: the same answer as [`LazyAutomaton::hit`] on the
-    /// text before lowercasing, from a case-sensitive automaton. A
-    /// case-sensitive search can use the vectorised prefilters of
-    /// aho-corasick (memmem, Teddy); an ASCII case-insensitive one falls
-    /// back to rare bytes, which in header lines (`:`, `-`, space) are not
-    /// rare.
-    fn hit_lowercase(&self, lowercase: &[u8]) -> bool {
-        debug_assert!(!lowercase.iter().any(u8::is_ascii_uppercase));
-        let automaton = self.lowercase.get_or_init(|| {
-            if self.literals.is_empty() {
-                return None;
-            }
-            let lowered: Vec<String> = self.literals.iter().map(|l| l.to_ascii_lowercase()).collect();
-            // The prefilter finds the candidates, so a contiguous NFA
-            // (much cheaper to build than a DFA) checks them as fast.
-            AhoCorasickBuilder::new()
-                .match_kind(self.kind)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&lowered)
-                .ok()
-        });
-        automaton.as_ref().is_some_and(|a| a.is_match(lowercase))
     }
 
     /// Whether any literal occurs in `text`.
@@ -177,12 +151,6 @@ impl Literals {
         self.automaton.hit(text)
     }
 
-    /// [`Literals::hit`] for a text whose ASCII letters the caller
-    /// lowercased already (cheaper over long texts).
-    pub fn hit_lowercase(&self, lowercase: &[u8]) -> bool {
-        self.automaton.hit_lowercase(lowercase)
-    }
-
     /// Whether there are no literals.
     pub fn is_empty(&self) -> bool {
         self.automaton.literals.is_empty()
@@ -221,16 +189,5 @@ mod tests {
         assert!(l.hit("mail delivery failed: returning"));
         assert!(!l.hit("mail delivered"));
         assert!(Literals::new(&[]).is_empty());
-    }
-
-    #[test]
-    fn lowercase_texts_match_as_the_case_insensitive_automaton_does() {
-        let l = Literals::new(&["X-Mailer: Vacation".into(), "Auto-Submitted: auto-replied".into(), "été".into()]);
-        for text in
-            ["x-mailer: vacation", "a\nauto-submitted: auto-replied\nb", "subject: été", "x-mailer: mutt", "", "ÉTÉ"]
-        {
-            assert_eq!(l.hit_lowercase(text.to_ascii_lowercase().as_bytes()), l.hit(text), "{text:?}");
-        }
-        assert!(!Literals::new(&[]).hit_lowercase(b"anything"));
     }
 }

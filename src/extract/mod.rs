@@ -183,9 +183,9 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
     };
     let header = |name: &str| report.headers.header(name);
     // Folded once (or on first use), for the signs of every kind of email.
-    let signs = refine::Signs::new(&report.subject, &report.from, &text, &report.headers);
-    let hit = |signals: &matchers::Signals| signs.hit(signals);
-    let complaint_signs = hit(&spec.feedback);
+    let signs = refine::Signs::new(spec, &report.subject, &report.from, &text, &report.headers);
+    let hit = |kind: EmailKind| signs.hit(kind);
+    let complaint_signs = hit(EmailKind::Feedback);
     if let Some(bounces) =
         arf::read(&view, &text, &report.subject, header("from"), complaint_signs, &spec.feedback_recipient_headers)
     {
@@ -232,7 +232,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             bounces.push(assemble::from_dsn(spec, &tr, r, dsn.reporting_mta.as_deref()));
         }
     } else if !tr.recipients.is_empty()
-        && text_is_bounce(&tr, header("x-failed-recipients").is_some(), hit(&spec.bounce))
+        && text_is_bounce(&tr, header("x-failed-recipients").is_some(), hit(EmailKind::Bounce))
     {
         // The text's recipients are read no further: moved, not copied.
         let recipients = std::mem::take(&mut tr.recipients);
@@ -259,7 +259,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
                 }
             }
         }
-        let is_bounce = !failed.is_empty() || hit(&spec.bounce) || !view.dsn.is_empty();
+        let is_bounce = !failed.is_empty() || hit(EmailKind::Bounce) || !view.dsn.is_empty();
         if is_bounce {
             let whole = tr.whole(spec);
             let block = tr.section.join("\n");
@@ -285,7 +285,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
         }
     }
     if bounces.is_empty() {
-        if hit(&spec.auto_reply) {
+        if hit(EmailKind::AutoReply) {
             report.kind = EmailKind::AutoReply;
             let recipient = header("from").and_then(address::first);
             let mut diagnostic = first_lines(&text, 400);

@@ -3,81 +3,74 @@
 //! `vacation` unless its text says more, and `[[extract.evidence]]` rules
 //! refine a reason by the failed SMTP command, the subject or the body.
 
-use super::matchers::Signals;
+use super::matchers::Found;
 use super::message::HeaderLines;
-use super::spec::Evidence;
+use super::spec::{Evidence, Spec};
 use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine};
 use std::sync::OnceLock;
 
-/// What the signs of a kind of email are looked for in: the subject and
-/// the sender folded, and the text and the header lines folded on first
-/// use (most signs are subject and header literals; no shipped sign reads
-/// the text).
+/// The signs of every kind of email in one email: the subject, the sender
+/// and the header lines, folded and ASCII-lowercased and searched once
+/// for the signs of every kind (see [`super::matchers::SignIndex`]); the
+/// text folded on first use (no shipped sign reads the text).
 pub(crate) struct Signs<'a> {
-    /// The subject and then the sender, folded and ASCII-lowercased, in
-    /// one buffer (one allocation an email): the subject is
-    /// `lowercase[..subject_end]`, the sender the rest.
-    lowercase: Vec<u8>,
-    subject_end: usize,
+    found: Found,
     text: &'a str,
     folded_text: OnceLock<String>,
-    headers: &'a HeaderLines,
-    /// The header lines folded and ASCII-lowercased, one per line (`\n`
-    /// between them).
-    folded_headers: OnceLock<Vec<u8>>,
+    spec: &'a Spec,
 }
 
 impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
-    /// `name: value` header lines (as written).
-    pub(crate) fn new(subject: &str, from: &str, text: &'a str, headers: &'a HeaderLines) -> Signs<'a> {
-        // What `fold` gives for the subject, folded straight into the buffer.
-        let mut lowercase = Vec::with_capacity(subject.len() + from.len());
-        crate::fold::fold_onto(subject.as_bytes(), &mut lowercase);
-        let subject_end = lowercase.len();
-        lowercase.extend_from_slice(from.as_bytes());
-        lowercase.make_ascii_lowercase();
-        Signs { lowercase, subject_end, text, folded_text: OnceLock::new(), headers, folded_headers: OnceLock::new() }
+    /// `name: value` header lines (as written), per the signs of `spec`.
+    ///
+    /// The subject, the sender and the header lines are folded and
+    /// lowercased into one buffer (one allocation an email), the header
+    /// lines joined by `\n`.
+    pub(crate) fn new(spec: &'a Spec, subject: &str, from: &str, text: &'a str, headers: &HeaderLines) -> Signs<'a> {
+        let index = &spec.signs;
+        let read_headers = index.reads_headers() && !headers.is_empty();
+        let header_len = if read_headers { headers.text_len() + headers.len() } else { 0 };
+        let mut buf = Vec::with_capacity(subject.len() + from.len() + header_len);
+        crate::fold::fold_onto(subject.as_bytes(), &mut buf);
+        let from_at = buf.len();
+        buf.extend_from_slice(from.as_bytes());
+        let headers_at = buf.len();
+        if read_headers {
+            for (i, h) in headers.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b'\n');
+                }
+                crate::fold::fold_onto(h.as_bytes(), &mut buf);
+            }
+        }
+        // Matched ASCII case-insensitively: lowercased once here, the
+        // literals are looked for case-sensitively (and faster).
+        buf.make_ascii_lowercase();
+        let found = index.search(&buf[..from_at], &buf[from_at..headers_at], read_headers.then(|| &buf[headers_at..]));
+        Signs { found, text, folded_text: OnceLock::new(), spec }
     }
 
-    /// Whether any sign of `signals` shows in the email.
-    ///
-    /// Header literals are looked for in one pass over all the folded
-    /// lines joined by `\n`: a folded literal holds no line feed, so it
-    /// matches there exactly when it matches within one line.
-    pub(crate) fn hit(&self, signals: &Signals) -> bool {
-        let (subject, from) = self.lowercase.split_at(self.subject_end);
-        if signals.subject.hit_lowercase(subject) || signals.from.hit_lowercase(from) {
+    /// Whether any sign of `kind` shows in the email.
+    pub(crate) fn hit(&self, kind: EmailKind) -> bool {
+        if self.found.has(kind) {
             return true;
         }
-        if !signals.body.is_empty() && signals.body.hit(self.folded_text()) {
-            return true;
-        }
-        !signals.header.is_empty() && !self.headers.is_empty() && signals.header.hit_lowercase(self.folded_headers())
+        let body = match kind {
+            EmailKind::Bounce => &self.spec.bounce.body,
+            EmailKind::AutoReply => &self.spec.auto_reply.body,
+            EmailKind::Feedback => &self.spec.feedback.body,
+            EmailKind::NotBounce => return false,
+        };
+        !body.is_empty() && body.hit(self.folded_text())
     }
 
     /// The text, folded.
     fn folded_text(&self) -> &str {
         self.folded_text.get_or_init(|| fold(self.text))
-    }
-
-    fn folded_headers(&self) -> &[u8] {
-        self.folded_headers.get_or_init(|| {
-            let mut out = Vec::with_capacity(self.headers.text_len() + self.headers.len());
-            for (i, h) in self.headers.iter().enumerate() {
-                if i > 0 {
-                    out.push(b'\n');
-                }
-                crate::fold::fold_onto(h.as_bytes(), &mut out);
-            }
-            // Matched ASCII case-insensitively: lowercased once here, the
-            // literals are looked for case-sensitively (and faster).
-            out.make_ascii_lowercase();
-            out
-        })
     }
 
     /// The folded text, when it was folded (to hand on to the report).

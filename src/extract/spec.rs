@@ -79,7 +79,7 @@ use std::collections::HashMap;
 use regex::Regex;
 use toml::Spanned;
 
-use super::matchers::{LazySet, LineSet, Literals, Signals};
+use super::matchers::{LazySet, LineSet, Literals, SignIndex, Signals};
 use super::schema::{RawEvidence, RawFile, RawJson, RawMarker, RawPattern, RawSignals};
 use crate::lazy_regex::{has_group, required_byte, required_bytes, LazyRegex};
 use crate::rules::{Diagnostic, Origin, ReasonId, Rules, SourceFile};
@@ -214,6 +214,9 @@ pub struct Spec {
     pub(crate) bounce: Signals,
     pub(crate) auto_reply: Signals,
     pub(crate) feedback: Signals,
+    /// The subject, sender and header signs of the three kinds above, in
+    /// one automaton (built from them, never stored in a snapshot).
+    pub(crate) signs: SignIndex,
     /// The reason of every complaint.
     pub(crate) feedback_reason: Option<ReasonId>,
     /// The reason of an auto-reply whose text says nothing more specific.
@@ -316,6 +319,7 @@ impl Spec {
         spec.bounce = bounce.compile();
         spec.auto_reply = auto_reply.compile();
         spec.feedback = feedback.compile();
+        spec.signs = SignIndex::new(&spec.bounce, &spec.auto_reply, &spec.feedback);
         spec.feedback_recipient_headers = feedback.recipient_header;
         spec.marker_examples = c.marker_examples;
         c.diags.extend(duplicate_ids(&spec, rules));

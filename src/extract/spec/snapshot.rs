@@ -4,7 +4,7 @@
 //! TOML file or a regex.
 
 use super::{Evidence, JsonSpec, Located, MarkerExamples, Pattern, Spec};
-use crate::extract::matchers::{LazySet, LineSet, Literals, Signals};
+use crate::extract::matchers::{LazySet, LineSet, Literals, SignIndex, Signals};
 use crate::extract::EmailKind;
 use crate::lazy_regex::LazyRegex;
 use crate::snapshot::codec::{Dec, Decoded, Enc, Snap};
@@ -142,7 +142,7 @@ impl Snap for Spec {
     }
 
     fn get(d: &mut Dec<'_>) -> Decoded<Self> {
-        Ok(Spec {
+        let mut spec = Spec {
             original: Snap::get(d)?,
             boilerplate: Snap::get(d)?,
             recipient: get_patterns(d, "rcpt")?,
@@ -157,7 +157,10 @@ impl Snap for Spec {
             evidence: Snap::get(d)?,
             json: Snap::get(d)?,
             marker_examples: Snap::get(d)?,
-        })
+            signs: SignIndex::default(),
+        };
+        spec.signs = SignIndex::new(&spec.bounce, &spec.auto_reply, &spec.feedback);
+        Ok(spec)
     }
 }
 
