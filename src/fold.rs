@@ -100,36 +100,13 @@ fn locate(bytes: &[u8], next: &[u8], mut at: usize, end: usize) -> usize {
 /// holds whitespace other than a space, or two spaces in a row. Most
 /// replies are one line with single spaces and are matched as they are.
 ///
-/// One pass in blocks of 32 and 16 bytes, without branches inside a block,
-/// so the compiler turns a block into a few vector instructions.
+/// The inside is the pair scan of [`next_fold`] (blocks of 32 and 16 bytes,
+/// without branches inside a block), once the ends are known to be words.
 pub fn needs_folding(input: &[u8]) -> bool {
     let (Some(&first), Some(&last)) = (input.first(), input.last()) else {
         return false;
     };
-    if first == b' ' || last == b' ' || other_space(last) {
-        return true;
-    }
-    // Every byte but the last, beside the byte after it.
-    let (bytes, next) = (&input[..input.len() - 1], &input[1..]);
-    let n = bytes.len();
-    if n < 16 {
-        return bytes.iter().zip(next).fold(0, |hit, (&b, &n)| hit | folds(b, n)) != 0;
-    }
-    let mut at = 0;
-    while at + 32 <= n {
-        if block_folds::<32>(&bytes[at..at + 32], &next[at..at + 32]) {
-            return true;
-        }
-        at += 32;
-    }
-    if at + 16 <= n {
-        if block_folds::<16>(&bytes[at..at + 16], &next[at..at + 16]) {
-            return true;
-        }
-        at += 16;
-    }
-    // The tail, as the last sixteen pairs (overlapping checked ones).
-    at < n && block_folds::<16>(&bytes[n - 16..], &next[n - 16..])
+    first == b' ' || last == b' ' || other_space(last) || next_fold(input, 0) < input.len()
 }
 
 /// Whether any byte of a block of `N`, beside the byte after it, [`folds`].

@@ -222,7 +222,7 @@ pub(crate) fn has_group(hir: &Hir, name: &str) -> bool {
 /// a byte search tells far faster than the regex. Prefers `@`, then any
 /// byte but a space.
 pub(crate) fn required_byte(hir: &Hir) -> Option<u8> {
-    let mask = required_ascii(hir);
+    let mask = required_bytes(hir);
     if mask == 0 {
         return None;
     }
@@ -234,21 +234,17 @@ pub(crate) fn required_byte(hir: &Hir) -> Option<u8> {
     Some(m.trailing_zeros() as u8)
 }
 
-/// The ASCII bytes every match of a parsed pattern contains, as a bit set
-/// (bit `b` for byte `b`): a text lacking one of them cannot match. Letters of a case-insensitive pattern are never required
-/// (either case would do).
-pub(crate) fn required_bytes(hir: &Hir) -> u128 {
-    required_ascii(hir)
-}
-
 /// The ASCII bytes `text` holds, as a bit set (see [`required_bytes`]).
 #[cfg(test)]
 pub(crate) fn ascii_bytes(text: &[u8]) -> u128 {
     text.iter().filter(|b| b.is_ascii()).fold(0, |m, &b| m | 1 << b)
 }
 
-/// The ASCII bytes every match contains, as a bit set.
-fn required_ascii(hir: &Hir) -> u128 {
+/// The ASCII bytes every match of a parsed pattern contains, as a bit set
+/// (bit `b` for byte `b`): a text lacking one of them cannot match.
+/// Letters of a case-insensitive pattern are never required (either case
+/// would do).
+pub(crate) fn required_bytes(hir: &Hir) -> u128 {
     use regex_syntax::hir::Class;
     match hir.kind() {
         HirKind::Literal(lit) => lit.0.iter().filter(|b| b.is_ascii()).fold(0, |m, &b| m | 1 << b),
@@ -260,10 +256,10 @@ fn required_ascii(hir: &Hir) -> u128 {
             [r] if r.start() == r.end() && r.start().is_ascii() => 1 << r.start(),
             _ => 0,
         },
-        HirKind::Capture(c) => required_ascii(&c.sub),
-        HirKind::Repetition(r) if r.min > 0 => required_ascii(&r.sub),
-        HirKind::Concat(hs) => hs.iter().fold(0, |m, h| m | required_ascii(h)),
-        HirKind::Alternation(hs) => hs.iter().map(required_ascii).reduce(|a, b| a & b).unwrap_or(0),
+        HirKind::Capture(c) => required_bytes(&c.sub),
+        HirKind::Repetition(r) if r.min > 0 => required_bytes(&r.sub),
+        HirKind::Concat(hs) => hs.iter().fold(0, |m, h| m | required_bytes(h)),
+        HirKind::Alternation(hs) => hs.iter().map(required_bytes).reduce(|a, b| a & b).unwrap_or(0),
         HirKind::Empty | HirKind::Look(_) | HirKind::Repetition(_) => 0,
     }
 }

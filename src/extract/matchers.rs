@@ -53,13 +53,12 @@ impl LazySet {
 #[derive(Debug, Default)]
 struct LazyAutomaton {
     literals: Vec<String>,
-    kind: MatchKind,
     automaton: OnceLock<Option<AhoCorasick>>,
 }
 
 impl LazyAutomaton {
-    fn new(literals: Vec<String>, kind: MatchKind) -> LazyAutomaton {
-        LazyAutomaton { literals, kind, automaton: OnceLock::new() }
+    fn new(literals: Vec<String>) -> LazyAutomaton {
+        LazyAutomaton { literals, automaton: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&AhoCorasick> {
@@ -68,7 +67,11 @@ impl LazyAutomaton {
                 if self.literals.is_empty() {
                     return None;
                 }
-                AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(self.kind).build(&self.literals).ok()
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&self.literals)
+                    .ok()
             })
             .as_ref()
     }
@@ -104,7 +107,7 @@ impl LineSet {
         };
         LineSet {
             starts: Prefixes::new(pick(true)),
-            contains: LazyAutomaton::new(pick(false), MatchKind::LeftmostFirst),
+            contains: LazyAutomaton::new(pick(false)),
             regexes: LazySet::new(regexes.to_vec(), 1 << 22),
         }
     }
@@ -133,12 +136,12 @@ impl Literals {
     /// Literals folded and matched ASCII case-insensitively.
     pub(crate) fn new(list: &[String]) -> Literals {
         let folded: Vec<String> = list.iter().map(|s| crate::fold::fold_phrase(s)).collect();
-        Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+        Literals { automaton: LazyAutomaton::new(folded) }
     }
 
     /// Literals folded already (what [`Literals::folded`] gives).
     pub(crate) fn from_folded(folded: Vec<String>) -> Literals {
-        Literals { automaton: LazyAutomaton::new(folded, MatchKind::LeftmostFirst) }
+        Literals { automaton: LazyAutomaton::new(folded) }
     }
 
     /// The literals, folded (for the rules' snapshot).

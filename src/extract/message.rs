@@ -43,21 +43,26 @@ impl Original {
     /// The first address in its first header called `name` (lowercase).
     pub fn first_address(&self, name: &str) -> Option<String> {
         let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
+        self.first_address_of(h)
+    }
+
+    /// The first address in each of its headers called `name` (lowercase),
+    /// in order.
+    pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.headers
+            .iter()
+            .filter(move |h| mime::is_named(&self.block, h, name))
+            .filter_map(|h| self.first_address_of(h))
+    }
+
+    /// The first address in header `h`'s value.
+    fn first_address_of(&self, h: &mime::Header) -> Option<String> {
         let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
         // One plain address (the usual case): what the pattern would find.
         match sole_address(&value) {
             Some(a) => address::clean(a),
             None => address::first(&value),
         }
-    }
-
-    /// The first address in each of its headers called `name` (lowercase),
-    /// in order.
-    pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
-        self.headers.iter().filter(move |h| mime::is_named(&self.block, h, name)).filter_map(|h| {
-            let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
-            address::first(&value)
-        })
     }
 }
 
@@ -281,8 +286,7 @@ fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &
         },
         Body::Html(h) => html.push(h),
         Body::Binary(b) => {
-            let text =
-                || std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b).into_owned(), str::to_string);
+            let text = || mime::utf8_lossy(b).into_owned();
             match (&*ctype, &*subtype) {
                 ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
                 ("message", "feedback-report") => v.feedback.push(text()),

@@ -24,7 +24,7 @@ use regex_automata::util::primitives::NonMaxUsize;
 use regex_automata::{Match, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
-use super::needle::rank;
+use super::needle::{rank, SYNTAX};
 
 /// The most strings a pattern may stand for.
 const MAX_ALTS: usize = 64;
@@ -97,9 +97,8 @@ impl Literals {
 
     /// The phrase a case-insensitive pattern is, read without the regex
     /// parser, if it is one: printable ASCII without the regex syntax
-    /// characters but escaped ones (`\(`, `\.`) and ``, `\B`.
+    /// characters but escaped ones (`\(`, `\.`) and `\b`, `\B`.
     pub(super) fn plain(pattern: &str) -> Option<Literals> {
-        const SYNTAX: &[u8] = br".+*?()|[]{}^$\";
         let mut alt = Alt::default();
         let mut bytes = pattern.bytes();
         while let Some(b) = bytes.next() {

@@ -40,7 +40,6 @@ impl Needle {
     /// flag (the pattern may have no ASCII form), nested classes, escapes
     /// that are not one atom.
     pub(super) fn of_pattern(pattern: &str) -> Option<Needle> {
-        const SYNTAX: &[u8] = br".+*?()|[]{}^$\";
         let p = pattern.as_bytes();
         let (mut best, mut run): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
         let keep = |best: &mut Vec<u8>, run: &mut Vec<u8>| {
@@ -193,6 +192,11 @@ fn required(hir: &Hir) -> Option<Vec<u8>> {
     }
 }
 
+/// The characters with a meaning in regex syntax, literal only when
+/// escaped: what a pattern read without the parser ([`Needle::of_pattern`],
+/// [`super::literal::Literals::plain`]) must not meet unescaped.
+pub(super) const SYNTAX: &[u8] = br".+*?()|[]{}^$\";
+
 /// How common a byte is in English mail text (lower: rarer).
 pub(super) fn rank(b: u8) -> u8 {
     const COMMON: &[u8] = b" etaoinsrhldcumfpgwybvk.-xjqz0123456789";
@@ -241,24 +245,43 @@ mod tests {
         }
     }
 
+    /// Patterns whose needle is read off their text, with a text each
+    /// matches.
+    const READ_OFF: [(&str, &str); 6] = [
+        (r"abc(?:c|d)? ?e+(?P<g>[a-c]+)x", "abcd eeabx"),
+        (r"\(ab\) c?dd*e", "(ab) cdde"),
+        (r"(?:ab)?cdef{1,2}ab", "abcdeffab"),
+        (r"[]ab]+ abc\[d\]", "a abc[d]"),
+        (r"(?i:a)bcd(?-i:e)", "ABCDe"),
+        (r"^a?bcd$", "abcd"),
+    ];
+
+    #[test]
+    fn every_read_off_pattern_has_a_needle_its_example_holds() {
+        for (pattern, example) in READ_OFF {
+            let n = Needle::of_pattern(pattern).expect(pattern);
+            let re = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+            let m = re.find(example).expect(example);
+            assert!(n.found_in(m.as_str().as_bytes()), "{pattern} in {:?}", m.as_str());
+        }
+    }
+
     proptest::proptest! {
-        /// Every match of a pattern holds the needle read off it, as the
-        /// one found in the parsed pattern.
+        /// Every match of a pattern holds the needle read off it. Texts are
+        /// made of the patterns' own pieces, so that most of them match.
         #[test]
         fn a_needle_read_off_the_pattern_is_in_every_match(
-            text in r"[a-eA-E :()\[\]x]{0,30}",
-            p in 0..6usize,
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "ab", "abc", "AbC", "c", "d", " ", "e", "E", "ee", "x", "(ab) ", "cd", "cdef", "f", "[d]",
+                "bcd", "BCD", "a", "]", "b",
+            ]), 0..8),
+            p in 0..READ_OFF.len(),
         ) {
-            let pattern = [
-                r"ab(?:c|d)? ?e+(?P<g>[a-c]+)x",
-                r"\(ab\) c?dd*e",
-                r"(?:ab)?cde{1,2}ab",
-                r"[]ab]+ abc\[d\]",
-                r"(?i:a)bcd(?-i:e)",
-                r"^a?bcd$",
-            ][p];
+            let text = pieces.concat();
+            let pattern = READ_OFF[p].0;
             let re = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
-            if let (Some(m), Some(n)) = (re.find(&text), Needle::of_pattern(pattern)) {
+            let n = Needle::of_pattern(pattern).unwrap();
+            if let Some(m) = re.find(&text) {
                 proptest::prop_assert!(n.found_in(m.as_str().as_bytes()), "{} in {:?}", pattern, m.as_str());
             }
         }

@@ -15,10 +15,9 @@ pub struct SourceFile {
     /// The file's text: borrowed from the binary for an embedded rule file
     /// (see [`embedded_sources`]), owned for a file read from disk.
     pub text: Cow<'static, str>,
-    /// Whether the text is the one embedded in this binary at build time,
-    /// which the binary's identity already names (see
-    /// [`crate::snapshot::SnapshotCache::key`]).
-    embedded: bool,
+    /// The text embedded in this binary at build time, for a file of
+    /// [`embedded_sources`] (see [`SourceFile::is_embedded`]).
+    embedded: Option<&'static str>,
     /// Byte offset of the start of every line, for `line_col`: made the
     /// first time it is needed (rules decoded from a snapshot never need it).
     line_starts: OnceLock<Vec<usize>>,
@@ -41,14 +40,16 @@ impl Eq for SourceFile {}
 impl SourceFile {
     /// A source file from a display path and its text.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile { path: path.into(), text: Cow::Owned(text.into()), embedded: false, line_starts: OnceLock::new() }
+        SourceFile { path: path.into(), text: Cow::Owned(text.into()), embedded: None, line_starts: OnceLock::new() }
     }
 
     /// Whether this is one of the rule files embedded in the binary, as
-    /// [`embedded_sources`] gives them: its text cannot change without the
-    /// binary changing.
+    /// [`embedded_sources`] gives them, its text still the embedded one
+    /// (the same bytes in the binary, not a copy or an edit): a text that
+    /// cannot change without the binary changing, which the binary's
+    /// identity already names (see [`crate::snapshot::SnapshotCache::key`]).
     pub fn is_embedded(&self) -> bool {
-        self.embedded
+        matches!((&self.text, self.embedded), (Cow::Borrowed(t), Some(e)) if std::ptr::eq(*t, e))
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
@@ -184,10 +185,14 @@ pub fn embedded_sources() -> Vec<SourceFile> {
                     Ok(text) => Cow::Borrowed(text),
                     Err(_) => String::from_utf8_lossy(bytes),
                 };
+                let embedded = match text {
+                    Cow::Borrowed(t) => Some(t),
+                    Cow::Owned(_) => None,
+                };
                 out.push(SourceFile {
                     path: format!("rules/{}", file.path().display()),
                     text,
-                    embedded: true,
+                    embedded,
                     line_starts: OnceLock::new(),
                 });
             }
@@ -293,5 +298,12 @@ mod tests {
         assert!(files.iter().all(|f| f.is_embedded() && matches!(f.text, Cow::Borrowed(_))));
         let copy = SourceFile::new(files[0].path.clone(), files[0].text.to_string());
         assert!(!copy.is_embedded() && copy == files[0]);
+        // An embedded file whose text is replaced is embedded no more, so
+        // the snapshot key hashes its new text.
+        let mut edited = files[0].clone();
+        edited.text = Cow::Owned(format!("{} ", edited.text));
+        assert!(!edited.is_embedded() && files[0].clone().is_embedded());
+        edited.text = Cow::Borrowed("# another static text");
+        assert!(!edited.is_embedded());
     }
 }

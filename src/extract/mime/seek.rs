@@ -8,20 +8,29 @@ use mail_parser::parsers::MessageStream;
 ///
 /// Found from the dashes of the data: building a substring searcher for
 /// each boundary (as `memchr::memmem` does) costs more than most searches
-/// for it, and text bodies hold few dashes.
+/// for it, and text bodies hold few dashes. Data dense with dashes (rule
+/// lines, or a body made to be slow) gets the substring searcher after
+/// [`DASH_TRIES`] dashes, so a search stays linear in the data whatever
+/// the boundary's length.
 pub(super) fn find_delimiter(data: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
     let rest = data.get(from..)?;
     let mut at = 0;
-    while let Some(i) = memchr::memchr(b'-', &rest[at..]) {
-        let dash = at + i;
+    for _ in 0..DASH_TRIES {
+        let dash = at + memchr::memchr(b'-', &rest[at..])?;
         let after = &rest[dash + 1..];
         if after.first() == Some(&b'-') && after[1..].starts_with(boundary) {
             return Some(from + dash);
         }
         at = dash + 1;
     }
-    None
+    // Every start before `at` is ruled out: only a dash can start one.
+    let delimiter = [b"--", boundary].concat();
+    memchr::memmem::find(&rest[at..], &delimiter).map(|i| from + at + i)
 }
+
+/// Dashes [`find_delimiter`] tries one by one before it builds a substring
+/// searcher.
+const DASH_TRIES: usize = 64;
 
 /// Where a body ends before a delimiter found at `dash` (the offset of its
 /// `--`), as `mail-parser` counts it: before the line end that precedes the
@@ -83,6 +92,23 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn data_dense_with_dashes_is_searched_past_the_dash_tries() {
+        let boundary = format!("{}b", "-".repeat(100));
+        for dashes in [0, 10, DASH_TRIES, 3 * DASH_TRIES, 1000] {
+            for tail in ["", "--", "x", "b"] {
+                let text = format!("a\n{}{tail}--{boundary}\nrest", "-".repeat(dashes));
+                let data = text.as_bytes();
+                let naive = (0..data.len()).find(|&i| data[i..].starts_with(format!("--{boundary}").as_bytes()));
+                assert_eq!(find_delimiter(data, 0, boundary.as_bytes()), naive, "{dashes} dashes, tail {tail:?}");
+                let (mut ours, mut theirs) = (MessageStream::new(data), MessageStream::new(data));
+                let found = next_part(&mut ours, data, boundary.as_bytes());
+                assert_eq!((found, ours.offset()), (theirs.seek_next_part(boundary.as_bytes()), theirs.offset()));
+            }
+        }
+        assert_eq!(find_delimiter(&[b'-'; 500], 0, b"b"), None);
+    }
 
     const PIECES: &[&str] = &["a", " ", "\n", "\r\n", "\r", "-", "--", "--b", "--b--", "x--b", "---b", "b", "é"];
 

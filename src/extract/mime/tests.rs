@@ -160,6 +160,17 @@ proptest! {
         }
     }
 
+    /// A header said not to be folded has no line end before its last
+    /// byte: readers trim such a value instead of unfolding it.
+    #[test]
+    fn a_header_not_folded_is_one_line(doc in document()) {
+        let data = doc.as_bytes();
+        for h in header_block(data).unwrap_or_default() {
+            let v = &data[h.value.clone()];
+            prop_assert!(h.folded || !v[..v.len().saturating_sub(1)].contains(&b'\n'), "{:?} in {doc:?}", h);
+        }
+    }
+
     #[test]
     fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let m = parse(&bytes);
