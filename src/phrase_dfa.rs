@@ -28,8 +28,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const NONE: u32 = u32::MAX;
 /// The trie's root.
 const ROOT: u32 = 0;
-/// Table entry of a transition not computed yet.
+/// Table entry of a transition not computed yet. Zero, so that rows the
+/// table grows by ([`Table::grow_zeroed`]) start unknown.
 const UNKNOWN: u32 = 0;
+const _: () = assert!(UNKNOWN == 0);
 /// Table entry flag: the target state has matches.
 const MATCH: u32 = 1 << 31;
 /// Entries after a cache row's transitions (one per class): the row's trie
@@ -270,16 +272,19 @@ impl PhraseDfa {
 
     /// Empties `cache` and sizes it for this automaton. The table's whole
     /// capacity is reserved at once, so it never grows by copying; pages it
-    /// does not use are never touched, so never resident.
+    /// does not use are never touched, so never resident, and most of it
+    /// may be backed by huge pages ([`table`]).
     #[cold]
     fn init(&self, cache: &mut Cache) {
         cache.dfa = self.id;
         cache.row_len = self.row_len();
         cache.rows.clear();
         cache.rows.resize(self.fail.len(), 0);
-        cache.table.clear();
-        cache.table.reserve_exact(cache.capacity_entries());
-        cache.table.resize(cache.row_len, UNKNOWN);
+        if cache.table.capacity() != cache.capacity_entries() {
+            cache.table = Table::with_capacity(cache.capacity_entries());
+        }
+        cache.table.truncate(0);
+        cache.table.grow_zeroed(cache.row_len);
         cache.start = self.row(cache, ROOT);
     }
 
@@ -334,7 +339,7 @@ impl PhraseDfa {
             }
         }
         let row = cache.table.len();
-        cache.table.resize(row + cache.row_len, UNKNOWN);
+        cache.table.grow_zeroed(row + cache.row_len);
         cache.table[row + self.state_at()] = s;
         if let Some(&(a, b)) = self.match_ranges.get(self.out[s as usize] as usize) {
             cache.table[row + self.matches_at()] = a;
@@ -430,7 +435,7 @@ fn child(first_child: &[u32], sibling: &[u32], label: &[u8], s: u32, class: u8) 
 pub(crate) struct Cache {
     /// The automaton filled for (0: none).
     dfa: u64,
-    table: Vec<u32>,
+    table: Table,
     /// Per trie state: its row offset, 0 for none.
     rows: Vec<u32>,
     /// Row offset of the root.
@@ -458,6 +463,9 @@ impl Cache {
 }
 
 mod snapshot;
+mod table;
+
+use table::Table;
 
 #[cfg(test)]
 mod tests;
