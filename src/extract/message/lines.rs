@@ -63,6 +63,20 @@ impl HeaderLines {
         self.text.len()
     }
 
+    /// Appends the lines, each folded (see [`crate::fold::fold_onto`]),
+    /// joined by `\n`.
+    pub(crate) fn fold_onto(&self, out: &mut Vec<u8>) {
+        crate::fold::fold_lines_onto(self.text.as_bytes(), &self.ends, out);
+    }
+
+    /// The value of line `i` (after its `name: `).
+    pub(crate) fn value(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        let line = self.text.get(start..*self.ends.get(i)?)?;
+        // The name holds no `: ` (it holds no colon), so the first one ends it.
+        line.split_once(": ").map(|(_, v)| v)
+    }
+
     /// The value of the first line called `name` (lowercase).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         // A name holds no colon, so `name: ` can only be where its name ends.
@@ -93,6 +107,9 @@ mod tests {
         assert_eq!(lines.header("x-émoji"), None);
         assert_eq!(lines.header("x-Émoji"), Some(""));
         assert_eq!(lines.header("to"), None);
+        assert_eq!(lines.value(1), Some("<MAILER-DAEMON@example.org>"));
+        assert_eq!(lines.value(2), Some(""));
+        assert_eq!(lines.value(4), None);
     }
 
     proptest::proptest! {
