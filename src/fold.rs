@@ -47,6 +47,46 @@ pub fn fold_onto(input: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Folds each of the lines stored back to back in `text` (line `i` ends at
+/// `ends[i]`) onto `out`, joined by `\n`: what [`fold_onto`] of each line,
+/// with a `\n` before every line but the first, appends. One scan over the
+/// whole text finds the lines folding changes; the others are copied as
+/// they are.
+///
+/// ```
+/// let mut out = Vec::new();
+/// rebound::fold::fold_lines_onto(b"a: ba:  cd:e", &[4, 9, 12], &mut out);
+/// assert_eq!(out, b"a: b\na: c\nd:e");
+/// ```
+pub fn fold_lines_onto(text: &[u8], ends: &[usize], out: &mut Vec<u8>) {
+    let is_space = |b: u8| b == b' ' || other_space(b);
+    let mut start = 0;
+    // The first pair at or after `start` that folds (it may straddle two
+    // lines, then it changes neither).
+    let mut fold_at = 0;
+    for (i, &end) in ends.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        let Some(line) = text.get(start..end) else { break };
+        if line.is_empty() {
+            start = end;
+            continue;
+        }
+        if fold_at < start {
+            fold_at = next_fold(text, start);
+        }
+        let (first, last) = (line[0], line[line.len() - 1]);
+        // No pair inside the line folds, and its ends are words.
+        if fold_at + 1 >= end && !is_space(first) && !is_space(last) {
+            out.extend_from_slice(line);
+        } else {
+            fold_onto(line, out);
+        }
+        start = end;
+    }
+}
+
 /// The first position at or after `from` (the start of a word) where a
 /// byte [`folds`] beside the byte after it, or `s.len()`. `s` ends with a
 /// word, so its last byte never folds. Blocks of pairs are tested without
@@ -231,6 +271,24 @@ mod tests {
             let mut onto = head.clone().into_bytes();
             fold_onto(s.as_bytes(), &mut onto);
             prop_assert_eq!(onto, [head.as_bytes(), &alone].concat());
+        }
+
+        #[test]
+        fn folding_lines_folds_each_line(s in "[ab: \t\n\r\x0b\x0c]{0,90}|\\PC{0,60}", cuts in proptest::collection::vec(0usize..100, 0..12)) {
+            let mut ends: Vec<usize> = cuts.into_iter().map(|c| c.min(s.len())).filter(|&c| s.is_char_boundary(c)).collect();
+            ends.sort_unstable();
+            let mut out = b"x".to_vec();
+            fold_lines_onto(s.as_bytes(), &ends, &mut out);
+            let mut expected = b"x".to_vec();
+            let mut start = 0;
+            for (i, &end) in ends.iter().enumerate() {
+                if i > 0 {
+                    expected.push(b'\n');
+                }
+                fold_onto(&s.as_bytes()[start..end], &mut expected);
+                start = end;
+            }
+            prop_assert_eq!(out, expected);
         }
 
         #[test]

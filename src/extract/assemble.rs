@@ -9,6 +9,10 @@ use super::{address, Bounce};
 use super::{generic, DsnRecipient, Spec};
 use crate::code::find_enhanced;
 
+mod reply_core;
+
+use reply_core::core_contains;
+
 /// A bounce from a DSN recipient group (its fields moved into the bounce),
 /// completed from the text.
 pub(super) fn from_dsn(spec: &Spec, tr: &generic::TextReport, r: DsnRecipient, reporting: Option<&str>) -> Bounce {
@@ -69,49 +73,6 @@ fn choose_diagnostic(dsn: Cow<'_, str>, text: Cow<'_, str>) -> Option<String> {
     }
 }
 
-/// The letters and digits of `s`, lowercased: what two wordings of one
-/// reply share (what [`core_onto`] appends).
-#[cfg(test)]
-fn core(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    core_onto(s, &mut out);
-    out
-}
-
-/// Whether the core of `text` holds the core of `part` (see
-/// [`core_onto`]): both read into one buffer.
-fn core_contains(text: &str, part: &str) -> bool {
-    let mut both = String::with_capacity(text.len() + part.len());
-    core_onto(text, &mut both);
-    let end = both.len();
-    core_onto(part, &mut both);
-    let (text, part) = both.split_at(end);
-    text.contains(part)
-}
-
-/// Appends the core of `s` to `out`: its letters and digits, lowercased,
-/// what two wordings of one reply share.
-fn core_onto(s: &str, out: &mut String) {
-    // Byte by byte over ASCII, character by character over the rest.
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                out.push(char::from(b.to_ascii_lowercase()));
-            }
-            i += 1;
-            continue;
-        }
-        let Some(c) = s[i..].chars().next() else { break };
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        }
-        i += c.len_utf8();
-    }
-}
-
 /// Whether a diagnostic says something in words (not just `255`).
 pub(super) fn informative(diagnostic: &str) -> bool {
     diagnostic.chars().filter(|c| c.is_alphabetic()).take(4).count() >= 4
@@ -156,15 +117,6 @@ fn normalize_command(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        /// The core of a text is its alphanumeric characters, lowercased.
-        #[test]
-        fn core_keeps_letters_and_digits_lowercased(s in "[a-zA-Z0-9 .:ÄéßİΣ\u{3000}-]{0,24}") {
-            let expected: String = s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-            proptest::prop_assert_eq!(core(&s), expected);
-        }
-    }
 
     #[test]
     fn prefers_the_longer_wording_of_one_reply() {

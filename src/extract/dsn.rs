@@ -60,8 +60,25 @@ const FIELDS: &[&str] = &[
     "final-log-id",
 ];
 
+/// Whether a byte starts one of the [`FIELDS`] (either case).
+const FIRST: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        let b = FIELDS[i].as_bytes()[0];
+        t[b as usize] = true;
+        t[b.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The field name of a line, lowercased, when it is a DSN field.
 pub(crate) fn field_name(line: &str) -> Option<&'static str> {
+    // Most lines that are no field are told apart by their first byte.
+    if !FIRST[usize::from(*line.as_bytes().first()?)] {
+        return None;
+    }
     // The longest name is 18 bytes: a colon further on (spaces before it
     // allowed) ends no field name, so long lines are not scanned to the end.
     let head = &line.as_bytes()[..line.len().min(40)];
@@ -238,7 +255,28 @@ fn unfold(text: &str) -> Vec<(Option<&'static str>, Cow<'_, str>)> {
 mod tests {
     use super::*;
 
+    /// The field name as first written: no look at the first byte.
+    fn field_name_by_colon(line: &str) -> Option<&'static str> {
+        let head = &line.as_bytes()[..line.len().min(40)];
+        let colon = memchr::memchr(b':', head)?;
+        let name = line[..colon].trim_end();
+        if !(5..=18).contains(&name.len()) {
+            return None;
+        }
+        FIELDS.iter().copied().find(|f| f.eq_ignore_ascii_case(name))
+    }
+
     proptest::proptest! {
+        /// Looking at the first byte first finds the same fields.
+        #[test]
+        fn field_names_are_found_as_by_the_colon(
+            name in proptest::sample::select(vec!["Status", "ACTION", "final-recipient", "Final-Log-ID", "X-Actual-Recipient", "Subject", "reporting-mta ", " status", "will-retry-until", "é", ""]),
+            rest in "[: a]{0,4}",
+        ) {
+            let line = format!("{name}{rest}");
+            proptest::prop_assert_eq!(field_name(&line), field_name_by_colon(&line));
+        }
+
         /// Trimmed at the end, the lines are those of `str::lines`.
         #[test]
         fn lines_read_as_str_lines(text in "[a \r\n]{0,12}") {

@@ -96,12 +96,6 @@ pub(crate) struct View {
 }
 
 impl View {
-    /// The unfolded value of the first top-level header called `name`
-    /// (lowercase).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.header(name)
-    }
-
     /// Adds a human-readable part to `text`.
     fn push_text(&mut self, part: &str) {
         if self.texts > 0 {
@@ -139,9 +133,14 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
             None => mime::utf8_lossy(raw.get(r.clone()).unwrap_or_default()),
         }
     };
+    // The first `To` line, noted on the way (instead of looked up after).
+    let mut to_line = None;
     for h in &top.headers {
         let name = slice(&h.name);
         let value = slice(&h.value);
+        if to_line.is_none() && name.eq_ignore_ascii_case("to") {
+            to_line = Some(v.headers.len());
+        }
         v.headers.push(&name, &value, h.folded);
     }
     // The subject read without mail-parser unless it holds encoded words.
@@ -154,15 +153,21 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
             },
         };
     }
-    v.to = v
-        .header("to")
+    v.to = to_line
+        .and_then(|i| v.headers.value(i))
         .map(|t| match sole_address(t) {
             Some(a) => address::clean(a).into_iter().collect(),
             None => address::find_all(t).map(|(_, _, a)| a).collect(),
         })
         .unwrap_or_default();
     if let Some(ct) = &top.content_type {
-        v.content_type = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase();
+        let (ctype, subtype) = (ct.ctype(), ct.subtype().unwrap_or(""));
+        let mut t = String::with_capacity(ctype.len() + 1 + subtype.len());
+        t.push_str(ctype);
+        t.push('/');
+        t.push_str(subtype);
+        t.make_ascii_lowercase();
+        v.content_type = t;
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
     // HTML parts are turned into text only when there is no plain text.

@@ -40,12 +40,7 @@ impl<'a> Signs<'a> {
         buf.extend_from_slice(from.as_bytes());
         let headers_at = buf.len();
         if read_headers {
-            for (i, h) in headers.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b'\n');
-                }
-                crate::fold::fold_onto(h.as_bytes(), &mut buf);
-            }
+            headers.fold_onto(&mut buf);
         }
         // Matched ASCII case-insensitively: lowercased once here, the
         // literals are looked for case-sensitively (and faster).

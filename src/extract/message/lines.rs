@@ -63,10 +63,42 @@ impl HeaderLines {
         self.text.len()
     }
 
+    /// Appends the lines, each folded (see [`crate::fold::fold_onto`]),
+    /// joined by `\n`.
+    pub(crate) fn fold_onto(&self, out: &mut Vec<u8>) {
+        crate::fold::fold_lines_onto(self.text.as_bytes(), &self.ends, out);
+    }
+
+    /// The value of line `i` (after its `name: `).
+    pub(crate) fn value(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        let line = self.text.get(start..*self.ends.get(i)?)?;
+        // The name holds no `: ` (it holds no colon), so the first one ends it.
+        line.split_once(": ").map(|(_, v)| v)
+    }
+
     /// The value of the first line called `name` (lowercase).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         // A name holds no colon, so `name: ` can only be where its name ends.
-        self.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+        let n = name.as_bytes();
+        let Some(&first) = n.first() else {
+            return self.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "));
+        };
+        // Lines are told apart by their first byte before their names are
+        // compared (most lines are not the one looked for).
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        for &end in &self.ends {
+            let line = text.get(start..end).unwrap_or_default();
+            if line.first() == Some(&first)
+                && line.get(..n.len()) == Some(n)
+                && line.get(n.len()..n.len() + 2) == Some(b": ")
+            {
+                return self.text.get(start + n.len() + 2..end);
+            }
+            start = end;
+        }
+        None
     }
 }
 
@@ -93,9 +125,30 @@ mod tests {
         assert_eq!(lines.header("x-émoji"), None);
         assert_eq!(lines.header("x-Émoji"), Some(""));
         assert_eq!(lines.header("to"), None);
+        assert_eq!(lines.value(1), Some("<MAILER-DAEMON@example.org>"));
+        assert_eq!(lines.value(2), Some(""));
+        assert_eq!(lines.value(4), None);
     }
 
     proptest::proptest! {
+        /// A header is found as the first line that starts with its name
+        /// and `: ` (the search as first written).
+        #[test]
+        fn header_finds_the_first_line_of_a_name(
+            lines in proptest::collection::vec(
+                (proptest::sample::select(vec!["to", "from", "to-x", "x", "t", "é"]), proptest::sample::select(vec!["", "a", ": b", " c"])),
+                0..8,
+            ),
+            name in proptest::sample::select(vec!["", "to", "from", "t", "é", "x: "]),
+        ) {
+            let mut h = HeaderLines::default();
+            for (n, v) in &lines {
+                h.push(n, v, false);
+            }
+            let expected = h.iter().find_map(|l| l.strip_prefix(name)?.strip_prefix(": "));
+            proptest::prop_assert_eq!(h.header(name), expected);
+        }
+
         #[test]
         fn a_value_of_one_line_is_only_trimmed(
             pieces in proptest::collection::vec(

@@ -167,6 +167,17 @@ mod tests {
         }
 
         #[test]
+        fn trim_agrees_with_str_trim(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "!", "~", "\x7f", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\u{a0}", "\u{3000}", "é", "\u{85}"]),
+                0..10,
+            ),
+        ) {
+            let s = pieces.concat();
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        #[test]
         fn unfold_agrees_with_split_trim_join(
             pieces in proptest::collection::vec(
                 proptest::sample::select(vec!["a", "b c", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\u{a0}", "\u{3000}", "é", "\u{85}"]),

@@ -65,6 +65,9 @@ pub(crate) fn is_named(data: &[u8], h: &Header, name: &str) -> bool {
 #[derive(Default)]
 pub(super) struct Heads<'x> {
     pub headers: Vec<Header>,
+    /// Whether only the three MIME headers are wanted: `headers` is left
+    /// empty (the headers of a part inside a message, which nobody reads).
+    pub mime_only: bool,
     pub content_type: Option<HeaderValue<'x>>,
     pub disposition: Option<HeaderValue<'x>>,
     pub encoding: Option<HeaderValue<'x>>,
@@ -119,7 +122,9 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
         name.end = name.start + data[name.clone()].trim_ascii_end().len();
         if !named && pos >= data.len() {
             // A name at the very end, without a colon: a header with no value.
-            out.headers.push(Header { name, value: pos..pos, folded: false });
+            if !out.mime_only {
+                out.headers.push(Header { name, value: pos..pos, folded: false });
+            }
             return None;
         }
         let start = pos;
@@ -163,7 +168,9 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
                 end
             }
         };
-        out.headers.push(Header { name, value: start..pos, folded });
+        if !out.mime_only {
+            out.headers.push(Header { name, value: start..pos, folded });
+        }
     }
 }
 

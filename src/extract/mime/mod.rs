@@ -42,7 +42,9 @@ pub(crate) use plain::{utf8_lossy, utf8_lossy_owned};
 /// One MIME part.
 #[derive(Debug)]
 pub(crate) struct Part<'x> {
-    /// Its headers, in order.
+    /// Its headers, in order, for a message's own header block
+    /// (`parts[0]`); empty for the parts inside it, whose headers nobody
+    /// reads but the MIME ones (parsed into the fields below).
     pub headers: Vec<Header>,
     /// Its last `Content-Type`, when that parses.
     pub content_type: Option<ContentType<'x>>,
@@ -96,6 +98,11 @@ impl Msg<'_> {
         self.data.get(p.offset_header..p.offset_end).unwrap_or_default()
     }
 }
+
+/// Room reserved for a message's own headers: most blocks fit, and the
+/// list (40 bytes a header) stays within the sizes glibc's malloc serves
+/// from its per-thread cache (up to 1,032 bytes).
+const OWN_HEADERS: usize = 25;
 
 /// How `mail-parser` classifies a part (`parsers/message.rs`).
 #[derive(Debug, PartialEq, Clone, Copy, Default)]
@@ -192,7 +199,15 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         state.offset_header = stream.offset();
         // Room for the headers of most parts, and half of a top-level
         // block, without growing the list one header at a time.
-        let mut heads = Heads { headers: Vec::with_capacity(16), ..Heads::default() };
+        // A message's own header block is kept (room for most, without
+        // growing the list one header at a time); of the parts inside it,
+        // only the MIME headers are read.
+        let own = message.parts.is_empty();
+        let mut heads = Heads {
+            headers: if own { Vec::with_capacity(OWN_HEADERS) } else { Vec::new() },
+            mime_only: !own,
+            ..Heads::default()
+        };
         let Some(body) = read_headers(raw, stream.offset(), true, &mut heads) else {
             // The data ended inside the header block.
             stream.seek_end();
