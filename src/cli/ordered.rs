@@ -281,6 +281,32 @@ mod tests {
     }
 
     #[test]
+    fn a_tight_byte_bound_neither_hangs_nor_reorders() {
+        let items: Vec<u64> = (0..300).collect();
+        let mut seen = Vec::new();
+        // At most two bytes of results waiting, each result one or three.
+        let r: Result<(), ()> = in_order(
+            &items,
+            3,
+            Window { files: 1000, bytes: 2 },
+            || (),
+            |_, &x| {
+                if x % 5 == 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
+                x
+            },
+            |&x| if x % 2 == 0 { 1 } else { 3 },
+            |y| {
+                seen.push(y);
+                Ok(())
+            },
+        );
+        assert!(r.is_ok());
+        assert_eq!(seen, items);
+    }
+
+    #[test]
     fn stops_at_the_first_error_without_hanging() {
         let items: Vec<u32> = (0..1000).collect();
         let mut emitted = 0;
