@@ -48,6 +48,12 @@ pub(crate) fn prepare_worker() {
 mod imp {
     use super::{HUGE, MMAP_THRESHOLD, PROBE, TOP_PAD, TRIM_THRESHOLD};
 
+    /// Where glibc starts the heap of a thread (`HEAP_MAX_SIZE` on 64-bit).
+    const HEAP_ALIGN: usize = 64 << 20;
+
+    /// The heaps (their [`HEAP_ALIGN`] boundary) already prepared.
+    static ADVISED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
     /// The thread that called [`prepare`]: its heap is not a worker's.
     static MAIN: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
 
@@ -99,6 +105,16 @@ mod imp {
         let b = std::hint::black_box(Box::new(0u8));
         let at = std::ptr::from_ref::<u8>(&*b) as usize;
         drop((first, b));
+        // Once a heap: the workers of a later directory are new threads,
+        // but glibc hands them the heaps the earlier ones left, and skipping
+        // again would leave up to 2 MB more of it unused each time.
+        let heap = at & !(HEAP_ALIGN - 1);
+        let mut done = ADVISED.lock().unwrap_or_else(|e| e.into_inner());
+        if done.contains(&heap) {
+            return;
+        }
+        done.push(heap);
+        drop(done);
         advise_huge(at & !(HUGE - 1), TOP_PAD);
         skip_to_huge_boundary(at, at);
     }
