@@ -64,8 +64,13 @@ const READ_BUFFER: usize = 64 * 1024;
 /// Files up to this size are read whole rather than through a buffer.
 const WHOLE_FILE: u64 = 1 << 20;
 
-/// The files of a directory a worker may read ahead of the output.
-const READ_AHEAD: usize = 64;
+/// How far the workers reading a directory may run ahead of the output:
+/// files, and bytes of records and messages waiting. The thread writing the
+/// output is a worker too, and writes only between two of its own files, so
+/// the other workers must be able to run well ahead of it (64 files, about
+/// 4 ms of work, left the second worker waiting ≈ 4 ms a run over
+/// `maildir/bsd`); the bytes bound memory however large the files' records.
+const READ_AHEAD: super::ordered::Window = super::ordered::Window { files: 4096, bytes: 8 << 20 };
 
 /// Output is gathered in `Run::buf` and handed on this many bytes at a
 /// time: as many as the `BufWriter` holds, so it passes them straight to
@@ -132,6 +137,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     if args.watch {
         return super::watch::run(cli, &args.files, args.format);
     }
+    super::heap::prepare();
     let engine = super::engine(cli)?;
     // The compiled rules live until the process ends: one reference is
     // never dropped, so exit does not free them piece by piece (≈ 20,000
@@ -254,8 +260,16 @@ impl Run<'_> {
             failed: false,
             notes: Some(Vec::new()),
         };
+        let worker = || {
+            super::heap::prepare_worker();
+            worker()
+        };
         let read = |w: &mut Run<'_>, path| w.worker_file(path);
-        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, |done: FileOutput<'_>| {
+        let size = |done: &FileOutput<'_>| match done {
+            FileOutput::Read { records, notes, .. } => records.capacity() + notes.capacity(),
+            FileOutput::Large(_) => 0,
+        };
+        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, size, |done: FileOutput<'_>| {
             match done {
                 FileOutput::Read { records, notes, failed } => {
                     if !notes.is_empty() {

@@ -4,6 +4,7 @@ mod check;
 mod classify;
 mod eval;
 mod explain;
+mod heap;
 mod init;
 mod lines;
 mod ordered;

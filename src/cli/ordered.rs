@@ -10,8 +10,13 @@
 //!
 //! Workers take the next input from a shared counter, so a slow input does
 //! not hold the others up; but no worker starts an input more than `window`
-//! places ahead of the last result handed back, so the results waiting for
-//! a slow one stay few (memory stays bounded however many inputs there are).
+//! places ahead of the last result handed back, nor while the results
+//! waiting for a slow one hold `bytes` bytes or more (as `size` tells them),
+//! so memory stays bounded however many inputs there are. The calling
+//! thread hands results back only between two of its own inputs, so the
+//! window must be wide enough for the other workers to keep busy while it
+//! reads a long one (a mailbox, say, or the first emails, which build the
+//! rules' regexes): tens of files were not.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
@@ -29,6 +34,8 @@ struct State {
     next: usize,
     /// Results handed back so far.
     done: usize,
+    /// Bytes held by results made but not handed back yet.
+    held: usize,
     /// Set when the caller wants no more results.
     stop: bool,
     /// Workers waiting for `done` to move.
@@ -41,7 +48,8 @@ enum Claim {
     Item(usize),
     /// Every input is claimed, or work stopped.
     Done,
-    /// The next input is `window` places ahead of the results handed back.
+    /// The next input is `window` places ahead of the results handed back,
+    /// or the results waiting hold too many bytes.
     Full,
 }
 
@@ -50,18 +58,20 @@ impl Queue {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The next input to work on, if there is one within `window` places of
-    /// the results handed back.
-    fn try_claim(&self, len: usize, window: usize) -> Claim {
-        claim_in(&mut self.lock(), len, window)
+    /// Counts `held` more bytes waiting, then gives the next input to work
+    /// on, if there is one within the limits.
+    fn try_claim(&self, held: usize, limits: Limits) -> Claim {
+        let mut s = self.lock();
+        s.held += held;
+        claim_in(&mut s, limits)
     }
 
-    /// The next input to work on, waiting while it would run more than
-    /// `window` places ahead; `None` when there is none or work stopped.
-    fn claim(&self, len: usize, window: usize) -> Option<usize> {
+    /// The next input to work on, waiting while it would be beyond the
+    /// limits; `None` when there is none or work stopped.
+    fn claim(&self, limits: Limits) -> Option<usize> {
         let mut s = self.lock();
         loop {
-            match claim_in(&mut s, len, window) {
+            match claim_in(&mut s, limits) {
                 Claim::Item(i) => return Some(i),
                 Claim::Done => return None,
                 Claim::Full => {
@@ -83,10 +93,21 @@ impl Queue {
     }
 }
 
-fn claim_in(s: &mut State, len: usize, window: usize) -> Claim {
-    if s.stop || s.next >= len {
+/// How far ahead of the results handed back workers may run.
+#[derive(Clone, Copy)]
+struct Limits {
+    /// The number of inputs.
+    len: usize,
+    /// Inputs started ahead of the last result handed back.
+    window: usize,
+    /// Bytes of results waiting to be handed back.
+    bytes: usize,
+}
+
+fn claim_in(s: &mut State, limits: Limits) -> Claim {
+    if s.stop || s.next >= limits.len {
         Claim::Done
-    } else if s.next >= s.done + window {
+    } else if s.next >= s.done + limits.window || (s.held >= limits.bytes && s.next > s.done) {
         Claim::Full
     } else {
         s.next += 1;
@@ -104,77 +125,124 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
+/// How far workers may run ahead of the results handed back: `files`
+/// inputs, or results waiting that hold `bytes` bytes (as `size` counts).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    /// Inputs started ahead of the last result handed back.
+    pub(crate) files: usize,
+    /// Bytes held by the results waiting to be handed back.
+    pub(crate) bytes: usize,
+}
+
 /// Runs `work` on every item with `threads` workers (the calling thread and
 /// `threads - 1` more, each with its own state from `init`), and calls
 /// `emit`, on the calling thread, with each result in the order of `items`.
-/// Stops early, returning its error, when `emit` fails.
+/// `size` tells the bytes a result holds until it is emitted. Stops early,
+/// returning its error, when `emit` fails.
 ///
 /// ```text
-/// in_order(&paths, 2, 64, || Worker::new(), |w, path| w.read(path), |out| stdout.write_all(&out))
+/// in_order(&paths, 2, window, || Worker::new(), |w, path| w.read(path), |out| out.len(), |out| stdout.write_all(&out))
 /// ```
 pub(crate) fn in_order<'a, T, S, R, E>(
     items: &'a [T],
     threads: usize,
-    window: usize,
+    window: Window,
     init: impl Fn() -> S + Sync,
     work: impl Fn(&mut S, &'a T) -> R + Sync,
+    size: impl Fn(&R) -> usize + Sync,
     mut emit: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
     T: Sync,
     R: Send,
 {
-    let window = window.max(1);
-    let queue = Queue { state: Mutex::new(State { next: 0, done: 0, stop: false, waiting: 0 }), moved: Condvar::new() };
+    let limits = Limits { len: items.len(), window: window.files.max(1), bytes: window.bytes };
+    let queue = Queue {
+        state: Mutex::new(State { next: 0, done: 0, held: 0, stop: false, waiting: 0 }),
+        moved: Condvar::new(),
+    };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
         for _ in 1..threads.max(1) {
             let tx = tx.clone();
-            let (queue, init, work) = (&queue, &init, &work);
+            let (queue, init, work, size) = (&queue, &init, &work, &size);
             scope.spawn(move || {
                 // A worker that panics stops the others, so that none waits
                 // for its result forever; the scope then passes the panic on.
                 let _guard = StopOnPanic(queue);
                 let mut state = init();
-                while let Some(i) = queue.claim(items.len(), window) {
-                    if tx.send((i, work(&mut state, &items[i]))).is_err() {
-                        break;
+                // The last result, counted as held before it is sent (so
+                // before it can be handed back and no longer counted).
+                let mut made: Option<(usize, R)> = None;
+                loop {
+                    let claim = queue.try_claim(made.as_ref().map_or(0, |(_, r)| size(r)), limits);
+                    if let Some(m) = made.take() {
+                        if tx.send(m).is_err() {
+                            break;
+                        }
                     }
+                    let i = match claim {
+                        Claim::Item(i) => i,
+                        Claim::Done => break,
+                        Claim::Full => match queue.claim(limits) {
+                            Some(i) => i,
+                            None => break,
+                        },
+                    };
+                    made = Some((i, work(&mut state, &items[i])));
                 }
             });
         }
         drop(tx);
         let _guard = StopOnPanic(&queue);
         let mut state = init();
-        let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
+        // Results waiting for their turn, with the bytes they hold.
+        let mut waiting: BTreeMap<usize, (R, usize)> = BTreeMap::new();
         let mut next = 0;
+        // Bytes of this thread's own results not yet counted as held.
+        let mut own = 0;
         while next < items.len() {
             // Work while there is work within the window; else wait for
             // another worker's result (the one the window waits for).
-            match queue.try_claim(items.len(), window) {
+            match queue.try_claim(std::mem::take(&mut own), limits) {
                 Claim::Item(i) => {
-                    waiting.insert(i, work(&mut state, &items[i]));
+                    let r = work(&mut state, &items[i]);
+                    own = size(&r);
+                    waiting.insert(i, (r, own));
                 }
                 Claim::Full | Claim::Done => match rx.recv() {
                     Ok((i, r)) => {
-                        waiting.insert(i, r);
+                        let n = size(&r);
+                        waiting.insert(i, (r, n));
                     }
                     // Every other worker has ended: a stop, or a panic the
                     // scope passes on.
                     Err(_) => break,
                 },
             }
-            waiting.extend(rx.try_iter());
+            waiting.extend(rx.try_iter().map(|(i, r)| {
+                let n = size(&r);
+                (i, (r, n))
+            }));
             let before = next;
-            while let Some(r) = waiting.remove(&next) {
+            let mut freed = 0;
+            while let Some((r, n)) = waiting.remove(&next) {
                 next += 1;
+                freed += n;
                 if let Err(e) = emit(r) {
                     queue.update(|s| s.stop = true);
                     return Err(e);
                 }
             }
             if next > before {
-                queue.update(|s| s.done = next);
+                // Counted before it is freed: `held` never goes below what
+                // the results still waiting hold.
+                let add = std::mem::take(&mut own);
+                queue.update(|s| {
+                    s.done = next;
+                    s.held = (s.held + add).saturating_sub(freed);
+                });
             }
         }
         Ok(())
@@ -193,7 +261,7 @@ mod tests {
         let r: Result<(), ()> = in_order(
             &items,
             3,
-            8,
+            Window { files: 8, bytes: usize::MAX },
             || 0u64,
             |count, &x| {
                 *count += 1;
@@ -202,6 +270,7 @@ mod tests {
                 }
                 x * 2
             },
+            |_| 1,
             |y| {
                 seen.push(y);
                 Ok(())
@@ -212,15 +281,42 @@ mod tests {
     }
 
     #[test]
+    fn a_tight_byte_bound_neither_hangs_nor_reorders() {
+        let items: Vec<u64> = (0..300).collect();
+        let mut seen = Vec::new();
+        // At most two bytes of results waiting, each result one or three.
+        let r: Result<(), ()> = in_order(
+            &items,
+            3,
+            Window { files: 1000, bytes: 2 },
+            || (),
+            |_, &x| {
+                if x % 5 == 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
+                x
+            },
+            |&x| if x % 2 == 0 { 1 } else { 3 },
+            |y| {
+                seen.push(y);
+                Ok(())
+            },
+        );
+        assert!(r.is_ok());
+        assert_eq!(seen, items);
+    }
+
+    #[test]
     fn stops_at_the_first_error_without_hanging() {
         let items: Vec<u32> = (0..1000).collect();
         let mut emitted = 0;
         let r = in_order(
             &items,
             2,
-            4,
+            Window { files: 4, bytes: 16 },
             || (),
             |_, &x| x,
+            |_| 4,
             |x| {
                 emitted += 1;
                 if x == 10 {
@@ -236,15 +332,17 @@ mod tests {
 
     #[test]
     fn handles_no_items_and_one_thread() {
-        let r: Result<(), ()> = in_order(&[] as &[u8], 2, 4, || (), |_, _| 0, |_| Ok(()));
+        let window = Window { files: 4, bytes: 1 };
+        let r: Result<(), ()> = in_order(&[] as &[u8], 2, window, || (), |_, _| 0, |_| 1, |_| Ok(()));
         assert!(r.is_ok());
         let mut out = Vec::new();
         let r: Result<(), ()> = in_order(
             &[1, 2, 3],
             1,
-            1,
+            Window { files: 1, bytes: 0 },
             || (),
             |_, &x| x,
+            |_| 1,
             |x| {
                 out.push(x);
                 Ok(())

@@ -37,6 +37,7 @@
 pub(crate) mod codec;
 mod compiled;
 mod hash;
+mod map;
 mod rules;
 
 use std::fs;
@@ -140,7 +141,7 @@ impl SnapshotCache {
     /// The rules the snapshot of `key` holds; the sources back when there is
     /// no usable one.
     fn read(&self, key: u128, sources: Vec<SourceFile>) -> Result<CompiledRules, Vec<SourceFile>> {
-        let Ok(bytes) = fs::read(self.path_of(key)) else {
+        let Ok(bytes) = map::FileBytes::open(&self.path_of(key)) else {
             return Err(sources);
         };
         match body(&bytes, key) {
