@@ -272,6 +272,13 @@ impl Backtracker {
         }
     }
 
+    /// Whether a match may start at 0 in `haystack`, by its first byte (or
+    /// its assertions, for a pattern that may match the empty string): a
+    /// check far cheaper than a search, and most lines fail it.
+    pub(super) fn may_start(&self, haystack: &[u8]) -> bool {
+        self.viable(haystack, haystack, self.start, 0)
+    }
+
     /// The longest text (from its start to the end searched) a search takes.
     pub(super) fn max_haystack_len(&self) -> usize {
         (VISITED_BITS / self.checked.max(1)).saturating_sub(1)

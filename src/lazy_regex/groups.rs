@@ -82,6 +82,9 @@ impl Groups {
 
     /// Whether `haystack` holds a match.
     pub(super) fn is_match(&self, haystack: &[u8]) -> bool {
+        if !self.backtrack.may_start(haystack) {
+            return false;
+        }
         let mut caches = self.caches.get();
         let input = Input::new(haystack).earliest(true);
         match self.dfa.try_search_fwd(&mut caches.dfa, &input) {
@@ -92,6 +95,9 @@ impl Groups {
 
     /// The groups of the leftmost-first match in `haystack`, if any.
     pub(super) fn captures(&self, haystack: &[u8]) -> Option<Slots> {
+        if !self.backtrack.may_start(haystack) {
+            return None;
+        }
         let mut caches = self.caches.get();
         let caches = &mut *caches;
         let mut input = Input::new(haystack);
