@@ -168,6 +168,7 @@ impl Backtracker {
     /// sees all of `haystack`), writing the groups of the first match into
     /// `slots`: `Some(true)` if there is one, `None` if the text is too long
     /// for the visited set (see [`Backtracker::max_haystack_len`]).
+    #[inline]
     pub(super) fn search(
         &self,
         cache: &mut Cache,
