@@ -42,6 +42,7 @@ use std::ops::Range;
 use regex_automata::util::captures::Captures as Slots;
 use regex_syntax::hir::{Hir, HirKind};
 
+mod backtrack;
 mod dual;
 mod groups;
 mod literal;

@@ -16,13 +16,13 @@
 //! every start before the match, which costs more than the reverse search
 //! saves; those stay `meta` regexes.
 
+use super::backtrack::{self, Backtracker};
 use regex_automata::hybrid::dfa::{self, DFA};
-use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
 use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
-use regex_automata::{Input, MatchKind};
+use regex_automata::{Input, MatchKind, PatternID};
 use regex_syntax::hir::Hir;
 
 /// The caches one search needs, one set per thread at a time.
@@ -38,7 +38,7 @@ type MakeCaches = Box<dyn Fn() -> Caches + Send + Sync>;
 /// A regex searched for its groups (see the module documentation).
 pub(super) struct Groups {
     dfa: DFA,
-    backtrack: BoundedBacktracker,
+    backtrack: Backtracker,
     pikevm: PikeVM,
     caches: Pool<Caches, MakeCaches>,
 }
@@ -69,16 +69,22 @@ impl Groups {
             )
             .build_from_nfa(nfa.clone())
             .ok()?;
-        let backtrack = BoundedBacktracker::new_from_nfa(nfa.clone()).ok()?;
+        let backtrack = Backtracker::new(&nfa);
         let pikevm = PikeVM::new_from_nfa(nfa).ok()?;
-        let (d, b, p) = (dfa.clone(), backtrack.clone(), pikevm.clone());
-        let make: MakeCaches =
-            Box::new(move || Caches { dfa: d.create_cache(), backtrack: b.create_cache(), pikevm: p.create_cache() });
+        let (d, p) = (dfa.clone(), pikevm.clone());
+        let make: MakeCaches = Box::new(move || Caches {
+            dfa: d.create_cache(),
+            backtrack: backtrack::Cache::default(),
+            pikevm: p.create_cache(),
+        });
         Some(Groups { dfa, backtrack, pikevm, caches: Pool::new(make) })
     }
 
     /// Whether `haystack` holds a match.
     pub(super) fn is_match(&self, haystack: &[u8]) -> bool {
+        if !self.backtrack.may_start(haystack) {
+            return false;
+        }
         let mut caches = self.caches.get();
         let input = Input::new(haystack).earliest(true);
         match self.dfa.try_search_fwd(&mut caches.dfa, &input) {
@@ -89,6 +95,9 @@ impl Groups {
 
     /// The groups of the leftmost-first match in `haystack`, if any.
     pub(super) fn captures(&self, haystack: &[u8]) -> Option<Slots> {
+        if !self.backtrack.may_start(haystack) {
+            return None;
+        }
         let mut caches = self.caches.get();
         let caches = &mut *caches;
         let mut input = Input::new(haystack);
@@ -98,8 +107,9 @@ impl Groups {
             Err(_) => {}
         }
         let mut slots = Slots::all(self.pikevm.get_nfa().group_info().clone());
-        if self.backtrack.try_search(&mut caches.backtrack, &input, &mut slots).is_err() {
-            self.pikevm.search(&mut caches.pikevm, &input, &mut slots);
+        match self.backtrack.search(&mut caches.backtrack, haystack, input.end(), slots.slots_mut()) {
+            Some(found) => slots.set_pattern(found.then_some(PatternID::ZERO)),
+            None => self.pikevm.search(&mut caches.pikevm, &input, &mut slots),
         }
         slots.is_match().then_some(slots)
     }
@@ -125,7 +135,7 @@ mod tests {
     #[test]
     fn a_text_too_long_for_the_backtracker_goes_to_the_pikevm() {
         let g = groups(r"^(?P<all>.*x)");
-        let text = [b"a".repeat(300_000), b"x".to_vec()].concat();
+        let text = [b"a".repeat(g.backtrack.max_haystack_len()), b"x".to_vec()].concat();
         assert!(text.len() > g.backtrack.max_haystack_len());
         assert_eq!(g.captures(&text).unwrap().get_group(1).unwrap().range(), 0..text.len());
     }

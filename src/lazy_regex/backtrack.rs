@@ -1,0 +1,412 @@
+//! [`Backtracker`]: the bounded backtracker of `regex-automata`
+//! (`nfa::thompson::backtrack`), over the same NFA, with a cheaper step.
+//!
+//! A [`super::groups::Groups`] search runs the backtracker from the start of
+//! the text to the end its lazy DFA found, for the groups. That is most of
+//! the cost of reading recipient lines: patterns like
+//! `^\s{0,12}<?(?P<rcpt>[^\s<>]+@[^\s<>]+?)>?\s*$` try many (state,
+//! position) pairs, a few hundred on a 50-byte line. This is the same
+//! search, state for state: a depth-first walk of the NFA in priority
+//! order (so the first match it reaches is the leftmost-first one), each
+//! (state, position) pair visited at most once, and a capture slot put back
+//! when the walk backs out of the path that set it. The NFA's states are
+//! copied into a form that is cheaper to step through: a byte class with a
+//! single target is a 256-bit set (one lookup instead of a scan of its
+//! ranges), a class with several targets a table indexed by byte.
+
+use regex_automata::nfa::thompson::{State, NFA};
+use regex_automata::util::look::{Look, LookMatcher};
+use regex_automata::util::primitives::{NonMaxUsize, StateID};
+
+mod reach;
+
+use reach::{rows, rows_len, Reach, UNCHECKED};
+
+/// The bits of the visited set a search may use, as `regex-automata`'s
+/// default (256 KiB): a text is too long when states × (length + 1)
+/// exceeds it.
+const VISITED_BITS: usize = 8 * 256 * 1024;
+
+/// No transition, in a byte table.
+const DEAD: u32 = u32::MAX;
+
+/// One NFA state, in the form the walk reads.
+#[derive(Clone, Copy, Debug)]
+enum Inst {
+    /// Consumes a byte of `sets[set]` and goes to `next`.
+    Set { set: u32, next: u32 },
+    /// Consumes a byte `b` and goes to `tables[table][b]` (none: [`DEAD`]).
+    Table { table: u32 },
+    /// Goes to `next` if the assertion holds at the position.
+    Look { look: Look, next: u32 },
+    /// Tries `alts[start..end]`, in order.
+    Union { start: u32, end: u32 },
+    /// Tries `first`, then `second`.
+    Split { first: u32, second: u32 },
+    /// Records the position in `slot`, goes to `next`.
+    Capture { slot: u32, next: u32 },
+    /// Never matches.
+    Fail,
+    /// A match ends here.
+    Match,
+}
+
+/// Something the walk must come back to.
+#[derive(Clone, Copy, Debug)]
+enum Frame {
+    /// Try state `sid` at position `at`.
+    Step { sid: u32, at: u32 },
+    /// Put the value of `slot` back.
+    Restore { slot: u32, offset: Option<NonMaxUsize> },
+}
+
+/// A bounded backtracker over a compiled NFA (see the module documentation).
+#[derive(Clone, Debug)]
+pub(super) struct Backtracker {
+    /// Each state, and its row in the visited set ([`UNCHECKED`] for a
+    /// state with a single way in, see [`rows`]).
+    states: Box<[(Inst, u32)]>,
+    /// How many states have a row.
+    checked: usize,
+    /// What each state may lead to (see [`Reach`]).
+    reach: Box<[Reach]>,
+    alts: Box<[u32]>,
+    sets: Box<[[u64; 4]]>,
+    tables: Box<[[u32; 256]]>,
+    start: u32,
+    look: LookMatcher,
+}
+
+/// The memory one search uses, reused from search to search.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Cache {
+    visited: Vec<u64>,
+    stack: Vec<Frame>,
+}
+
+impl Backtracker {
+    /// The backtracker of `nfa`'s anchored start, for a single pattern.
+    pub(super) fn new(nfa: &NFA) -> Backtracker {
+        let (mut alts, mut sets, mut tables) = (Vec::new(), Vec::new(), Vec::new());
+        let id = |s: StateID| s.as_u32();
+        let mut set_of = |ranges: &mut dyn Iterator<Item = (u8, u8)>, next: StateID| {
+            let mut set = [0u64; 4];
+            for (lo, hi) in ranges {
+                for b in lo..=hi {
+                    set[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+            }
+            sets.push(set);
+            Inst::Set { set: (sets.len() - 1) as u32, next: id(next) }
+        };
+        let mut table_of = |pairs: &mut dyn Iterator<Item = (u8, StateID)>| {
+            let mut table = [DEAD; 256];
+            for (b, next) in pairs {
+                table[usize::from(b)] = id(next);
+            }
+            tables.push(table);
+            Inst::Table { table: (tables.len() - 1) as u32 }
+        };
+        let insts: Box<[Inst]> = nfa
+            .states()
+            .iter()
+            .map(|state| match state {
+                State::ByteRange { trans } => set_of(&mut std::iter::once((trans.start, trans.end)), trans.next),
+                State::Sparse(s) => match s.transitions.split_first() {
+                    None => Inst::Fail,
+                    Some((t, rest)) if rest.iter().all(|r| r.next == t.next) => {
+                        set_of(&mut s.transitions.iter().map(|t| (t.start, t.end)), t.next)
+                    }
+                    Some(_) => table_of(&mut s.transitions.iter().flat_map(|t| (t.start..=t.end).map(|b| (b, t.next)))),
+                },
+                State::Dense(d) => {
+                    table_of(&mut (0..=255u8).zip(d.transitions.iter().copied()).filter(|(_, n)| *n != StateID::ZERO))
+                }
+                State::Look { look, next } => Inst::Look { look: *look, next: id(*next) },
+                State::Union { alternates } => {
+                    let start = alts.len() as u32;
+                    alts.extend(alternates.iter().map(|&s| id(s)));
+                    match alternates.is_empty() {
+                        true => Inst::Fail,
+                        false => Inst::Union { start, end: alts.len() as u32 },
+                    }
+                }
+                State::BinaryUnion { alt1, alt2 } => Inst::Split { first: id(*alt1), second: id(*alt2) },
+                State::Capture { next, slot, .. } => Inst::Capture { slot: slot.as_u32(), next: id(*next) },
+                State::Fail => Inst::Fail,
+                State::Match { .. } => Inst::Match,
+            })
+            .collect();
+        let start = id(nfa.start_anchored());
+        let rows = rows(&insts, &alts, &tables, start);
+        let reach = Reach::of(&insts, &alts, &sets, &tables);
+        Backtracker {
+            reach,
+            checked: rows_len(&rows),
+            states: insts.iter().copied().zip(rows.iter().copied()).collect(),
+            alts: alts.into(),
+            sets: sets.into(),
+            tables: tables.into(),
+            start,
+            look: nfa.look_matcher().clone(),
+        }
+    }
+
+    /// Whether a match may start at 0 in `haystack`, by its first byte (or
+    /// its assertions, for a pattern that may match the empty string): a
+    /// check far cheaper than a search, and most lines fail it.
+    pub(super) fn may_start(&self, haystack: &[u8]) -> bool {
+        self.viable(haystack, haystack, self.start, 0)
+    }
+
+    /// The longest text (from its start to the end searched) a search takes.
+    pub(super) fn max_haystack_len(&self) -> usize {
+        (VISITED_BITS / self.checked.max(1)).saturating_sub(1)
+    }
+
+    /// Walks from the anchored start at 0 over `haystack[..end]` (look-around
+    /// sees all of `haystack`), writing the groups of the first match into
+    /// `slots`: `Some(true)` if there is one, `None` if the text is too long
+    /// for the visited set (see [`Backtracker::max_haystack_len`]).
+    #[inline]
+    pub(super) fn search(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        end: usize,
+        slots: &mut [Option<NonMaxUsize>],
+    ) -> Option<bool> {
+        if end > self.max_haystack_len() || end > haystack.len() {
+            return None;
+        }
+        slots.fill(None);
+        let stride = end + 1;
+        let blocks = (self.checked * stride).div_ceil(64);
+        cache.visited.clear();
+        cache.visited.resize(blocks, 0);
+        cache.stack.clear();
+        cache.stack.push(Frame::Step { sid: self.start, at: 0 });
+        let text = &haystack[..end];
+        while let Some(frame) = cache.stack.pop() {
+            match frame {
+                Frame::Step { sid, at } => {
+                    if self.step(cache, haystack, text, stride, sid, at as usize, slots) {
+                        return Some(true);
+                    }
+                }
+                Frame::Restore { slot, offset } => {
+                    if let Some(s) = slots.get_mut(slot as usize) {
+                        *s = offset;
+                    }
+                }
+            }
+        }
+        Some(false)
+    }
+
+    /// Whether state `sid` may lead to a match from `at` (see [`Reach`]).
+    #[inline(always)]
+    fn viable(&self, haystack: &[u8], text: &[u8], sid: u32, at: usize) -> bool {
+        let Some(r) = self.reach.get(sid as usize) else { return false };
+        if let Some(&b) = text.get(at) {
+            if r.first[usize::from(b >> 6)] & (1 << (b & 63)) != 0 {
+                return true;
+            }
+        }
+        r.free || (r.matches && r.looks.iter().any(|l| self.look.matches(l, haystack, at)))
+    }
+
+    /// Follows state `sid` at `at` (and the first choice of every state on
+    /// the way, leaving the others on the stack) until a match, a state
+    /// already visited at its position, or a dead end.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn step(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        text: &[u8],
+        stride: usize,
+        mut sid: u32,
+        mut at: usize,
+        slots: &mut [Option<NonMaxUsize>],
+    ) -> bool {
+        loop {
+            let Some(&(inst, row)) = self.states.get(sid as usize) else { return false };
+            if row != UNCHECKED {
+                let bit = row as usize * stride + at;
+                let Some(block) = cache.visited.get_mut(bit / 64) else { return false };
+                if *block & (1 << (bit % 64)) != 0 {
+                    return false;
+                }
+                *block |= 1 << (bit % 64);
+            }
+            match inst {
+                Inst::Set { set, next } => {
+                    let Some(&b) = text.get(at) else { return false };
+                    let Some(set) = self.sets.get(set as usize) else { return false };
+                    if set[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                        return false;
+                    }
+                    (sid, at) = (next, at + 1);
+                }
+                Inst::Table { table } => {
+                    let Some(&b) = text.get(at) else { return false };
+                    let next = self.tables.get(table as usize).map_or(DEAD, |t| t[usize::from(b)]);
+                    if next == DEAD {
+                        return false;
+                    }
+                    (sid, at) = (next, at + 1);
+                }
+                Inst::Look { look, next } => {
+                    if !self.look.matches(look, haystack, at) {
+                        return false;
+                    }
+                    sid = next;
+                }
+                Inst::Union { start, end: stop } => {
+                    let Some(alts) = self.alts.get(start as usize..stop as usize) else { return false };
+                    let at32 = at as u32;
+                    let viable = alts[1..].iter().rev().filter(|&&s| self.viable(haystack, text, s, at));
+                    cache.stack.extend(viable.map(|&sid| Frame::Step { sid, at: at32 }));
+                    if !self.viable(haystack, text, alts[0], at) {
+                        return false;
+                    }
+                    sid = alts[0];
+                }
+                Inst::Split { first, second } => {
+                    if self.viable(haystack, text, second, at) {
+                        cache.stack.push(Frame::Step { sid: second, at: at as u32 });
+                    }
+                    if !self.viable(haystack, text, first, at) {
+                        return false;
+                    }
+                    sid = first;
+                }
+                Inst::Capture { slot, next } => {
+                    if let Some(s) = slots.get_mut(slot as usize) {
+                        cache.stack.push(Frame::Restore { slot, offset: *s });
+                        *s = NonMaxUsize::new(at);
+                    }
+                    sid = next;
+                }
+                Inst::Fail => return false,
+                Inst::Match => return true,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex_automata::nfa::thompson::backtrack::BoundedBacktracker;
+    use regex_automata::nfa::thompson::{self, WhichCaptures};
+    use regex_automata::util::captures::Captures;
+    use regex_automata::{Anchored, Input};
+
+    /// Small patterns over a few bytes: classes, groups, alternations,
+    /// greedy and lazy repetitions, assertions.
+    fn pattern() -> impl Strategy<Value = String> {
+        let atom = prop_oneof![
+            Just("a".to_string()),
+            Just("b".to_string()),
+            Just("@".to_string()),
+            Just("[ab]".to_string()),
+            Just(r"[^\s<>]".to_string()),
+            Just(r"\s".to_string()),
+            Just(r"\w".to_string()),
+            Just(".".to_string()),
+            Just("é".to_string()),
+            Just("$".to_string()),
+            Just(r"\b".to_string()),
+            Just("".to_string()),
+        ];
+        atom.prop_recursive(4, 24, 3, |inner| {
+            let quant = prop_oneof![
+                Just(""),
+                Just("*"),
+                Just("+"),
+                Just("?"),
+                Just("*?"),
+                Just("+?"),
+                Just("??"),
+                Just("{0,3}"),
+                Just("{1,2}?")
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat()),
+                proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("(?:{})", v.join("|"))),
+                (inner.clone(), quant.clone()).prop_map(|(p, q)| format!("(?:{p}){q}")),
+                (inner, quant).prop_map(|(p, q)| format!("({p}){q}")),
+            ]
+        })
+    }
+
+    /// The groups `regex-automata`'s backtracker and ours find, anchored at
+    /// 0, over `text[..end]`.
+    fn both(pattern: &str, unicode: bool, text: &str, end: usize) -> Option<(String, String)> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .unicode(unicode)
+            .utf8(unicode)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let config = thompson::Config::new().utf8(unicode).shrink(false).which_captures(WhichCaptures::All);
+        let nfa = thompson::Compiler::new().configure(config).build_from_hir(&hir).ok()?;
+        let theirs = BoundedBacktracker::new_from_nfa(nfa.clone()).ok()?;
+        let ours = Backtracker::new(&nfa);
+        let mut want = Captures::all(nfa.group_info().clone());
+        let input = Input::new(text).range(..end).anchored(Anchored::Yes);
+        theirs.try_search(&mut theirs.create_cache(), &input, &mut want).ok()?;
+        let mut got = Captures::all(nfa.group_info().clone());
+        let found = ours.search(&mut Cache::default(), text.as_bytes(), end, got.slots_mut())?;
+        got.set_pattern(found.then_some(regex_automata::PatternID::ZERO));
+        Some((format!("{want:?}"), format!("{got:?}")))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Same match and groups as `regex-automata`'s bounded backtracker,
+        /// for every end of the searched span, with ASCII and Unicode
+        /// classes.
+        #[test]
+        fn finds_what_the_regex_automata_backtracker_finds(
+            p in pattern(),
+            text in "[ab@ <>\né-]{0,10}",
+            unicode in any::<bool>(),
+        ) {
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                if let Some((want, got)) = both(&p, unicode, &text, end) {
+                    prop_assert_eq!(want, got, "{:?} on {:?}[..{}]", p, text, end);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn recipient_lines_get_the_groups_of_the_regex_crate() {
+        let full = r#"^\s{0,12}(?:(?:[*•]|-{1,2})\s*)?"?<?(?P<rcpt>[^\s<>"(),;]+@[^\s<>"(),;]+?)>?"?\s*:?\s*$"#;
+        let ascii = r"^\s{0,12}<?(?P<rcpt>[^\s<>]+@[^\s<>]+?)>?\s+\[(?P<diag>[^\]]+)\]\s*$";
+        for text in ["  bob@example.org", "<bob@example.org>:", " * a@b@c.d ", "-- x@y\u{a0}", "\"é@ü.de\":", "a@b [x]"]
+        {
+            for (p, unicode) in [(full, true), (ascii, false), (ascii, true)] {
+                let (want, got) = both(p, unicode, text, text.len()).unwrap();
+                assert_eq!(want, got, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_text_too_long_for_the_visited_set_is_refused() {
+        let hir = regex_syntax::Parser::new().parse("^(a|b)*").unwrap();
+        let nfa = thompson::Compiler::new().build_from_hir(&hir).unwrap();
+        let ours = Backtracker::new(&nfa);
+        let text = "a".repeat(ours.max_haystack_len() + 1);
+        let mut slots = vec![None; 4];
+        assert_eq!(ours.search(&mut Cache::default(), text.as_bytes(), text.len(), &mut slots), None);
+        assert_eq!(ours.search(&mut Cache::default(), text.as_bytes(), text.len() - 1, &mut slots), Some(true));
+    }
+}
