@@ -93,21 +93,19 @@ impl Queue {
     }
 }
 
-/// How far ahead of the results handed back workers may run.
+/// Which inputs workers may start: one of the `len` inputs, within the
+/// window.
 #[derive(Clone, Copy)]
 struct Limits {
     /// The number of inputs.
     len: usize,
-    /// Inputs started ahead of the last result handed back.
-    window: usize,
-    /// Bytes of results waiting to be handed back.
-    bytes: usize,
+    window: Window,
 }
 
 fn claim_in(s: &mut State, limits: Limits) -> Claim {
     if s.stop || s.next >= limits.len {
         Claim::Done
-    } else if s.next >= s.done + limits.window || (s.held >= limits.bytes && s.next > s.done) {
+    } else if s.next >= s.done + limits.window.files || (s.held >= limits.window.bytes && s.next > s.done) {
         Claim::Full
     } else {
         s.next += 1;
@@ -157,7 +155,7 @@ where
     T: Sync,
     R: Send,
 {
-    let limits = Limits { len: items.len(), window: window.files.max(1), bytes: window.bytes };
+    let limits = Limits { len: items.len(), window: Window { files: window.files.max(1), ..window } };
     let queue = Queue {
         state: Mutex::new(State { next: 0, done: 0, held: 0, stop: false, waiting: 0 }),
         moved: Condvar::new(),
