@@ -82,8 +82,12 @@ pub(super) fn informative(diagnostic: &str) -> bool {
 /// bounce does not know them yet.
 pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
     let mut bytes = TextBytes::new(block);
+    // Whether pattern `k` of a list may match the block, by the needles it
+    // holds (one pass over the block for the whole list).
+    let may = |m: Option<u128>, k: usize| m.is_none_or(|m| k >= 128 || m & (1 << k) != 0);
     if b.command.is_none() {
-        b.command = spec.command.iter().find_map(|p| {
+        let m = spec.needles.command.may_match(block.as_bytes());
+        b.command = spec.command.iter().enumerate().filter(|&(k, _)| may(m, k)).find_map(|(_, p)| {
             let c = p.captures_in(&mut bytes)?;
             match (&p.value, c.name("command")) {
                 (Some(v), _) => Some(v.clone()),
@@ -93,10 +97,11 @@ pub(super) fn details_from_text(spec: &Spec, b: &mut Bounce, block: &str) {
         });
     }
     if b.remote_mta.is_none() {
-        b.remote_mta = spec
-            .remote_mta
-            .iter()
-            .find_map(|p| p.captures_in(&mut bytes).and_then(|c| c.name("host")).map(|m| m.as_str().to_string()));
+        let m = spec.needles.remote_mta.may_match(block.as_bytes());
+        b.remote_mta =
+            spec.remote_mta.iter().enumerate().filter(|&(k, _)| may(m, k)).find_map(|(_, p)| {
+                p.captures_in(&mut bytes).and_then(|c| c.name("host")).map(|m| m.as_str().to_string())
+            });
     }
     if b.status.is_none() {
         b.status = find_enhanced(b.diagnostic.as_bytes()).map(|(_, _, c)| c.to_string());

@@ -15,7 +15,7 @@ mod prefixes;
 mod signs;
 
 use prefixes::Prefixes;
-pub(crate) use signs::{Found, SignIndex};
+pub(crate) use signs::{Found, Searcher, SignIndex};
 
 /// Regexes matched together, case-insensitive, built on first use by
 /// [`crate::lazy_regex::match_set`] (never matching when they do not
@@ -122,7 +122,10 @@ impl LineSet {
     /// Whether `line` (leading whitespace ignored) matches any marker.
     pub fn matches(&self, line: &str) -> bool {
         let line = line.trim_start();
-        self.starts.hit(line) || self.contains.hit(line) || self.regexes.is_match(line)
+        // An empty list is not asked (its matcher is never built).
+        self.starts.hit(line)
+            || (!self.contains.literals.is_empty() && self.contains.hit(line))
+            || (!self.regexes.patterns.is_empty() && self.regexes.is_match(line))
     }
 }
 

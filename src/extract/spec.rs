@@ -116,6 +116,9 @@ pub(crate) struct Pattern {
     /// The ASCII bytes every match contains (see
     /// [`crate::lazy_regex::required_bytes`]).
     needs: u128,
+    /// The longest literal every match holds on an ASCII text, lowercased
+    /// (see [`needles::needle`]; empty: none).
+    needle: String,
     /// The group a match must capture (`rcpt`, `command`, `host`).
     group: &'static str,
     /// Its examples, checked by [`Spec::check`].
@@ -137,6 +140,22 @@ struct MarkerExamples {
     contains: Vec<String>,
     regexes: Vec<String>,
     examples: Vec<Located>,
+}
+
+/// The needles of the command and remote MTA patterns: which of a list's
+/// patterns may match a text (see [`NeedleIndex`]).
+#[derive(Debug, Default)]
+pub(crate) struct PatternNeedles {
+    pub command: NeedleIndex,
+    pub remote_mta: NeedleIndex,
+}
+
+impl PatternNeedles {
+    /// The needles of `spec`'s lists.
+    fn new(spec: &Spec) -> PatternNeedles {
+        let list = |l: &[Pattern]| NeedleIndex::new(l.iter().map(|p| p.needle.clone()).collect());
+        PatternNeedles { command: list(&spec.command), remote_mta: list(&spec.remote_mta) }
+    }
 }
 
 impl Spec {
@@ -211,6 +230,9 @@ pub struct Spec {
     pub(crate) recipient: Vec<Pattern>,
     pub(crate) command: Vec<Pattern>,
     pub(crate) remote_mta: Vec<Pattern>,
+    /// The needles of the command and remote MTA patterns, each list's
+    /// searched together (built from them, never stored in a snapshot).
+    pub(crate) needles: PatternNeedles,
     pub(crate) bounce: Signals,
     pub(crate) auto_reply: Signals,
     pub(crate) feedback: Signals,
@@ -320,6 +342,7 @@ impl Spec {
         spec.auto_reply = auto_reply.compile();
         spec.feedback = feedback.compile();
         spec.signs = SignIndex::new(&spec.bounce, &spec.auto_reply, &spec.feedback);
+        spec.needles = PatternNeedles::new(&spec);
         spec.feedback_recipient_headers = feedback.recipient_header;
         spec.marker_examples = c.marker_examples;
         c.diags.extend(duplicate_ids(&spec, rules));
@@ -433,6 +456,7 @@ impl Compiler<'_> {
         let has_group = has_group(&hir, group);
         let required = required_byte(&hir);
         let needs = required_bytes(&hir);
+        let needle = needles::needle(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -452,7 +476,17 @@ impl Compiler<'_> {
             }
         };
         let examples = p.examples.iter().map(|e| self.located(e)).collect();
-        Some(Pattern { regex, value: fixed, strong: p.strong, context_before, required, needs, group, examples })
+        Some(Pattern {
+            regex,
+            value: fixed,
+            strong: p.strong,
+            context_before,
+            required,
+            needs,
+            needle,
+            group,
+            examples,
+        })
     }
 
     fn reason(&mut self, file: &SourceFile, name: &Spanned<String>) -> Option<ReasonId> {
@@ -573,9 +607,11 @@ fn duplicate_ids(spec: &Spec, rules: &Rules) -> Vec<Diagnostic> {
 }
 
 mod bytes;
+mod needles;
 mod snapshot;
 
 pub(crate) use bytes::TextBytes;
+use needles::NeedleIndex;
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,16 @@ pub(crate) struct Prefixes {
     heads: Vec<(u32, u32)>,
     /// The literals shorter than four bytes, compared one by one.
     short: Vec<u32>,
+    /// Bit [`slot`] of every key in `heads` set: a line whose key's bit is
+    /// clear starts with no literal of four bytes or more, told without
+    /// the binary search.
+    keys: [u64; 16],
+}
+
+/// The bit of the key filter a key sets (1,024 bits: a table of a few
+/// dozen literals leaves most clear).
+fn slot(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> 22) as usize
 }
 
 /// The first four bytes of `b`, ASCII-lowercased, as one number.
@@ -37,7 +47,11 @@ impl Prefixes {
             }
         }
         heads.sort_unstable();
-        Prefixes { literals, heads, short }
+        let mut keys = [0u64; 16];
+        for &(k, _) in &heads {
+            keys[slot(k) / 64] |= 1 << (slot(k) % 64);
+        }
+        Prefixes { literals, heads, short, keys }
     }
 
     /// The literals, as given.
@@ -60,6 +74,9 @@ impl Prefixes {
             return false;
         }
         let k = key(b);
+        if self.keys[slot(k) / 64] & (1 << (slot(k) % 64)) == 0 {
+            return false;
+        }
         let from = self.heads.partition_point(|&(h, _)| h < k);
         self.heads[from..].iter().take_while(|&&(h, _)| h == k).any(|&(_, i)| starts(i))
     }

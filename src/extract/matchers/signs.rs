@@ -32,13 +32,15 @@ pub(crate) struct SignIndex {
 /// prefilter (header literals share their few rare bytes, `:` and `-`,
 /// with every header line), else an automaton.
 #[derive(Debug)]
-enum Searcher {
+pub(crate) enum Searcher {
     Packed(packed::Searcher),
     Automaton(AhoCorasick),
 }
 
 impl Searcher {
-    fn new(literals: &[String]) -> Option<Searcher> {
+    /// A searcher for `literals` (matched as they are, case-sensitively);
+    /// `None` when they do not build.
+    pub(crate) fn new(literals: &[String]) -> Option<Searcher> {
         let packed =
             packed::Config::new().match_kind(packed::MatchKind::LeftmostLongest).builder().extend(literals).build();
         if let Some(p) = packed {
@@ -55,7 +57,7 @@ impl Searcher {
     }
 
     /// The leftmost-longest match in `text[at..]`.
-    fn find(&self, text: &[u8], at: usize) -> Option<aho_corasick::Match> {
+    pub(crate) fn find(&self, text: &[u8], at: usize) -> Option<aho_corasick::Match> {
         match self {
             Searcher::Packed(p) => p.find_in(text, Span::from(at..text.len())),
             Searcher::Automaton(a) => a.find(Input::new(text).range(at..)),

@@ -3,7 +3,7 @@
 //! decoding rebuilds the same (lazily compiled) matchers without parsing a
 //! TOML file or a regex.
 
-use super::{Evidence, JsonSpec, Located, MarkerExamples, Pattern, Spec};
+use super::{Evidence, JsonSpec, Located, MarkerExamples, Pattern, PatternNeedles, Spec};
 use crate::extract::matchers::{LazySet, LineSet, Literals, SignIndex, Signals};
 use crate::extract::EmailKind;
 use crate::lazy_regex::LazyRegex;
@@ -92,6 +92,7 @@ fn put_pattern(p: &Pattern, e: &mut Enc) {
     p.required.put(e);
     (p.needs as u64).put(e);
     ((p.needs >> 64) as u64).put(e);
+    p.needle.put(e);
     p.examples.put(e);
 }
 
@@ -106,6 +107,7 @@ fn get_pattern(d: &mut Dec<'_>, group: &'static str) -> Decoded<Pattern> {
             let (lo, hi) = (u64::get(d)?, u64::get(d)?);
             u128::from(lo) | u128::from(hi) << 64
         },
+        needle: Snap::get(d)?,
         group,
         examples: Snap::get(d)?,
     })
@@ -158,8 +160,10 @@ impl Snap for Spec {
             json: Snap::get(d)?,
             marker_examples: Snap::get(d)?,
             signs: SignIndex::default(),
+            needles: PatternNeedles::default(),
         };
         spec.signs = SignIndex::new(&spec.bounce, &spec.auto_reply, &spec.feedback);
+        spec.needles = PatternNeedles::new(&spec);
         Ok(spec)
     }
 }
