@@ -240,7 +240,16 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
         return None;
     }
     let mut bytes = TextBytes::new(line);
-    for p in &spec.recipient {
+    // The patterns whose needles the line holds, looked for (all needles
+    // in one pass) once a pattern with needles is reached.
+    let mut may: Option<Option<u128>> = None;
+    for (k, p) in spec.recipient.iter().enumerate() {
+        if k < 128 && p.has_needles() {
+            let m = *may.get_or_insert_with(|| spec.needles.recipient.may_match(line.as_bytes()));
+            if m.is_some_and(|m| m & (1 << k) == 0) {
+                continue;
+            }
+        }
         let Some(c) = p.captures_in(&mut bytes) else { continue };
         let Some(recipient) = c.name("rcpt").and_then(|m| address::first(m.as_str())) else { continue };
         let diag = c.name("diag").map_or("", |m| m.as_str()).trim().to_string();

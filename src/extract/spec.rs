@@ -116,9 +116,9 @@ pub(crate) struct Pattern {
     /// The ASCII bytes every match contains (see
     /// [`crate::lazy_regex::required_bytes`]).
     needs: u128,
-    /// The longest literal every match holds on an ASCII text, lowercased
-    /// (see [`needles::needle`]; empty: none).
-    needle: String,
+    /// Literals, lowercased, one of which every match holds on an ASCII
+    /// text (see [`needles::needles`]; empty: none known).
+    needles: Vec<String>,
     /// The group a match must capture (`rcpt`, `command`, `host`).
     group: &'static str,
     /// Its examples, checked by [`Spec::check`].
@@ -142,10 +142,11 @@ struct MarkerExamples {
     examples: Vec<Located>,
 }
 
-/// The needles of the command and remote MTA patterns: which of a list's
-/// patterns may match a text (see [`NeedleIndex`]).
+/// The needles of the recipient, command and remote MTA patterns: which
+/// of a list's patterns may match a text (see [`NeedleIndex`]).
 #[derive(Debug, Default)]
 pub(crate) struct PatternNeedles {
+    pub recipient: NeedleIndex,
     pub command: NeedleIndex,
     pub remote_mta: NeedleIndex,
 }
@@ -153,8 +154,20 @@ pub(crate) struct PatternNeedles {
 impl PatternNeedles {
     /// The needles of `spec`'s lists.
     fn new(spec: &Spec) -> PatternNeedles {
-        let list = |l: &[Pattern]| NeedleIndex::new(l.iter().map(|p| p.needle.clone()).collect());
-        PatternNeedles { command: list(&spec.command), remote_mta: list(&spec.remote_mta) }
+        let list = |l: &[Pattern]| NeedleIndex::new(l.iter().map(|p| p.needles.clone()).collect());
+        PatternNeedles {
+            recipient: list(&spec.recipient),
+            command: list(&spec.command),
+            remote_mta: list(&spec.remote_mta),
+        }
+    }
+}
+
+impl Pattern {
+    /// Whether the pattern has needles (see [`PatternNeedles`]): without
+    /// one, a text is never passed over for lacking it.
+    pub(crate) fn has_needles(&self) -> bool {
+        !self.needles.is_empty()
     }
 }
 
@@ -230,8 +243,9 @@ pub struct Spec {
     pub(crate) recipient: Vec<Pattern>,
     pub(crate) command: Vec<Pattern>,
     pub(crate) remote_mta: Vec<Pattern>,
-    /// The needles of the command and remote MTA patterns, each list's
-    /// searched together (built from them, never stored in a snapshot).
+    /// The needles of the recipient, command and remote MTA patterns, each
+    /// list's searched together (built from them, never stored in a
+    /// snapshot).
     pub(crate) needles: PatternNeedles,
     pub(crate) bounce: Signals,
     pub(crate) auto_reply: Signals,
@@ -456,7 +470,7 @@ impl Compiler<'_> {
         let has_group = has_group(&hir, group);
         let required = required_byte(&hir);
         let needs = required_bytes(&hir);
-        let needle = needles::needle(&hir);
+        let needles = needles::needles(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -483,7 +497,7 @@ impl Compiler<'_> {
             context_before,
             required,
             needs,
-            needle,
+            needles,
             group,
             examples,
         })

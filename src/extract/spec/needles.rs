@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! `error\s+from\s+remote\s+...` → needle "remote"; `\(state 14\)` →
-//! "(state 14)"; a block holding neither is not searched with them.
+//! "(state 14)"; `\[(?:RCPT_TO|DATA)\]` → "rcpt_to" or "data"; a block
+//! holding none of them is not searched with these patterns.
 //! ```
 //!
 //! The needles are read from the pattern as parsed for any text, but are
@@ -31,14 +32,24 @@ const MIN_LEN: usize = 3;
 /// Lists longer than this are not filtered (every pattern may match).
 const MAX_PATTERNS: usize = 128;
 
-/// The longest ASCII literal, lowercased, that every match of `hir` holds
-/// on an ASCII text, if one is at least [`MIN_LEN`] bytes long; else empty.
-pub(crate) fn needle(hir: &Hir) -> String {
-    let n = required(hir);
-    if n.len() < MIN_LEN {
-        return String::new();
+/// Alternatives of more needles than this are not kept.
+const MAX_ALTERNATIVES: usize = 8;
+
+/// Literals, lowercased, one of which every match of `hir` holds on an
+/// ASCII text (the longest one, or one per alternative of an alternation),
+/// each at least [`MIN_LEN`] bytes long; empty when there are none such.
+pub(crate) fn needles(hir: &Hir) -> Vec<String> {
+    let set = required(hir);
+    if strength(&set) < MIN_LEN {
+        return Vec::new();
     }
-    String::from_utf8(n).unwrap_or_default()
+    set.into_iter().filter_map(|n| String::from_utf8(n).ok()).collect()
+}
+
+/// How well a set of alternative needles filters: its shortest one's
+/// length (0 for none).
+fn strength(set: &[Vec<u8>]) -> usize {
+    set.iter().map(Vec::len).min().unwrap_or(0)
 }
 
 /// The one ASCII byte (lowercased) a literal or class matches on ASCII
@@ -83,24 +94,40 @@ fn atom(hir: &Hir) -> Option<u8> {
     }
 }
 
-/// The longest literal every match holds (lowercased), possibly short.
-fn required(hir: &Hir) -> Vec<u8> {
+/// Literals (lowercased), one of which every match holds, possibly
+/// short; empty: none known.
+fn required(hir: &Hir) -> Vec<Vec<u8>> {
+    let one = |n: Vec<u8>| if n.is_empty() { Vec::new() } else { vec![n] };
     match hir.kind() {
-        HirKind::Literal(l) => longest_ascii_run(&l.0),
-        HirKind::Class(_) => atom(hir).map(|b| vec![b]).unwrap_or_default(),
+        HirKind::Literal(l) => one(longest_ascii_run(&l.0)),
+        HirKind::Class(_) => atom(hir).map(|b| vec![vec![b]]).unwrap_or_default(),
         HirKind::Capture(c) => required(&c.sub),
         HirKind::Repetition(r) if r.min > 0 => required(&r.sub),
         HirKind::Alternation(hs) => {
-            let mut needles = hs.iter().map(required);
-            let first = needles.next().unwrap_or_default();
-            if needles.all(|n| n == first) {
-                first
-            } else {
-                Vec::new()
+            let mut set: Vec<Vec<u8>> = Vec::new();
+            for h in hs {
+                let branch = required(h);
+                if branch.is_empty() {
+                    return Vec::new();
+                }
+                for n in branch {
+                    if !set.contains(&n) {
+                        set.push(n);
+                    }
+                }
             }
+            if set.len() > MAX_ALTERNATIVES {
+                return Vec::new();
+            }
+            set
         }
         HirKind::Concat(hs) => {
-            let (mut best, mut run) = (Vec::new(), Vec::new());
+            let (mut best, mut run): (Vec<Vec<u8>>, Vec<u8>) = (Vec::new(), Vec::new());
+            let keep = |candidate: Vec<Vec<u8>>, best: &mut Vec<Vec<u8>>| {
+                if strength(&candidate) > strength(best) {
+                    *best = candidate;
+                }
+            };
             for h in hs {
                 match h.kind() {
                     // Zero-width: the bytes on either side stay adjacent.
@@ -115,16 +142,10 @@ fn required(hir: &Hir) -> Vec<u8> {
                     run.push(b);
                     continue;
                 }
-                let inner = required(h);
-                for candidate in [std::mem::take(&mut run), inner] {
-                    if candidate.len() > best.len() {
-                        best = candidate;
-                    }
-                }
+                keep(one(std::mem::take(&mut run)), &mut best);
+                keep(required(h), &mut best);
             }
-            if run.len() > best.len() {
-                best = run;
-            }
+            keep(one(run), &mut best);
             best
         }
         HirKind::Empty | HirKind::Look(_) | HirKind::Repetition(_) => Vec::new(),
@@ -140,8 +161,9 @@ fn longest_ascii_run(bytes: &[u8]) -> Vec<u8> {
 /// The needles of a list of patterns, searched together on first use.
 #[derive(Debug, Default)]
 pub(crate) struct NeedleIndex {
-    /// Each pattern's needle (empty: none).
-    needles: Vec<String>,
+    /// Each pattern's needles, one of which its every match holds (empty:
+    /// none).
+    needles: Vec<Vec<String>>,
     searcher: OnceLock<Option<Needles>>,
 }
 
@@ -167,7 +189,7 @@ thread_local! {
 impl NeedleIndex {
     /// The index of the needles of a list's patterns, in order (empty: the
     /// pattern has none).
-    pub(crate) fn new(needles: Vec<String>) -> NeedleIndex {
+    pub(crate) fn new(needles: Vec<Vec<String>>) -> NeedleIndex {
         NeedleIndex { needles, searcher: OnceLock::new() }
     }
 
@@ -201,11 +223,14 @@ impl NeedleIndex {
             return None;
         }
         let (mut distinct, mut always): (Vec<String>, u128) = (Vec::new(), 0);
-        for (i, n) in self.needles.iter().enumerate() {
-            if n.is_empty() {
+        for (i, set) in self.needles.iter().enumerate() {
+            if set.is_empty() {
                 always |= 1 << i;
-            } else if !distinct.contains(n) {
-                distinct.push(n.clone());
+            }
+            for n in set {
+                if !distinct.contains(n) {
+                    distinct.push(n.clone());
+                }
             }
         }
         if distinct.is_empty() {
@@ -214,7 +239,8 @@ impl NeedleIndex {
         let patterns: Vec<u128> = distinct
             .iter()
             .map(|d| {
-                let of = |(i, n): (usize, &String)| u128::from(!n.is_empty() && d.starts_with(n.as_str())) << i;
+                let of =
+                    |(i, set): (usize, &Vec<String>)| u128::from(set.iter().any(|n| d.starts_with(n.as_str()))) << i;
                 self.needles.iter().enumerate().map(of).fold(0, |a, b| a | b)
             })
             .collect();
@@ -247,25 +273,28 @@ mod tests {
 
     #[test]
     fn reads_the_longest_literal_every_match_holds() {
-        let n = |p: &str| needle(&parse(p));
-        assert_eq!(n(PATTERNS[0]), "reply");
-        assert_eq!(n(PATTERNS[1]), "remote");
-        assert_eq!(n(PATTERNS[2]), "does not like recipient");
-        assert_eq!(n(PATTERNS[3]), "");
-        assert_eq!(n(PATTERNS[4]), "smtp:");
-        assert!(n(PATTERNS[5]).starts_with("(state "));
-        assert!(n(PATTERNS[6]).starts_with("remote host"));
-        assert_eq!(n(PATTERNS[7]), "");
-        assert_eq!(n(PATTERNS[8]), "ask");
-        assert_eq!(n(PATTERNS[9]), "abc");
-        assert_eq!(n(r"\bk\d"), "", "too short");
+        let n = |p: &str| needles(&parse(p));
+        assert_eq!(n(PATTERNS[0]), ["reply"]);
+        assert_eq!(n(PATTERNS[1]), ["remote"]);
+        assert_eq!(n(PATTERNS[2]), ["does not like recipient"]);
+        assert_eq!(n(PATTERNS[3]), ["rcpt_to", "data"], "one of the alternatives");
+        assert_eq!(n(PATTERNS[4]), ["smtp:"]);
+        assert!(n(PATTERNS[5])[0].starts_with("(state "));
+        assert!(n(PATTERNS[6])[0].starts_with("remote host"));
+        assert_eq!(n(PATTERNS[7]), ["does not like recipient", "failed after"]);
+        assert_eq!(n(PATTERNS[8]), ["ask"]);
+        assert_eq!(n(PATTERNS[9]), ["abc"]);
+        assert!(n(r"\bk\d").is_empty(), "too short");
+        assert!(n(r"x(?:abc|de)").is_empty(), "an alternative too short");
+        assert!(n(r"(?:abc|\d+)").is_empty(), "an alternative without one");
     }
 
     #[test]
     fn says_which_patterns_may_match() {
-        let index = NeedleIndex::new(PATTERNS.iter().map(|p| needle(&parse(p))).collect());
+        let index = NeedleIndex::new(PATTERNS.iter().map(|p| needles(&parse(p))).collect());
         let bits = |v: &[usize]| v.iter().fold(0u128, |m, i| m | 1 << i);
-        let without = bits(&[3, 7]);
+        let without = 0;
+        assert_eq!(index.may_match(b"x [DATA] y"), Some(bits(&[3])));
         assert_eq!(index.may_match(b"nothing here"), Some(without));
         assert_eq!(
             index.may_match(b"(In reply to RCPT TO) Remote HOST x said"),
@@ -286,8 +315,8 @@ mod tests {
             ),
         ) {
             let text = words.concat();
-            let needles: Vec<String> = PATTERNS.iter().map(|p| needle(&parse(p))).collect();
-            let index = NeedleIndex::new(needles.clone());
+            let sets: Vec<Vec<String>> = PATTERNS.iter().map(|p| needles(&parse(p))).collect();
+            let index = NeedleIndex::new(sets.clone());
             let may = index.may_match(text.as_bytes()).unwrap();
             let lower = text.to_ascii_lowercase();
             for (i, p) in PATTERNS.iter().enumerate() {
@@ -295,7 +324,7 @@ mod tests {
                 if r.is_match(&text) {
                     prop_assert!(may & (1 << i) != 0, "{} hidden on {:?}", p, text);
                 }
-                let holds = needles[i].is_empty() || lower.contains(needles[i].as_str());
+                let holds = sets[i].is_empty() || sets[i].iter().any(|n| lower.contains(n.as_str()));
                 prop_assert_eq!(may & (1 << i) != 0, holds);
             }
         }

@@ -92,7 +92,7 @@ fn put_pattern(p: &Pattern, e: &mut Enc) {
     p.required.put(e);
     (p.needs as u64).put(e);
     ((p.needs >> 64) as u64).put(e);
-    p.needle.put(e);
+    p.needles.put(e);
     p.examples.put(e);
 }
 
@@ -107,7 +107,7 @@ fn get_pattern(d: &mut Dec<'_>, group: &'static str) -> Decoded<Pattern> {
             let (lo, hi) = (u64::get(d)?, u64::get(d)?);
             u128::from(lo) | u128::from(hi) << 64
         },
-        needle: Snap::get(d)?,
+        needles: Snap::get(d)?,
         group,
         examples: Snap::get(d)?,
     })
