@@ -14,6 +14,7 @@ use super::address;
 use super::mime::{self, html_to_text, Body, Header, Msg, Part};
 
 mod lines;
+mod redecode;
 mod sole;
 mod text;
 
@@ -216,12 +217,7 @@ fn text_of(t: &str) -> Cow<'_, str> {
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
 fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
-    // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
-    let bad = |s: &str| {
-        let b = s.as_bytes();
-        memchr::memchr_iter(0xEF, b).filter(|&i| b[i + 1..].starts_with(&[0xBF, 0xBD])).count()
-    };
-    let worst = bad(decoded);
+    let worst = redecode::replacements(decoded.as_bytes());
     if worst < 4 {
         return text_of(decoded);
     }
@@ -234,24 +230,7 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
         mail_parser::Encoding::None => Some(body.to_vec()),
     };
     let Some(bytes) = bytes else { return Cow::Borrowed(decoded) };
-    let mut best = (worst, Cow::Borrowed(decoded));
-    let utf8 = String::from_utf8_lossy(&bytes).into_owned();
-    if bad(&utf8) < best.0 {
-        best = (bad(&utf8), Cow::Owned(utf8));
-    }
-    for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
-        if best.0 == 0 {
-            // Nothing does better than no replacement character.
-            break;
-        }
-        if let Some(decode) = charset_decoder(charset.as_bytes()) {
-            let text = decode(&bytes);
-            if bad(&text) < best.0 {
-                best = (bad(&text), Cow::Owned(text));
-            }
-        }
-    }
-    best.1
+    redecode::best_text(decoded, worst, &bytes)
 }
 
 fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
