@@ -36,7 +36,7 @@ pub(crate) fn read(
     }
     if recipients.is_empty() {
         if let Some(o) = &view.original {
-            recipients.extend(o.to.iter().cloned());
+            recipients.extend(o.to());
         }
     }
     if recipients.is_empty() && !is_report {

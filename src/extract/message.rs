@@ -11,64 +11,27 @@ use mail_parser::parsers::MessageStream;
 use mail_parser::HeaderValue;
 
 use super::address;
-use super::mime::{self, html_to_text, Body, Header, Msg, Part};
+use super::mime::{self, html_to_text, utf8_lossy, utf8_lossy_owned, Body, Msg, Part};
 
 mod lines;
+mod original;
+mod redecode;
 mod sole;
 mod text;
 
 pub(crate) use lines::HeaderLines;
+pub(crate) use original::Original;
 
-use sole::{named_address, sole_address};
+use sole::sole_address;
 pub(crate) use text::normalize;
-use text::unfold_value;
 
 /// Deepest MIME nesting walked; deeper parts are ignored.
 const MAX_DEPTH: usize = 8;
 
-/// Headers of the message the bounce returns.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Original {
-    /// Addresses of its `To` header.
-    pub to: Vec<String>,
-    /// Address of its `From` header.
-    pub from: Option<String>,
-    /// Its header block, as located in the email; values are unfolded only
-    /// when asked for.
-    block: Vec<u8>,
-    headers: Vec<Header>,
-}
-
-impl Original {
-    /// The first address in its first header called `name` (lowercase).
-    pub fn first_address(&self, name: &str) -> Option<String> {
-        let h = self.headers.iter().find(|h| mime::is_named(&self.block, h, name))?;
-        self.first_address_of(h)
-    }
-
-    /// The first address in each of its headers called `name` (lowercase),
-    /// in order.
-    pub fn addresses_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = String> + 'a {
-        self.headers
-            .iter()
-            .filter(move |h| mime::is_named(&self.block, h, name))
-            .filter_map(|h| self.first_address_of(h))
-    }
-
-    /// The first address in header `h`'s value.
-    fn first_address_of(&self, h: &mime::Header) -> Option<String> {
-        let value = unfold_value(self.block.get(h.value.clone()).unwrap_or_default(), h.folded);
-        // One plain address (the usual case): what the pattern would find.
-        match sole_address(&value) {
-            Some(a) => address::clean(a),
-            None => address::first(&value),
-        }
-    }
-}
-
-/// An email flattened for reading.
+/// An email flattened for reading; its parts borrow the email's bytes
+/// where they are not decoded.
 #[derive(Debug, Default)]
-pub(crate) struct View {
+pub(crate) struct View<'a> {
     /// Top-level header lines as `name: value`, names lowercased, values
     /// unfolded, in order.
     pub headers: HeaderLines,
@@ -82,20 +45,20 @@ pub(crate) struct View {
     /// How many parts `text` holds.
     texts: usize,
     /// The bodies of `message/delivery-status` parts.
-    pub dsn: Vec<String>,
+    pub dsn: Vec<Cow<'a, str>>,
     /// The bodies of `message/feedback-report` parts.
-    pub feedback: Vec<String>,
+    pub feedback: Vec<Cow<'a, str>>,
     /// The returned original message, when attached.
-    pub original: Option<Original>,
+    pub original: Option<Original<'a>>,
     /// Raw bytes of attached messages, for an email that forwards a bounce.
-    pub attached: Vec<Vec<u8>>,
+    pub attached: Vec<Cow<'a, [u8]>>,
     /// The top-level content type, lowercased (`multipart/report`).
     pub content_type: String,
     /// The `report-type` parameter of the top-level content type, lowercased.
     pub report_type: String,
 }
 
-impl View {
+impl View<'_> {
     /// Adds a human-readable part to `text`.
     fn push_text(&mut self, part: &str) {
         if self.texts > 0 {
@@ -110,8 +73,8 @@ impl View {
 /// when it has no headers at all.
 // Not inlined, so that profiles show what reading an email costs.
 #[inline(never)]
-pub(crate) fn view(raw: &[u8]) -> Option<View> {
-    let message = mime::parse(raw)?;
+pub(crate) fn view(raw: &[u8]) -> Option<View<'_>> {
+    let mut message = mime::parse(raw)?;
     let top = &message.parts[0];
     if top.headers.is_empty() {
         return None;
@@ -171,11 +134,11 @@ pub(crate) fn view(raw: &[u8]) -> Option<View> {
         v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
     }
     // HTML parts are turned into text only when there is no plain text.
-    let mut html: Vec<&str> = Vec::new();
-    walk(&message, 0, 0, &mut v, &mut html);
+    let mut html: Vec<Cow<'_, str>> = Vec::new();
+    walk(&mut message, 0, 0, &mut v, &mut html);
     if v.texts == 0 {
         for h in html {
-            v.push_text(&html_to_text(h));
+            v.push_text(&html_to_text(&h));
         }
     }
     if v.texts == 0 && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
@@ -216,12 +179,7 @@ fn text_of(t: &str) -> Cow<'_, str> {
 /// The text of a part whose declared charset does not fit its bytes (EUC-JP
 /// labelled ISO-2022-JP, say) decoded again with the charset that fits best.
 fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
-    // U+FFFD is EF BF BD in UTF-8; EF is rare in most text.
-    let bad = |s: &str| {
-        let b = s.as_bytes();
-        memchr::memchr_iter(0xEF, b).filter(|&i| b[i + 1..].starts_with(&[0xBF, 0xBD])).count()
-    };
-    let worst = bad(decoded);
+    let worst = redecode::replacements(decoded.as_bytes());
     if worst < 4 {
         return text_of(decoded);
     }
@@ -234,81 +192,108 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
         mail_parser::Encoding::None => Some(body.to_vec()),
     };
     let Some(bytes) = bytes else { return Cow::Borrowed(decoded) };
-    let mut best = (worst, Cow::Borrowed(decoded));
-    let utf8 = String::from_utf8_lossy(&bytes).into_owned();
-    if bad(&utf8) < best.0 {
-        best = (bad(&utf8), Cow::Owned(utf8));
-    }
-    for charset in ["euc-jp", "shift_jis", "iso-2022-jp", "gb18030", "big5", "euc-kr"] {
-        if best.0 == 0 {
-            // Nothing does better than no replacement character.
-            break;
-        }
-        if let Some(decode) = charset_decoder(charset.as_bytes()) {
-            let text = decode(&bytes);
-            if bad(&text) < best.0 {
-                best = (bad(&text), Cow::Owned(text));
-            }
-        }
-    }
-    best.1
+    redecode::best_text(decoded, worst, &bytes)
 }
 
-fn walk<'m>(message: &'m Msg<'_>, id: usize, depth: usize, v: &mut View, html: &mut Vec<&'m str>) {
-    let Some(part) = message.parts.get(id) else { return };
+/// Sorts part `id` of `message` (and the parts under it) into `v`, HTML
+/// parts into `html`. Each part is the child of one multipart, so it is
+/// walked once: its body is taken, not copied.
+fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, html: &mut Vec<Cow<'x, str>>) {
+    let Some(part) = message.parts.get_mut(id) else { return };
     if depth > MAX_DEPTH {
         return;
     }
+    let body = std::mem::replace(&mut part.body, Body::Multipart(Vec::new()));
+    let body = match body {
+        Body::Multipart(children) => {
+            for child in children {
+                if child != id {
+                    walk(message, child, depth + 1, v, html);
+                }
+            }
+            return;
+        }
+        Body::Message(nested) => return attached_message(*nested, v),
+        Body::Html(h) => return html.push(h),
+        body => body,
+    };
+    let part = &message.parts[id];
     let (ctype, subtype) = part
         .content_type
         .as_ref()
         .map(|c| (lowercase(c.ctype()), lowercase(c.subtype().unwrap_or(""))))
         .unwrap_or((Cow::Borrowed("text"), Cow::Borrowed("plain")));
-    match &part.body {
-        Body::Multipart(children) => {
-            for &child in children {
-                if child != id {
-                    walk(message, child, depth + 1, v, html);
-                }
-            }
-        }
-        Body::Message(nested) => {
-            if v.original.is_none() {
-                v.original = Some(original_of(&nested.data, nested.headers()));
-            }
-            v.attached.push(nested.raw().to_vec());
-        }
+    match body {
         Body::Text(t) => match (&*ctype, &*subtype) {
-            (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t.to_string()),
-            (_, "feedback-report") => v.feedback.push(t.to_string()),
+            (_, "delivery-status" | "global-delivery-status") => v.dsn.push(t),
+            (_, "feedback-report") => v.feedback.push(t),
             (_, "rfc822-headers" | "rfc822" | "global-headers") => {
                 if v.original.is_none() {
-                    v.original = Some(original_from_text(t));
+                    v.original = Some(Original::at_start_of(str_bytes(t)));
                 }
             }
             _ if is_attached_file(part) => {}
-            _ => v.push_text(&redecode(&message.data, part, t)),
+            _ => v.push_text(&redecode(&message.data, part, &t)),
         },
-        Body::Html(h) => html.push(h),
-        Body::Binary(b) => {
-            let text = || mime::utf8_lossy(b).into_owned();
-            match (&*ctype, &*subtype) {
-                ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(text()),
-                ("message", "feedback-report") => v.feedback.push(text()),
-                ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers")
-                    if v.original.is_none() =>
-                {
-                    v.original = Some(original_from_text(&text()));
-                }
-                ("message", "rfc822" | "global") => {
-                    if v.original.is_none() {
-                        v.original = Some(original_from_text(&text()));
-                    }
-                    v.attached.push(b.to_vec());
-                }
-                _ => {}
+        Body::Binary(b) => match (&*ctype, &*subtype) {
+            ("message", "delivery-status" | "global-delivery-status") => v.dsn.push(lossy(b)),
+            ("message", "feedback-report") => v.feedback.push(lossy(b)),
+            ("message", "rfc822-headers" | "global-headers" | "partial") | ("text", "rfc822-headers")
+                if v.original.is_none() =>
+            {
+                v.original = Some(Original::at_start_of(str_bytes(lossy(b))));
             }
+            ("message", "rfc822" | "global") => {
+                // The message as text for its headers, as bytes to be read
+                // again when it forwards a bounce.
+                let (text, bytes) = match b {
+                    Cow::Borrowed(b) => (utf8_lossy(b), Cow::Borrowed(b)),
+                    Cow::Owned(b) => (Cow::Owned(String::from_utf8_lossy(&b).into_owned()), Cow::Owned(b)),
+                };
+                if v.original.is_none() {
+                    v.original = Some(Original::at_start_of(str_bytes(text)));
+                }
+                v.attached.push(bytes);
+            }
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// Sorts an attached message into `v`: its headers as the returned
+/// original (the first one only), its bytes as an attached message.
+fn attached_message<'x>(mut nested: Msg<'x>, v: &mut View<'x>) {
+    let Some(top) = nested.parts.first_mut() else { return };
+    let extent = top.offset_header..top.offset_end;
+    let headers = std::mem::take(&mut top.headers);
+    let (data, bytes) = match nested.data {
+        Cow::Borrowed(data) => (Cow::Borrowed(data), Cow::Borrowed(data.get(extent).unwrap_or_default())),
+        Cow::Owned(data) => {
+            let bytes = data.get(extent).unwrap_or_default().to_vec();
+            (Cow::Owned(data), Cow::Owned(bytes))
         }
+    };
+    if v.original.is_none() {
+        v.original = Some(Original::new(data, headers));
+    }
+    v.attached.push(bytes);
+}
+
+/// Bytes as text, as `String::from_utf8_lossy` reads them, borrowed or
+/// taken as they come.
+fn lossy(b: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match b {
+        Cow::Borrowed(b) => utf8_lossy(b),
+        Cow::Owned(b) => Cow::Owned(utf8_lossy_owned(b)),
+    }
+}
+
+/// The bytes of a text, borrowed or taken as they come.
+fn str_bytes(t: Cow<'_, str>) -> Cow<'_, [u8]> {
+    match t {
+        Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
+        Cow::Owned(t) => Cow::Owned(t.into_bytes()),
     }
 }
 
@@ -333,52 +318,10 @@ fn is_attached_file(part: &Part<'_>) -> bool {
             .is_some_and(|n| !n.is_empty())
 }
 
-/// The returned message's addresses and headers, from its header block
-/// located in `data`.
-fn original_of(data: &[u8], headers: &[Header]) -> Original {
-    // The last `To` and `From`, found in one pass.
-    let (mut to, mut from) = (None, None);
-    for h in headers.iter().rev() {
-        if to.is_none() && mime::is_named(data, h, "to") {
-            to = Some(h);
-        } else if from.is_none() && mime::is_named(data, h, "from") {
-            from = Some(h);
-        }
-        if to.is_some() && from.is_some() {
-            break;
-        }
-    }
-    let addrs = |last: Option<&Header>| -> Vec<String> {
-        let Some(h) = last else { return Vec::new() };
-        // One plain address (the usual case) is read without mail-parser.
-        let value = unfold_value(data.get(h.value.clone()).unwrap_or_default(), h.folded);
-        if let Some(a) = sole_address(&value).or_else(|| named_address(&value)) {
-            return address::clean(a).into_iter().collect();
-        }
-        match MessageStream::new(data.get(h.value.start..).unwrap_or_default()).parse_address() {
-            HeaderValue::Address(a) => a.iter().filter_map(|x| x.address.as_deref().and_then(address::clean)).collect(),
-            _ => Vec::new(),
-        }
-    };
-    // The block copied, its headers located in the copy.
-    let start = headers.first().map_or(0, |h| h.name.start);
-    let end = headers.last().map_or(0, |h| h.value.end).max(start);
-    let shift = |r: &std::ops::Range<usize>| r.start.saturating_sub(start)..r.end.saturating_sub(start);
-    Original {
-        to: addrs(to),
-        from: addrs(from).into_iter().next(),
-        block: data.get(start..end).unwrap_or_default().to_vec(),
-        headers: headers.iter().map(|h| Header { name: shift(&h.name), value: shift(&h.value), ..h.clone() }).collect(),
-    }
-}
-
 /// The headers of a message given as text (a `text/rfc822-headers` part, a
 /// quoted original).
-pub(crate) fn original_from_text(text: &str) -> Original {
-    match mime::header_block(text.as_bytes()) {
-        Some(headers) => original_of(text.as_bytes(), &headers),
-        None => Original::default(),
-    }
+pub(crate) fn original_from_text(text: &str) -> Original<'_> {
+    Original::at_start_of(Cow::Borrowed(text.as_bytes()))
 }
 
 #[cfg(test)]
@@ -399,7 +342,7 @@ mod tests {
         assert_eq!(v.dsn.len(), 1);
         assert_eq!(v.report_type, "delivery-status");
         let o = v.original.unwrap();
-        assert_eq!(o.to, ["bob@example.net"]);
+        assert_eq!(o.to(), ["bob@example.net"]);
         assert_eq!(o.from.as_deref(), Some("sender@example.com"));
     }
 }

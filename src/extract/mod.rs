@@ -249,7 +249,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             let unquoted = unquote(&text);
             let inline = [tr.rest.as_str(), unquoted.as_str()];
             let candidates =
-                view.attached.iter().map(Vec::as_slice).chain(
+                view.attached.iter().map(|a| &**a).chain(
                     inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
                 );
             for candidate in candidates {
@@ -268,7 +268,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             if recipients.is_empty() {
                 let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
                 recipients =
-                    view.original.as_ref().map(|o| o.to.clone()).or_else(|| quoted().map(|o| o.to)).unwrap_or_default();
+                    view.original.as_ref().map(|o| o.to()).or_else(|| quoted().map(|o| o.to())).unwrap_or_default();
             }
             if recipients.is_empty() {
                 recipients.push(String::new());

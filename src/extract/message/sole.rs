@@ -5,27 +5,68 @@
 /// in angle brackets (`a.b@example.org`, `<a@example.org>`): exactly the
 /// one match `address::find_all`'s pattern finds there, found without
 /// running it. `None` for anything else.
+///
+/// Read in one pass through a byte table: the local part of atom bytes, not
+/// starting with a dot; then domain labels of label bytes starting and
+/// ending with a letter or digit, each checked at its dot; then a last
+/// label of letters, digits and dashes starting with a letter.
 pub(super) fn sole_address(value: &str) -> Option<&str> {
     let v = value.strip_prefix('<').unwrap_or(value);
     let v = v.strip_suffix('>').unwrap_or(v);
     // Read as bytes: the checks only let ASCII through.
     let b = v.as_bytes();
-    let at = b.iter().position(|&c| c == b'@')?;
-    let (local, domain) = (&b[..at], &b[at + 1..]);
-    let atom = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
-    let local_ok = !local.is_empty() && local[0] != b'.' && local.iter().all(atom);
-    let dot = domain.iter().rposition(|&c| c == b'.')?;
-    let (labels, last) = (&domain[..dot], &domain[dot + 1..]);
-    let label_ok = |l: &[u8]| {
-        !l.is_empty()
-            && l[0].is_ascii_alphanumeric()
-            && l[l.len() - 1].is_ascii_alphanumeric()
-            && l.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    };
-    let last_ok = last.first().is_some_and(u8::is_ascii_alphabetic)
-        && last.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-');
-    (b.len() <= 320 && local_ok && last_ok && labels.split(|&c| c == b'.').all(label_ok)).then_some(v)
+    if b.len() > 320 {
+        return None;
+    }
+    let at = b.iter().position(|&c| CLASS[usize::from(c)] & ATOM == 0)?;
+    if at == 0 || b[at] != b'@' || b[0] == b'.' {
+        return None;
+    }
+    let domain = &b[at + 1..];
+    let mut label = 0;
+    for (i, &c) in domain.iter().enumerate() {
+        if c == b'.' {
+            let ends_ok = |j: usize| domain.get(j).is_some_and(|&c| CLASS[usize::from(c)] & ALNUM != 0);
+            if i == label || !ends_ok(label) || !ends_ok(i - 1) {
+                return None;
+            }
+            label = i + 1;
+        } else if CLASS[usize::from(c)] & LABEL == 0 {
+            return None;
+        }
+    }
+    // The last label: after a dot, without the underscores other labels may hold.
+    let last = &domain[label..];
+    let last_ok = label > 0
+        && last.first().is_some_and(u8::is_ascii_alphabetic)
+        && last.iter().all(|&c| CLASS[usize::from(c)] & ALNUM != 0 || c == b'-');
+    last_ok.then_some(v)
 }
+
+/// [`CLASS`] bit: a byte of a local part (letter, digit, `.`, `_`, `+`, `-`).
+const ATOM: u8 = 1;
+/// [`CLASS`] bit: a byte of a domain label (letter, digit, `_`, `-`).
+const LABEL: u8 = 2;
+/// [`CLASS`] bit: an ASCII letter or digit.
+const ALNUM: u8 = 4;
+
+/// The classes of each byte, as bits.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] = ATOM | LABEL | ALNUM;
+        } else if c == b'.' || c == b'+' {
+            t[i] = ATOM;
+        } else if c == b'_' || c == b'-' {
+            t[i] = ATOM | LABEL;
+        }
+        i += 1;
+    }
+    t
+};
 
 /// The address of a header value `Name <address>` whose name is plain words
 /// (letters, digits, spaces) or a quoted string of a few more characters,
@@ -56,7 +97,44 @@ mod tests {
     use super::*;
     use crate::extract::address;
 
+    /// The first version: the parts split and each checked on its own.
+    fn sole_address_by_parts(value: &str) -> Option<&str> {
+        let v = value.strip_prefix('<').unwrap_or(value);
+        let v = v.strip_suffix('>').unwrap_or(v);
+        let b = v.as_bytes();
+        let at = b.iter().position(|&c| c == b'@')?;
+        let (local, domain) = (&b[..at], &b[at + 1..]);
+        let atom = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'+' | b'-');
+        let local_ok = !local.is_empty() && local[0] != b'.' && local.iter().all(atom);
+        let dot = domain.iter().rposition(|&c| c == b'.')?;
+        let (labels, last) = (&domain[..dot], &domain[dot + 1..]);
+        let label_ok = |l: &[u8]| {
+            !l.is_empty()
+                && l[0].is_ascii_alphanumeric()
+                && l[l.len() - 1].is_ascii_alphanumeric()
+                && l.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        };
+        let last_ok = last.first().is_some_and(u8::is_ascii_alphabetic)
+            && last.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-');
+        (b.len() <= 320 && local_ok && last_ok && labels.split(|&c| c == b'.').all(label_ok)).then_some(v)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn sole_address_agrees_with_the_first_version(
+            value in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "Z", "0", ".", "..", "_", "+", "-", "@", "<", ">", "b.c", "é", " ", "x-", "-y", "a_b", "\"", "1", "c0"]),
+                0..16,
+            ),
+            long in proptest::bool::ANY,
+        ) {
+            let mut value = value.concat();
+            if long {
+                value = format!("{}{value}", "a".repeat(300));
+            }
+            proptest::prop_assert_eq!(sole_address(&value), sole_address_by_parts(&value));
+        }
+
         #[test]
         fn sole_address_is_what_the_pattern_finds(
             pre in proptest::sample::select(vec!["", "<", "<<", " ", "\"", "é"]),

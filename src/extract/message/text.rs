@@ -56,18 +56,9 @@ pub(super) fn unfold_value(raw: &[u8], folded: bool) -> Cow<'_, str> {
 /// as joining its `\n`-separated lines trimmed (as [`str::trim`] does) with
 /// one space each, and trimming the whole.
 pub(super) fn unfold_into(s: &str, out: &mut String) {
-    // One line, maybe followed by a line end (the usual case): trimming
-    // it is all there is to do.
-    let b = s.as_bytes();
-    let line = match memchr::memchr(b'\n', b) {
-        None => Some(s),
-        Some(i) if b[i + 1..].iter().all(is_space) => Some(&s[..i]),
-        Some(_) => None,
-    };
-    if let Some(line) = line {
-        out.push_str(trim(line));
-        return;
-    }
+    // Callers pass values that may hold line ends (one-line values are only
+    // trimmed): the lines are looked for at once, without a first look for
+    // a single line.
     // Trimmed lines hold no whitespace at their edges, so the whole is
     // trimmed by leaving out the separators before the first non-empty line
     // and after the last one.

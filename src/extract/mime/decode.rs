@@ -49,14 +49,20 @@ pub(super) fn quoted_printable<'x>(
         Hex1(u8),
     }
     let start = stream.offset();
-    let mut buf = Vec::with_capacity(128);
+    // The byte loop stops at the second dash of the first `--boundary` (the
+    // byte before it is always the one read last): found at once, so that
+    // dashes do not stop runs of plain bytes.
+    let delimiter = if boundary.is_empty() { None } else { find_delimiter(data, start, boundary) };
+    let limit = delimiter.map_or(data.len(), |dash| dash + 1);
+    // Decoded text is at most about as long as its encoding.
+    let mut buf = Vec::with_capacity(limit.saturating_sub(start).min(1 << 20));
     let mut state = State::None;
     let (mut last_ch, mut before_last_ch) = (0u8, 0u8);
     let mut ws_count = 0;
     let mut end_pos = start;
     let mut crlf: &[u8] = b"\n";
     let mut i = start;
-    while i < data.len() {
+    while i < limit {
         let ch = data[i];
         i += 1;
         match ch {
@@ -88,26 +94,11 @@ pub(super) fn quoted_printable<'x>(
                 ws_count = 0;
             }
             b'\r' => crlf = b"\r\n",
-            b'-' if !boundary.is_empty() && last_ch == b'-' && data[i..].starts_with(boundary) => {
-                i += boundary.len();
-                if before_last_ch == b'\n' {
-                    // The line end and the first dash, unless fewer bytes
-                    // were written (mail-parser's subtraction then wraps
-                    // and nothing is cut).
-                    if let Some(n) = buf.len().checked_sub(crlf.len() + 1) {
-                        buf.truncate(n);
-                    }
-                } else {
-                    buf.truncate(buf.len().saturating_sub(1));
-                    end_pos = i - boundary.len() - 2;
-                }
-                stream.skip_bytes(i - start);
-                return (end_pos, buf.into());
-            }
             _ => match state {
                 State::None => {
-                    // A run of plain bytes at once.
-                    let run_end = qp_run_end(data, i);
+                    // A run of plain bytes at once (up to the delimiter's
+                    // second dash at most).
+                    let run_end = qp_run_end(data, i).min(limit);
                     let run = &data[i - 1..run_end];
                     buf.extend_from_slice(run);
                     let trailing = run.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
@@ -140,6 +131,24 @@ pub(super) fn quoted_printable<'x>(
         }
         before_last_ch = last_ch;
         last_ch = ch;
+    }
+    if delimiter.is_some() {
+        // The delimiter's second dash (`last_ch` holds its first): the body
+        // ends before its line end, or at it mid-line.
+        i += 1 + boundary.len();
+        if before_last_ch == b'\n' {
+            // The line end and the first dash, unless fewer bytes were
+            // written (mail-parser's subtraction then wraps and nothing is
+            // cut).
+            if let Some(n) = buf.len().checked_sub(crlf.len() + 1) {
+                buf.truncate(n);
+            }
+        } else {
+            buf.truncate(buf.len().saturating_sub(1));
+            end_pos = i - boundary.len() - 2;
+        }
+        stream.skip_bytes(i - start);
+        return (end_pos, buf.into());
     }
     unbounded_end(stream, data, boundary, buf)
 }
@@ -250,7 +259,7 @@ mod tests {
 
     const PIECES: &[&str] = &[
         "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "=Ab", "= \n", "-", "--",
-        "--b", "--b--", "x--b", "---b", "é",
+        "--b", "--b--", "x--b", "---b", "é", "=-", "=A-", "a-b", " -",
     ];
 
     const B64: &[&str] = &[

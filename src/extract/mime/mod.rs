@@ -86,6 +86,8 @@ pub(crate) struct Msg<'x> {
     pub parts: Vec<Part<'x>>,
 }
 
+// Read by the tests; the bounce reader takes these out of the parts.
+#[cfg(test)]
 impl Msg<'_> {
     /// Its own headers.
     pub fn headers(&self) -> &[Header] {
