@@ -120,6 +120,9 @@ pub struct RegexSpec {
     pub pattern: String,
     /// The literal the automaton must find before the regex runs, when given.
     pub literal: Option<String>,
+    /// Literals the text must also hold before the regex runs, derived from
+    /// the pattern by [`crate::CompiledRules::new`] (empty until then).
+    pub requires: crate::compile::Requires,
     /// Where it is written.
     pub origin: Origin,
 }
@@ -458,7 +461,7 @@ impl Loader {
                     RawRegex::Pattern(p) => (p.clone(), None),
                     RawRegex::Full { pattern, literal } => (pattern.clone(), literal.clone()),
                 };
-                RegexSpec { pattern, literal, origin: Origin::new(file, fi, x.span().start) }
+                RegexSpec { pattern, literal, requires: Default::default(), origin: Origin::new(file, fi, x.span().start) }
             })
             .collect();
         if let (Some(c), None) = (&r.category, profile) {

@@ -60,7 +60,16 @@ fields_snap!(Reason { name, kind, description, origin });
 fields_snap!(Example { text, origin });
 fields_snap!(CodeRule { pattern, reason, priority, description, examples, source, origin });
 fields_snap!(Phrase { text, folded, origin });
-fields_snap!(RegexSpec { pattern, literal, origin });
+fields_snap!(RegexSpec { pattern, literal, requires, origin });
+
+impl Snap for crate::compile::Requires {
+    fn put(&self, e: &mut Enc) {
+        self.0.put(e);
+    }
+    fn get(d: &mut Dec<'_>) -> Decoded<Self> {
+        String::get(d).map(crate::compile::Requires)
+    }
+}
 fields_snap!(PhraseRule {
     id,
     reason,
