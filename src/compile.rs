@@ -75,7 +75,7 @@ impl CompiledRules {
         let mut regexes = Vec::new();
         for (ri, rule) in rules.rules.iter().enumerate() {
             for (pi, phrase) in rule.phrases.iter().enumerate() {
-                literals.push(phrase.folded.clone());
+                literals.push(phrase.folded.to_string());
                 targets.push(Target::Phrase { rule: ri as u32, phrase: pi as u32 });
             }
             for (xi, spec) in rule.regexes.iter().enumerate() {

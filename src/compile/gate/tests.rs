@@ -85,7 +85,11 @@ const PATTERNS: [(&str, &str, &str); 10] = [
     (r"\b(ofr|lpn|lpnaaa)\d*_(101|102|999)\b", "_", "lpnaaa12_999"),
     (r"spam \S+ exceeded", "exceeded", "spam score exceeded"),
     (r"mail from \d+\.\d+\.\d+\.\d+ refused", "refused", "mail from 10.0.0.1 refused"),
-    (r"access denied \(in reply to mail from command\)", "access denied", "access denied (in reply to mail from command)"),
+    (
+        r"access denied \(in reply to mail from command\)",
+        "access denied",
+        "access denied (in reply to mail from command)",
+    ),
     (r"<[^>]+>\.\.\. access denied", "access denied", "<a@b>... access denied"),
     (r"\b(sc-00[1-4]|dy-00[12])\b", "-00", "dy-002"),
     (r"rejected:? \d+\.\d+\.\d+\.\d+ (is )?listed", "listed", "rejected: 1.2.3.4 is listed"),
@@ -95,8 +99,30 @@ const PATTERNS: [(&str, &str, &str); 10] = [
 
 /// Pieces texts are made of: the patterns' words and their neighbours.
 const PIECES: [&str; 24] = [
-    "ib", "007", "101", "_", "lpn", "ofr", "999", "1", "spam", "exceeded", " ", "  ", "mail from", ".", "refused",
-    "access denied", "(in reply to mail from command)", "<a@b>", "...", "sc-00", "rejected:", "listed", "\t", "x",
+    "ib",
+    "007",
+    "101",
+    "_",
+    "lpn",
+    "ofr",
+    "999",
+    "1",
+    "spam",
+    "exceeded",
+    " ",
+    "  ",
+    "mail from",
+    ".",
+    "refused",
+    "access denied",
+    "(in reply to mail from command)",
+    "<a@b>",
+    "...",
+    "sc-00",
+    "rejected:",
+    "listed",
+    "\t",
+    "x",
 ];
 
 /// A text of `pieces`, each upper-cased or not.
