@@ -164,6 +164,10 @@ pub(crate) fn necessary_sets(pattern: &str) -> Vec<Vec<String>> {
     };
     let mut sets: Vec<Vec<String>> = Vec::new();
     for i in 0..parts.len() {
+        // What follows a look-around starts where it does.
+        if matches!(parts[i].kind(), HirKind::Look(_)) {
+            continue;
+        }
         if let Some(set) = prefixes(&Hir::concat(parts[i..].to_vec())) {
             if !sets.contains(&set) {
                 sets.push(set);
@@ -176,7 +180,9 @@ pub(crate) fn necessary_sets(pattern: &str) -> Vec<Vec<String>> {
 /// The prefixes every match of `hir` starts with, folded, when they are
 /// few, ASCII and not too short.
 fn prefixes(hir: &Hir) -> Option<Vec<String>> {
-    let seq = Extractor::new().extract(hir);
+    // Few literals are kept anyway: a small total bounds the cross
+    // products the extractor builds.
+    let seq = Extractor::new().limit_total(64).extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() {
         return None;
@@ -190,15 +196,40 @@ fn prefixes(hir: &Hir) -> Option<Vec<String>> {
         }
         all.push(folded);
     }
+    all.sort();
+    all.dedup();
+    if all.len() <= MOST_LITERALS {
+        return Some(all);
+    }
     // Too many (`rejected: 1`, `rejected: 2`, ...): the prefixes of a
-    // shorter length are necessary too, and fewer.
-    let longest = all.iter().map(String::len).max().unwrap_or(0);
-    (SHORTEST..=longest).rev().find_map(|n| {
-        let mut out: Vec<String> = all.iter().map(|l| fold_phrase(&l[..n.min(l.len())])).collect();
-        out.sort();
+    // shorter length are necessary too, and fewer. Their number only grows
+    // with the length, so the longest that gives few enough is searched by
+    // halves.
+    let cut = |n: usize| {
+        let mut out: Vec<&str> = all.iter().map(|l| l[..n.min(l.len())].trim_end()).collect();
+        out.sort_unstable();
         out.dedup();
-        (out.len() <= MOST_LITERALS && out.iter().all(|l| l.len() >= SHORTEST)).then_some(out)
-    })
+        out
+    };
+    let fits = |n: usize| {
+        let out = cut(n);
+        out.len() <= MOST_LITERALS && out.iter().all(|l| l.len() >= SHORTEST)
+    };
+    let longest = all.iter().map(String::len).max().unwrap_or(0);
+    if !fits(SHORTEST) {
+        return None;
+    }
+    // `fits(lo)` holds and `fits(hi)` does not.
+    let (mut lo, mut hi) = (SHORTEST, longest);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(cut(lo).into_iter().map(str::to_owned).collect())
 }
 
 /// Whether `pattern` may set flags inline (`(?i)`, `(?u:...)`): any `(?`
