@@ -277,6 +277,11 @@ impl CompiledRules {
             if r.profile.is_some() && r.profile != profile {
                 continue;
             }
+            // Literals every match holds that the trigger does not imply:
+            // a text without them is not searched.
+            if !r.regexes[x.index as usize].requires.met_by(folded) {
+                continue;
+            }
             if let Some(m) = x.regex.find(folded) {
                 let specificity = u16::try_from(m.len()).unwrap_or(u16::MAX);
                 let span = (m.start() as u32, m.end() as u32);

@@ -9,6 +9,9 @@ use crate::lazy_regex::LazyRegex;
 use crate::phrase_dfa::PhraseDfa;
 use crate::rules::{Diagnostic, LoadError, Rules, Severity};
 
+mod gate;
+pub use gate::Requires;
+
 /// What an automaton pattern stands for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Target {
@@ -64,14 +67,15 @@ impl CompiledRules {
     /// Compiles rules. Fails (with every problem located) when a regex is
     /// not valid or has no literal to trigger it. Regexes are compiled on
     /// first use; [`CompiledRules::regex_errors`] compiles them all.
-    pub fn new(rules: Rules) -> Result<CompiledRules, LoadError> {
+    pub fn new(mut rules: Rules) -> Result<CompiledRules, LoadError> {
         let mut diags = Vec::new();
+        let mut requires = Vec::new();
         let mut literals: Vec<String> = Vec::new();
         let mut targets = Vec::new();
         let mut regexes = Vec::new();
         for (ri, rule) in rules.rules.iter().enumerate() {
             for (pi, phrase) in rule.phrases.iter().enumerate() {
-                literals.push(phrase.folded.clone());
+                literals.push(phrase.folded.to_string());
                 targets.push(Target::Phrase { rule: ri as u32, phrase: pi as u32 });
             }
             for (xi, spec) in rule.regexes.iter().enumerate() {
@@ -103,6 +107,8 @@ impl CompiledRules {
                         }
                     },
                 };
+                let (triggers, required) = gate::plan(&spec.pattern, triggers, spec.literal.is_some());
+                requires.push((ri, xi, required));
                 let regex_index = regexes.len() as u32;
                 regexes.push(CompiledRegex { regex, rule: ri as u32, index: xi as u32 });
                 for lit in triggers {
@@ -110,6 +116,9 @@ impl CompiledRules {
                     targets.push(Target::Regex { regex: regex_index });
                 }
             }
+        }
+        for (ri, xi, required) in requires {
+            rules.rules[ri].regexes[xi].requires = required;
         }
         let extract = crate::extract::Spec::compile(&rules, &mut diags);
         if !diags.is_empty() {

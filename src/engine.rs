@@ -245,7 +245,9 @@ impl CompiledRules {
     /// The id of the rule behind a piece of evidence (`file:line` for code rules).
     pub fn rule_id(&self, source: Source) -> String {
         match source {
-            Source::Phrase { rule, .. } | Source::Regex { rule, .. } => self.rules().rules[rule as usize].id.clone(),
+            Source::Phrase { rule, .. } | Source::Regex { rule, .. } => {
+                self.rules().rules[rule as usize].id.to_string()
+            }
             Source::Enhanced { rule } | Source::Reply { rule } => {
                 self.rules().location(self.rules().codes[rule as usize].origin)
             }

@@ -325,7 +325,10 @@ fn categories(cx: &mut Ctx<'_>, raw: Vec<Spanned<RawCategory>>, policy: &Policy)
             examples: c
                 .examples
                 .iter()
-                .map(|e| Example { text: e.get_ref().clone(), origin: Origin::new(cx.file, cx.fi, e.span().start) })
+                .map(|e| Example {
+                    text: e.get_ref().clone().into(),
+                    origin: Origin::new(cx.file, cx.fi, e.span().start),
+                })
                 .collect(),
             origin: Origin::new(cx.file, cx.fi, at),
         });

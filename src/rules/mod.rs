@@ -6,6 +6,7 @@
 
 mod schema;
 pub mod source;
+mod text;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::fold::fold_phrase;
 use crate::profile::Profile;
 pub(crate) use schema::{from_document, one_line, Document, RawRegex, RawRule};
 pub use source::{Diagnostic, LoadError, Origin, Severity, SourceFile};
+pub use text::Text;
 
 /// Index of a reason in [`Rules::reasons`].
 pub type ReasonId = u16;
@@ -68,7 +70,7 @@ pub struct Reason {
     /// The default kind.
     pub kind: Kind,
     /// One sentence saying what it means.
-    pub description: String,
+    pub description: Text,
     /// Where it is defined.
     pub origin: Origin,
 }
@@ -78,7 +80,7 @@ pub struct Reason {
 #[derive(Debug, Clone)]
 pub struct Example {
     /// The reply.
-    pub text: String,
+    pub text: Text,
     /// Where it is written.
     pub origin: Origin,
 }
@@ -93,11 +95,11 @@ pub struct CodeRule {
     /// Its priority.
     pub priority: i32,
     /// What the code means.
-    pub description: String,
+    pub description: Text,
     /// Real replies carrying this code.
     pub examples: Vec<Example>,
     /// Where the meaning and examples come from.
-    pub source: String,
+    pub source: Text,
     /// Where the rule is written.
     pub origin: Origin,
 }
@@ -106,9 +108,9 @@ pub struct CodeRule {
 #[derive(Debug, Clone)]
 pub struct Phrase {
     /// As written in the file.
-    pub text: String,
+    pub text: Text,
     /// Folded and ASCII-lowercased, as matched.
-    pub folded: String,
+    pub folded: Text,
     /// Where it is written.
     pub origin: Origin,
 }
@@ -120,6 +122,9 @@ pub struct RegexSpec {
     pub pattern: String,
     /// The literal the automaton must find before the regex runs, when given.
     pub literal: Option<String>,
+    /// Literals the text must also hold before the regex runs, derived from
+    /// the pattern by [`crate::CompiledRules::new`] (empty until then).
+    pub requires: crate::compile::Requires,
     /// Where it is written.
     pub origin: Origin,
 }
@@ -128,7 +133,7 @@ pub struct RegexSpec {
 #[derive(Debug, Clone)]
 pub struct PhraseRule {
     /// Its id (given, or `file:line`).
-    pub id: String,
+    pub id: Text,
     /// The reason it points to.
     pub reason: ReasonId,
     /// Its priority.
@@ -140,9 +145,9 @@ pub struct PhraseRule {
     /// Real replies it must classify as its reason.
     pub examples: Vec<Example>,
     /// Where the wordings come from.
-    pub source: String,
+    pub source: Text,
     /// What the rule is about, when given.
-    pub description: String,
+    pub description: Text,
     /// Where the rule is written.
     pub origin: Origin,
     /// `Some(p)` when the rule comes from profile `p` and applies only there.
@@ -349,7 +354,7 @@ impl Loader {
         }
         self.reason_ids.insert(name.clone(), reasons.len() as ReasonId);
         let origin = Origin::new(file, fi, raw.span().start);
-        reasons.push(Reason { name: name.clone(), kind: r.kind, description: r.description.clone(), origin });
+        reasons.push(Reason { name: name.clone(), kind: r.kind, description: r.description.clone().into(), origin });
     }
 
     /// Resolves a reason name, reporting an unknown one.
@@ -384,7 +389,7 @@ impl Loader {
 
     fn examples(file: &SourceFile, fi: u32, raw: &[Spanned<String>]) -> Vec<Example> {
         raw.iter()
-            .map(|e| Example { text: e.get_ref().clone(), origin: Origin::new(file, fi, e.span().start) })
+            .map(|e| Example { text: e.get_ref().clone().into(), origin: Origin::new(file, fi, e.span().start) })
             .collect()
     }
 
@@ -403,9 +408,9 @@ impl Loader {
             pattern: pattern?,
             reason: reason?,
             priority,
-            description: c.description.clone(),
+            description: c.description.clone().into(),
             examples: Self::examples(file, fi, &c.examples),
-            source: c.source.clone(),
+            source: c.source.clone().into(),
             origin: Origin::new(file, fi, raw.span().start),
         })
     }
@@ -448,7 +453,10 @@ impl Loader {
                 self.diags.push(Diagnostic::error_at(file, p.span().start, "empty phrase"));
                 continue;
             }
-            phrases.push(Phrase { text: p.get_ref().clone(), folded, origin: Origin::new(file, fi, p.span().start) });
+            // The folded form is most often the phrase itself: one buffer.
+            let text = Text::from(p.get_ref().clone());
+            let folded = if folded == *text { text.clone() } else { folded.into() };
+            phrases.push(Phrase { text, folded, origin: Origin::new(file, fi, p.span().start) });
         }
         let regexes: Vec<RegexSpec> = r
             .regex
@@ -458,7 +466,12 @@ impl Loader {
                     RawRegex::Pattern(p) => (p.clone(), None),
                     RawRegex::Full { pattern, literal } => (pattern.clone(), literal.clone()),
                 };
-                RegexSpec { pattern, literal, origin: Origin::new(file, fi, x.span().start) }
+                RegexSpec {
+                    pattern,
+                    literal,
+                    requires: Default::default(),
+                    origin: Origin::new(file, fi, x.span().start),
+                }
             })
             .collect();
         if let (Some(c), None) = (&r.category, profile) {
@@ -479,14 +492,14 @@ impl Loader {
             ));
         }
         Some(PhraseRule {
-            id,
+            id: id.into(),
             reason: reason?,
             priority,
             phrases,
             regexes,
             examples: Self::examples(file, fi, &r.examples),
-            source: r.source.clone(),
-            description: r.description.clone(),
+            source: r.source.clone().into(),
+            description: r.description.clone().into(),
             origin,
             profile,
             category: None,

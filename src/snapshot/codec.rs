@@ -7,6 +7,10 @@
 //! every string against UTF-8, every enum tag against its variants. What
 //! does not decode is [`Bad`], and the caller compiles from sources.
 
+use std::sync::Arc;
+
+use crate::rules::Text;
+
 /// The bytes are not a snapshot this build can use (truncated, corrupted,
 /// foreign). Carries no detail: every such snapshot is simply ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,12 +129,15 @@ pub(crate) struct Dec<'a> {
     /// The string section, checked to be UTF-8 once.
     text: &'a str,
     text_at: usize,
+    /// The string section copied once, made by the first [`Dec::text`]:
+    /// the buffer every decoded [`Text`] shares.
+    shared: Option<Arc<str>>,
 }
 
 impl<'a> Dec<'a> {
     /// Decoding `bytes`; `Bad` when its string section is not UTF-8.
     pub(crate) fn new(bytes: &'a [u8]) -> Decoded<Dec<'a>> {
-        let mut d = Dec { buf: bytes, at: 0, text: "", text_at: 0 };
+        let mut d = Dec { buf: bytes, at: 0, text: "", text_at: 0, shared: None };
         let n = d.u32()? as usize;
         d.text = std::str::from_utf8(d.take(n)?).map_err(|_| Bad)?;
         Ok(d)
@@ -188,6 +195,17 @@ impl<'a> Dec<'a> {
         let s = self.text.get(self.text_at..end).ok_or(Bad)?;
         self.text_at = end;
         Ok(s)
+    }
+
+    /// The next string of the string section, as a [`Text`] sharing one
+    /// copy of the section with the others: no allocation per string.
+    pub(crate) fn text(&mut self) -> Decoded<Text> {
+        let n = self.u32()? as usize;
+        let end = self.text_at.checked_add(n).ok_or(Bad)?;
+        let shared = self.shared.get_or_insert_with(|| Arc::from(self.text));
+        let t = Text::slice(shared, self.text_at..end).ok_or(Bad)?;
+        self.text_at = end;
+        Ok(t)
     }
 
     // The arrays below are filled by one loop over the bytes into exactly
@@ -316,6 +334,15 @@ impl Snap for String {
     }
     fn get(d: &mut Dec<'_>) -> Decoded<Self> {
         d.str().map(str::to_owned)
+    }
+}
+
+impl Snap for Text {
+    fn put(&self, e: &mut Enc) {
+        e.str(self);
+    }
+    fn get(d: &mut Dec<'_>) -> Decoded<Self> {
+        d.text()
     }
 }
 

@@ -59,8 +59,37 @@ fields_snap!(Diagnostic { path, line, column, severity, message });
 fields_snap!(Reason { name, kind, description, origin });
 fields_snap!(Example { text, origin });
 fields_snap!(CodeRule { pattern, reason, priority, description, examples, source, origin });
-fields_snap!(Phrase { text, folded, origin });
-fields_snap!(RegexSpec { pattern, literal, origin });
+/// A phrase's folded form is most often the phrase itself: then it is not
+/// written twice, and decodes as the same [`crate::rules::Text`].
+impl Snap for Phrase {
+    fn put(&self, e: &mut Enc) {
+        self.text.put(e);
+        let same = self.folded == self.text;
+        same.put(e);
+        if !same {
+            self.folded.put(e);
+        }
+        self.origin.put(e);
+    }
+    fn get(d: &mut Dec<'_>) -> Decoded<Self> {
+        let text: crate::rules::Text = Snap::get(d)?;
+        let folded = match bool::get(d)? {
+            true => text.clone(),
+            false => Snap::get(d)?,
+        };
+        Ok(Phrase { text, folded, origin: Snap::get(d)? })
+    }
+}
+fields_snap!(RegexSpec { pattern, literal, requires, origin });
+
+impl Snap for crate::compile::Requires {
+    fn put(&self, e: &mut Enc) {
+        self.0.put(e);
+    }
+    fn get(d: &mut Dec<'_>) -> Decoded<Self> {
+        String::get(d).map(crate::compile::Requires)
+    }
+}
 fields_snap!(PhraseRule {
     id,
     reason,

@@ -11,9 +11,9 @@ fn compiled() -> CompiledRules {
 /// Every example reply the rules hold (phrase rules, code rules, profile
 /// categories).
 fn examples(rules: &Rules) -> Vec<String> {
-    let mut out: Vec<String> = rules.rules.iter().flat_map(|r| &r.examples).map(|e| e.text.clone()).collect();
-    out.extend(rules.codes.iter().flat_map(|c| &c.examples).map(|e| e.text.clone()));
-    out.extend(rules.profiles.iter().flat_map(|p| &p.categories).flat_map(|c| &c.examples).map(|e| e.text.clone()));
+    let mut out: Vec<String> = rules.rules.iter().flat_map(|r| &r.examples).map(|e| e.text.to_string()).collect();
+    out.extend(rules.codes.iter().flat_map(|c| &c.examples).map(|e| e.text.to_string()));
+    out.extend(rules.profiles.iter().flat_map(|p| &p.categories).flat_map(|c| &c.examples).map(|e| e.text.to_string()));
     out
 }
 

@@ -365,7 +365,7 @@ mod tests {
         let base = crate::Engine::embedded().unwrap();
         let rules = base.rules();
         let mut texts: Vec<String> =
-            rules.rules.iter().flat_map(|r| r.examples.iter().map(|e| e.text.clone())).collect();
+            rules.rules.iter().flat_map(|r| r.examples.iter().map(|e| e.text.to_string())).collect();
         texts.extend(["", "no codes at all", "4.4.7 \"quoted\" \\ \t tab é \u{1}"].map(String::from));
         let mut engines = vec![base.clone()];
         engines.extend(rules.profiles.iter().map(|p| base.with_profile(&p.name).unwrap()));
