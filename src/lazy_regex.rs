@@ -47,8 +47,11 @@ mod dual;
 mod groups;
 mod literal;
 mod needle;
+mod stored;
+mod wire;
 
 pub(crate) use dual::{match_set, DualRegex};
+pub(crate) use stored::{stored, Built, Owner, Stored};
 
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;
@@ -135,6 +138,18 @@ impl<R: Compile> LazyRegex<R> {
     /// The pattern as written.
     pub(crate) fn pattern(&self) -> &str {
         self.inner.pattern()
+    }
+
+    /// The prebuilt form the rules' snapshot stores for this regex, if it
+    /// has one worth storing (see `stored.rs`).
+    pub(crate) fn prebuild(&self) -> Option<Built> {
+        stored::build(self.inner.pattern(), R::UTF8)
+    }
+
+    /// Reads the regex from `stored` (which [`LazyRegex::prebuild`] wrote
+    /// for this pattern) on first use, instead of building it.
+    pub(crate) fn attach(&mut self, stored: Stored) {
+        self.inner.attach(stored);
     }
 }
 
