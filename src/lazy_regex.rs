@@ -151,6 +151,12 @@ impl<R: Compile> LazyRegex<R> {
     pub(crate) fn attach(&mut self, stored: Stored) {
         self.inner.attach(stored);
     }
+
+    /// Whether the regex is read from a snapshot (see [`LazyRegex::attach`]).
+    #[cfg(test)]
+    pub(crate) fn is_stored(&self) -> bool {
+        self.inner.is_stored()
+    }
 }
 
 impl LazyRegex<regex::bytes::Regex> {

@@ -285,6 +285,12 @@ impl DualRegex {
         self.stored = Some(stored);
     }
 
+    /// Whether the ASCII form has a prebuilt regex (see [`DualRegex::attach`]).
+    #[cfg(test)]
+    pub(super) fn is_stored(&self) -> bool {
+        self.stored.is_some()
+    }
+
     /// Whether the pattern compiles in full (within the size limit).
     pub(super) fn compiles(&self) -> bool {
         self.full().is_some()

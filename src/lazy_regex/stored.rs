@@ -361,3 +361,6 @@ pub(crate) fn stored(
     };
     Some(Stored { owner: owner.clone(), range, sum, checksum, needle })
 }
+
+#[cfg(test)]
+mod tests;

@@ -155,6 +155,9 @@ impl SnapshotCache {
         // Where the index lies, and the prebuilt regexes after it.
         let index = HEADER + 8 + rules.len()..HEADER + 8 + rules.len() + index.len();
         let blobs = index.end.next_multiple_of(8)..bytes.len();
+        if bytes.get(index.clone()).and_then(prebuilt::blobs_len) != Some(blobs.len()) {
+            return Err(sources);
+        }
         let mut compiled = compiled::decode(rules, sources)?;
         let bytes = std::sync::Arc::new(bytes);
         let owner: crate::lazy_regex::Owner = bytes.clone();

@@ -27,10 +27,12 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
 }
 
 /// The index (appended to the snapshot's body) and the regexes' bytes
-/// (written after it, starting 8-byte aligned) of `c`'s regexes.
+/// (written after it, starting 8-byte aligned) of `c`'s regexes. The index
+/// starts with the length of those bytes (see [`blobs_len`]).
 pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<u8>) {
     let (mut index, mut blobs) = (Vec::new(), Vec::new());
     let all = prebuild_all(c);
+    index.extend_from_slice(&[0; 8]);
     index.extend_from_slice(&(all.len() as u32).to_le_bytes());
     for b in all {
         let Some(b) = b else {
@@ -46,7 +48,14 @@ pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<u8>) {
         index.extend_from_slice(&b.needle);
         blobs.extend_from_slice(&b.bytes);
     }
+    index[..8].copy_from_slice(&(blobs.len() as u64).to_le_bytes());
     (index, blobs)
+}
+
+/// The length of the regexes' bytes an index says follow the body: a file
+/// of another length is truncated or has bytes appended.
+pub(super) fn blobs_len(index: &[u8]) -> Option<usize> {
+    usize::try_from(u64::from_le_bytes(index.get(..8)?.try_into().ok()?)).ok()
 }
 
 /// Gives each regex of `c` its stored form, from `index` (which
@@ -54,7 +63,7 @@ pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<u8>) {
 /// bytes at `blobs` in `owner`. `None`, leaving every regex to be built on
 /// demand, when the index is not such.
 pub(super) fn attach(c: &mut CompiledRules, index: &[u8], owner: &Owner, blobs: Range<usize>) -> Option<()> {
-    let mut at = 0usize;
+    let mut at = 8usize;
     let mut take = |n: usize| {
         let s = index.get(at..at.checked_add(n)?);
         at += n;
