@@ -142,8 +142,9 @@ impl<R: Compile> LazyRegex<R> {
 
     /// The prebuilt form the rules' snapshot stores for this regex, if it
     /// has one worth storing (see `stored.rs`).
+    #[cfg(test)]
     pub(crate) fn prebuild(&self) -> Option<Built> {
-        stored::build(self.inner.pattern(), R::UTF8)
+        prebuild(self.inner.pattern(), R::UTF8)
     }
 
     /// Reads the regex from `stored` (which [`LazyRegex::prebuild`] wrote
@@ -179,6 +180,14 @@ impl LazyRegex<regex::Regex> {
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
         self.inner.is_match(haystack)
     }
+}
+
+/// The prebuilt form the rules' snapshot stores for the [`LazyRegex`] of
+/// `pattern` searched for its groups (`regex::Regex`, `captures`) or its
+/// bounds (`regex::bytes::Regex`), if it has one worth storing (see
+/// `stored.rs`).
+pub(crate) fn prebuild(pattern: &str, captures: bool) -> Option<Built> {
+    stored::build(pattern, captures)
 }
 
 /// The groups of one match of a [`LazyRegex`] in a text.

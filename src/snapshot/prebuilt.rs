@@ -9,8 +9,9 @@ use super::hash;
 use crate::compile::CompiledRules;
 use crate::lazy_regex::{Built, Owner};
 
+
 /// The seed of each stored regex's checksum.
-const SEED: u128 = 0x7265_6765_7865_73;
+const SEED: u128 = 0x0072_6567_6578_6573;
 
 /// The checksum of a stored regex's bytes.
 fn checksum(bytes: &[u8]) -> u128 {
@@ -18,12 +19,34 @@ fn checksum(bytes: &[u8]) -> u128 {
 }
 
 /// The rules' regexes in the order the index lists them: the classifier's,
-/// then the recipient, command and remote-MTA patterns of `[extract]`.
+/// then the recipient, command and remote-MTA patterns of `[extract]`,
+/// prebuilt on as many threads as there are cores (up to 4): building
+/// their DFAs is most of the cost of writing a snapshot.
 fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
     let x = &c.extract;
-    let rules = c.regexes.iter().map(|r| r.regex.prebuild());
-    let extract = x.recipient.iter().chain(&x.command).chain(&x.remote_mta).map(|p| p.regex.prebuild());
-    rules.chain(extract).collect()
+    let rules = c.regexes.iter().map(|r| (r.regex.pattern(), false));
+    let extract = x.recipient.iter().chain(&x.command).chain(&x.remote_mta).map(|p| (p.regex.pattern(), true));
+    let all: Vec<(&str, bool)> = rules.chain(extract).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let mut out: Vec<Option<Built>> = (0..all.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let all = &all;
+                scope.spawn(move || {
+                    let mine = (t..all.len()).step_by(threads);
+                    mine.map(|i| (i, crate::lazy_regex::prebuild(all[i].0, all[i].1))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for w in workers {
+            // A worker that panicked leaves its regexes to be built on demand.
+            for (i, b) in w.join().unwrap_or_default() {
+                out[i] = b;
+            }
+        }
+    });
+    out
 }
 
 /// The index (appended to the snapshot's body) and the regexes' bytes
