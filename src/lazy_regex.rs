@@ -26,6 +26,10 @@
 //! ASCII) is built like the ASCII one: no prefilter, and no engines its
 //! searches do not use.
 //!
+//! When the rules come from a snapshot, the ASCII form of a rule regex is
+//! not built at all: the snapshot writer compiled it into full DFAs and a
+//! backtracker, read in place on first use (see `stored.rs`).
+//!
 //! The one error parsing cannot find is a pattern whose compiled form
 //! exceeds the size limit; such a regex never matches, and `rebound check`
 //! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.

@@ -9,7 +9,8 @@
 //! so a new build never reads an old snapshot) and every source's path and
 //! bytes. Loading the same sources again decodes the snapshot instead
 //! (mostly bulk copies of integer arrays and one pass over the strings);
-//! regexes stay compiled on first use, as they are after a compile.
+//! the rules' regexes are stored compiled (full DFAs and backtrackers,
+//! see `lazy_regex/stored.rs`) and read in place on first use.
 //!
 //! Every failure is "no snapshot": a cache directory that cannot be made or
 //! written, a missing, truncated, corrupted or foreign file (checked by

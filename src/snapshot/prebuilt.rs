@@ -9,7 +9,6 @@ use super::hash;
 use crate::compile::CompiledRules;
 use crate::lazy_regex::{Built, Owner};
 
-
 /// The seed of each stored regex's checksum.
 const SEED: u128 = 0x0072_6567_6578_6573;
 
