@@ -26,6 +26,10 @@
 //! ASCII) is built like the ASCII one: no prefilter, and no engines its
 //! searches do not use.
 //!
+//! When the rules come from a snapshot, the ASCII form of a rule regex is
+//! not built at all: the snapshot writer compiled it into full DFAs and a
+//! backtracker, read in place on first use (see `stored.rs`).
+//!
 //! The one error parsing cannot find is a pattern whose compiled form
 //! exceeds the size limit; such a regex never matches, and `rebound check`
 //! (which compiles every regex, see [`LazyRegex::compile_error`]) reports it.
@@ -47,8 +51,11 @@ mod dual;
 mod groups;
 mod literal;
 mod needle;
+mod stored;
+mod wire;
 
 pub(crate) use dual::{match_set, DualRegex};
+pub(crate) use stored::{stored, Built, Owner, Stored};
 
 /// The compiled size limit of every rule regex.
 const SIZE_LIMIT: usize = 1 << 20;
@@ -136,6 +143,25 @@ impl<R: Compile> LazyRegex<R> {
     pub(crate) fn pattern(&self) -> &str {
         self.inner.pattern()
     }
+
+    /// The prebuilt form the rules' snapshot stores for this regex, if it
+    /// has one worth storing (see `stored.rs`).
+    #[cfg(test)]
+    pub(crate) fn prebuild(&self) -> Option<Built> {
+        prebuild(self.inner.pattern(), R::UTF8)
+    }
+
+    /// Reads the regex from `stored` (which [`LazyRegex::prebuild`] wrote
+    /// for this pattern) on first use, instead of building it.
+    pub(crate) fn attach(&mut self, stored: Stored) {
+        self.inner.attach(stored);
+    }
+
+    /// Whether the regex is read from a snapshot (see [`LazyRegex::attach`]).
+    #[cfg(test)]
+    pub(crate) fn is_stored(&self) -> bool {
+        self.inner.is_stored()
+    }
 }
 
 impl LazyRegex<regex::bytes::Regex> {
@@ -158,6 +184,14 @@ impl LazyRegex<regex::Regex> {
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
         self.inner.is_match(haystack)
     }
+}
+
+/// The prebuilt form the rules' snapshot stores for the [`LazyRegex`] of
+/// `pattern` searched for its groups (`regex::Regex`, `captures`) or its
+/// bounds (`regex::bytes::Regex`), if it has one worth storing (see
+/// `stored.rs`).
+pub(crate) fn prebuild(pattern: &str, captures: bool) -> Option<Built> {
+    stored::build(pattern, captures)
 }
 
 /// The groups of one match of a [`LazyRegex`] in a text.

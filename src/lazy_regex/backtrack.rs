@@ -19,6 +19,7 @@ use regex_automata::util::look::{Look, LookMatcher};
 use regex_automata::util::primitives::{NonMaxUsize, StateID};
 
 mod reach;
+mod serial;
 
 use reach::{rows, rows_len, Reach, UNCHECKED};
 
@@ -176,21 +177,36 @@ impl Backtracker {
         end: usize,
         slots: &mut [Option<NonMaxUsize>],
     ) -> Option<bool> {
-        if end > self.max_haystack_len() || end > haystack.len() {
+        self.search_from(cache, haystack, 0, end, slots)
+    }
+
+    /// [`Backtracker::search`] anchored at `start` instead of 0: the groups
+    /// of the first match in `haystack[start..end]` that starts at `start`
+    /// (look-around sees all of `haystack`); `None` if that span is too
+    /// long for the visited set.
+    pub(super) fn search_from(
+        &self,
+        cache: &mut Cache,
+        haystack: &[u8],
+        start: usize,
+        end: usize,
+        slots: &mut [Option<NonMaxUsize>],
+    ) -> Option<bool> {
+        if end > haystack.len() || start > end || end - start > self.max_haystack_len() || end > u32::MAX as usize {
             return None;
         }
         slots.fill(None);
-        let stride = end + 1;
+        let stride = end - start + 1;
         let blocks = (self.checked * stride).div_ceil(64);
         cache.visited.clear();
         cache.visited.resize(blocks, 0);
         cache.stack.clear();
-        cache.stack.push(Frame::Step { sid: self.start, at: 0 });
+        cache.stack.push(Frame::Step { sid: self.start, at: start as u32 });
         let text = &haystack[..end];
         while let Some(frame) = cache.stack.pop() {
             match frame {
                 Frame::Step { sid, at } => {
-                    if self.step(cache, haystack, text, stride, sid, at as usize, slots) {
+                    if self.step(cache, haystack, text, (start, stride), sid, at as usize, slots) {
                         return Some(true);
                     }
                 }
@@ -226,7 +242,7 @@ impl Backtracker {
         cache: &mut Cache,
         haystack: &[u8],
         text: &[u8],
-        stride: usize,
+        (start, stride): (usize, usize),
         mut sid: u32,
         mut at: usize,
         slots: &mut [Option<NonMaxUsize>],
@@ -234,7 +250,7 @@ impl Backtracker {
         loop {
             let Some(&(inst, row)) = self.states.get(sid as usize) else { return false };
             if row != UNCHECKED {
-                let bit = row as usize * stride + at;
+                let bit = row as usize * stride + (at - start);
                 let Some(block) = cache.visited.get_mut(bit / 64) else { return false };
                 if *block & (1 << (bit % 64)) != 0 {
                     return false;

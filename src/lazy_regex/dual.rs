@@ -12,14 +12,15 @@ use regex_syntax::hir::{Hir, Look};
 use super::groups::Groups;
 use super::literal::Literals;
 use super::needle::Needle;
+use super::stored::{Prebuilt, Stored};
 use super::{Captures, SIZE_LIMIT};
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
 /// literal every match holds (searched first), and the regex built from it
 /// the first time a text holds that literal: a [`Groups`] for a pattern
 /// anchored at the start and searched for its groups, a `meta` one for the
-/// others.
-struct Ascii {
+/// others (or either read from the rules' snapshot, see `stored.rs`).
+pub(super) struct Ascii {
     /// The parsed pattern; `None` for a phrase read without the parser,
     /// or a pattern parsed only once a text holds its needle.
     hir: Option<Hir>,
@@ -29,7 +30,7 @@ struct Ascii {
 }
 
 /// A regex built for one kind of search.
-enum Form {
+pub(super) enum Form {
     /// Searched for its bounds only.
     Bounds(meta::Regex),
     /// Anchored at the start, searched for its groups.
@@ -37,14 +38,19 @@ enum Form {
     /// A literal or a few alternatives of literals, searched without a
     /// regex.
     Literal(Literals),
+    /// Read from the rules' snapshot.
+    Prebuilt(Box<Prebuilt>),
 }
 
 impl Ascii {
-    /// The regex of `pattern`, built (and parsed, if it was not) on first
-    /// use; `None` when too large.
-    fn regex(&self, pattern: &str, case_insensitive: bool) -> Option<&Form> {
+    /// The regex of `pattern`, read from the snapshot (`stored`) or built
+    /// (and parsed, if it was not) on first use; `None` when too large.
+    fn regex(&self, pattern: &str, case_insensitive: bool, stored: Option<&Stored>) -> Option<&Form> {
         self.regex
             .get_or_init(|| {
+                if let Some(p) = stored.and_then(|s| s.load(pattern)) {
+                    return Some(Form::Prebuilt(Box::new(p)));
+                }
                 let parsed;
                 let hir = match &self.hir {
                     Some(hir) => hir,
@@ -56,58 +62,79 @@ impl Ascii {
                         &parsed
                     }
                 };
-                match self.captures && anchored(hir) {
-                    true => Groups::new(hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
-                    false => meta::Builder::new()
-                        .configure(config(SIZE_LIMIT, false, self.captures))
-                        .build_from_hir(hir)
-                        .ok()
-                        .map(Form::Bounds),
-                }
+                build_ascii(hir, self.captures)
             })
             .as_ref()
+    }
+
+    /// Whether the regex is there already (a pattern of literals).
+    pub(super) fn is_built(&self) -> bool {
+        self.regex.get().is_some()
+    }
+
+    /// The needle a text must hold for the regex to be tried.
+    pub(super) fn needle(&self) -> Option<&Needle> {
+        self.needle.as_ref()
+    }
+}
+
+/// The regex of a pattern parsed for ASCII texts: a [`Groups`] for one
+/// anchored at the start and searched for its groups (`captures`), a
+/// `meta` one for the others; `None` when too large.
+pub(super) fn build_ascii(hir: &Hir, captures: bool) -> Option<Form> {
+    match captures && anchored(hir) {
+        true => Groups::new(hir, false, SIZE_LIMIT).map(|g| Form::Groups(Box::new(g))),
+        false => meta::Builder::new()
+            .configure(config(SIZE_LIMIT, false, captures))
+            .build_from_hir(hir)
+            .ok()
+            .map(Form::Bounds),
     }
 }
 
 /// Whether every match of a parsed pattern starts at the start of the text.
-fn anchored(hir: &Hir) -> bool {
+pub(super) fn anchored(hir: &Hir) -> bool {
     hir.properties().look_set_prefix().contains(Look::Start)
 }
 
 /// The regex [`DualRegex`] searches a text with.
 #[derive(Clone, Copy)]
-enum Search<'a> {
+pub(super) enum Search<'a> {
     /// The ASCII form, anchored and built for groups.
     Groups(&'a Groups),
     /// A `meta` regex: the ASCII form for bounds, or the full one.
     Meta(&'a meta::Regex),
     /// The ASCII form of a pattern of literals.
     Literal(&'a Literals),
+    /// The ASCII form, read from the rules' snapshot.
+    Prebuilt(&'a Prebuilt),
 }
 
 impl Form {
     /// How to search with this regex.
-    fn search(&self) -> Search<'_> {
+    pub(super) fn search(&self) -> Search<'_> {
         match self {
             Form::Bounds(r) => Search::Meta(r),
             Form::Groups(g) => Search::Groups(g),
             Form::Literal(l) => Search::Literal(l),
+            Form::Prebuilt(p) => Search::Prebuilt(p),
         }
     }
 }
 
 impl Search<'_> {
     /// The bounds of the leftmost-first match.
-    fn find(self, haystack: &[u8]) -> Option<regex_automata::Match> {
+    pub(super) fn find(self, haystack: &[u8]) -> Option<regex_automata::Match> {
         match self {
             Search::Meta(r) => r.find(haystack),
             Search::Groups(g) => g.captures(haystack)?.get_match(),
             Search::Literal(l) => l.find(haystack),
+            Search::Prebuilt(p) => p.find(haystack),
         }
     }
 
     /// The groups of the leftmost-first match.
-    fn captures(self, haystack: &[u8]) -> Option<Slots> {
+    pub(super) fn captures(self, haystack: &[u8]) -> Option<Slots> {
         match self {
             Search::Meta(r) => {
                 // Most searches find nothing: the lazy DFA alone says so,
@@ -121,22 +148,24 @@ impl Search<'_> {
             }
             Search::Groups(g) => g.captures(haystack),
             Search::Literal(l) => l.captures(haystack),
+            Search::Prebuilt(p) => p.captures(haystack),
         }
     }
 
     /// Whether the text holds a match.
-    fn is_match(self, haystack: &[u8]) -> bool {
+    pub(super) fn is_match(self, haystack: &[u8]) -> bool {
         match self {
             Search::Meta(r) => r.is_match(haystack),
             Search::Groups(g) => g.is_match(haystack),
             Search::Literal(l) => l.find(haystack).is_some(),
+            Search::Prebuilt(p) => p.is_match(haystack),
         }
     }
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
 /// as the `regex` crate would (on).
-fn parse(pattern: &str, case_insensitive: bool, unicode: bool) -> Option<Hir> {
+pub(super) fn parse(pattern: &str, case_insensitive: bool, unicode: bool) -> Option<Hir> {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
         .unicode(unicode)
@@ -160,13 +189,16 @@ fn config(size_limit: usize, utf8: bool, captures: bool) -> meta::Config {
         .which_captures(which)
         .onepass(captures)
         .backtrack(captures)
+        // Full DFAs are for the snapshot's prebuilt regexes (`stored.rs`),
+        // not for regexes built on demand.
+        .dfa(false)
 }
 
 /// `pattern` parsed for ASCII texts: ASCII classes and case folding.
 /// `None` when the pattern needs Unicode (`\p{L}`). The regex itself is
 /// built later, once a text holds the needle: a pattern whose literal no
 /// text holds costs a parse, not a build.
-fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
+pub(super) fn parse_ascii(pattern: &str, case_insensitive: bool, captures: bool) -> Option<Ascii> {
     // A phrase (`sender was rejected`) needs no parser.
     if let Some(l) = case_insensitive.then(|| Literals::plain(pattern)).flatten() {
         let regex = OnceLock::from(Some(Form::Literal(l)));
@@ -218,6 +250,9 @@ pub(crate) struct DualRegex {
     ascii_everywhere: bool,
     ascii: OnceLock<Option<Ascii>>,
     full: OnceLock<Option<Form>>,
+    /// The ASCII form's prebuilt regex, in the snapshot the rules were read
+    /// from (see `stored.rs`).
+    stored: Option<Stored>,
 }
 
 impl DualRegex {
@@ -235,12 +270,25 @@ impl DualRegex {
             ascii_everywhere: pattern.is_ascii(),
             ascii: OnceLock::new(),
             full: OnceLock::new(),
+            stored: None,
         }
     }
 
     /// The pattern as written.
     pub(super) fn pattern(&self) -> &str {
         &self.pattern
+    }
+
+    /// Gives the ASCII form the prebuilt regex `stored` (of this pattern,
+    /// searched as this one is): read on first use instead of built.
+    pub(super) fn attach(&mut self, stored: Stored) {
+        self.stored = Some(stored);
+    }
+
+    /// Whether the ASCII form has a prebuilt regex (see [`DualRegex::attach`]).
+    #[cfg(test)]
+    pub(super) fn is_stored(&self) -> bool {
+        self.stored.is_some()
     }
 
     /// Whether the pattern compiles in full (within the size limit).
@@ -265,6 +313,7 @@ impl DualRegex {
             ascii_everywhere: pattern.is_ascii(),
             ascii: OnceLock::new(),
             full: OnceLock::new(),
+            stored: None,
         }
     }
 
@@ -303,12 +352,19 @@ impl DualRegex {
     #[inline]
     fn for_text(&self, haystack: &[u8]) -> Option<Search<'_>> {
         if self.ascii_everywhere || haystack.is_ascii() {
-            let ascii = self.ascii.get_or_init(|| parse_ascii(&self.pattern, self.case_insensitive, self.captures));
+            let ascii = self.ascii.get_or_init(|| match &self.stored {
+                // The stored regex is of a pattern with an ASCII form.
+                Some(s) => {
+                    let needle = s.needle().cloned();
+                    Some(Ascii { hir: None, needle, captures: self.captures, regex: OnceLock::new() })
+                }
+                None => parse_ascii(&self.pattern, self.case_insensitive, self.captures),
+            });
             if let Some(a) = ascii {
                 if a.needle.as_ref().is_some_and(|n| !n.found_in(haystack)) {
                     return None;
                 }
-                if let Some(form) = a.regex(&self.pattern, self.case_insensitive) {
+                if let Some(form) = a.regex(&self.pattern, self.case_insensitive, self.stored.as_ref()) {
                     return Some(form.search());
                 }
             }

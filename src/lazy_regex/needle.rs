@@ -13,7 +13,7 @@ const MIN_LEN: usize = 3;
 
 /// A literal, lowercased, and the position of its rarest byte (searched
 /// first).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Needle {
     lit: Box<[u8]>,
     rare: usize,
@@ -101,6 +101,19 @@ impl Needle {
         }
         let rare = (0..best.len()).min_by_key(|&i| rank(best[i]))?;
         Some(Needle { lit: best.into(), rare })
+    }
+
+    /// Appends this needle to `w` (for the rules' snapshot).
+    pub(super) fn put(&self, w: &mut super::wire::Writer) {
+        w.bytes(&self.lit);
+        w.u32(self.rare as u32);
+    }
+
+    /// A needle [`Needle::put`] wrote; `None` for bytes it did not write.
+    pub(super) fn get(r: &mut super::wire::Reader<'_>) -> Option<Needle> {
+        let lit: Box<[u8]> = r.bytes()?.into();
+        let rare = r.u32()? as usize;
+        (rare < lit.len()).then_some(Needle { lit, rare })
     }
 
     /// Whether `haystack` holds the literal, ignoring ASCII case.

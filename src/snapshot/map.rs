@@ -106,6 +106,15 @@ impl Mapping {
     }
 }
 
+// SAFETY: a `Mapping` owns a private, read-only mapping that nothing
+// writes (see `FileBytes::open`): sharing or sending it between threads is
+// sharing or sending an immutable byte slice.
+#[cfg(unix)]
+unsafe impl Send for Mapping {}
+// SAFETY: as for `Send`.
+#[cfg(unix)]
+unsafe impl Sync for Mapping {}
+
 #[cfg(unix)]
 impl Drop for Mapping {
     fn drop(&mut self) {

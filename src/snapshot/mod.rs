@@ -9,7 +9,8 @@
 //! so a new build never reads an old snapshot) and every source's path and
 //! bytes. Loading the same sources again decodes the snapshot instead
 //! (mostly bulk copies of integer arrays and one pass over the strings);
-//! regexes stay compiled on first use, as they are after a compile.
+//! the rules' regexes are stored compiled (full DFAs and backtrackers,
+//! see `lazy_regex/stored.rs`) and read in place on first use.
 //!
 //! Every failure is "no snapshot": a cache directory that cannot be made or
 //! written, a missing, truncated, corrupted or foreign file (checked by
@@ -38,6 +39,7 @@ pub(crate) mod codec;
 mod compiled;
 mod hash;
 mod map;
+mod prebuilt;
 mod rules;
 
 use std::fs;
@@ -52,7 +54,11 @@ pub(crate) use rules::{fields_snap, tag_snap};
 const FORMAT: u32 = 4;
 /// The first bytes of every snapshot file.
 const MAGIC: &[u8; 8] = b"rebound\0";
-/// Header: magic, format, key, body length, body checksum.
+/// Header: magic, format, key, body length, body checksum. The body is
+/// the rules' encoding (its length first) then the index of their
+/// prebuilt regexes; after it, from the next multiple of 8 bytes, the
+/// prebuilt regexes themselves (each checked by its own checksum, in the
+/// index, when first read: a run reads only those it uses).
 const HEADER: usize = 8 + 4 + 16 + 8 + 16;
 /// How many snapshots a cache directory keeps (the newest).
 pub const KEEP: usize = 8;
@@ -144,22 +150,40 @@ impl SnapshotCache {
         let Ok(bytes) = map::FileBytes::open(&self.path_of(key)) else {
             return Err(sources);
         };
-        match body(&bytes, key) {
-            Some(body) => compiled::decode(body, sources),
-            None => Err(sources),
+        let Some((rules, index)) = body(&bytes, key).and_then(split_body) else {
+            return Err(sources);
+        };
+        // Where the index lies, and the prebuilt regexes after it.
+        let index = HEADER + 8 + rules.len()..HEADER + 8 + rules.len() + index.len();
+        let blobs = index.end.next_multiple_of(8)..bytes.len();
+        if bytes.get(index.clone()).and_then(prebuilt::blobs_len) != Some(blobs.len()) {
+            return Err(sources);
         }
+        let mut compiled = compiled::decode(rules, sources)?;
+        let bytes = std::sync::Arc::new(bytes);
+        let owner: crate::lazy_regex::Owner = bytes.clone();
+        // A bad index leaves every regex to be built on demand.
+        let _ = bytes.get(index).and_then(|index| prebuilt::attach(&mut compiled, index, &owner, blobs));
+        Ok(compiled)
     }
 
     /// Writes the snapshot of `key` atomically, then prunes old ones.
     fn write(&self, key: u128, compiled: &CompiledRules) -> io::Result<()> {
-        let body = compiled::encode(compiled);
-        let mut out = Vec::with_capacity(HEADER + body.len());
+        let rules = compiled::encode(compiled);
+        let (index, blobs) = prebuilt::encode(compiled);
+        let mut body = Vec::with_capacity(8 + rules.len() + index.len());
+        body.extend_from_slice(&(rules.len() as u64).to_le_bytes());
+        body.extend_from_slice(&rules);
+        body.extend_from_slice(&index);
+        let mut out = Vec::with_capacity(HEADER + body.len() + 8 + blobs.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT.to_le_bytes());
         out.extend_from_slice(&key.to_le_bytes());
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());
         out.extend_from_slice(&hash::hash(key, &body).to_le_bytes());
         out.extend_from_slice(&body);
+        out.resize(out.len().next_multiple_of(8), 0);
+        out.extend_from_slice(&blobs);
         fs::create_dir_all(&self.dir)?;
         let path = self.path_of(key);
         let tmp = self.dir.join(format!(".{key:032x}.{}.tmp", std::process::id()));
@@ -205,14 +229,22 @@ impl SnapshotCache {
 /// The body of a snapshot file, when its header is this format's, names
 /// `key`, and its length and checksum are right.
 fn body(bytes: &[u8], key: u128) -> Option<&[u8]> {
-    let (header, body) = bytes.split_at_checked(HEADER)?;
+    let (header, rest) = bytes.split_at_checked(HEADER)?;
     let u128_at = |at: usize| header[at..at + 16].try_into().ok().map(u128::from_le_bytes);
+    let len = usize::try_from(u64::from_le_bytes(header[28..36].try_into().ok()?)).ok()?;
+    let body = rest.get(..len)?;
     let ok = &header[..8] == MAGIC
         && header[8..12] == FORMAT.to_le_bytes()
         && u128_at(12)? == key
-        && header[28..36] == (body.len() as u64).to_le_bytes()
         && u128_at(36)? == hash::hash(key, body);
     ok.then_some(body)
+}
+
+/// A body's rules encoding and index of prebuilt regexes.
+fn split_body(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = body.split_at_checked(8)?;
+    let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+    rest.split_at_checked(len)
 }
 
 /// Identifies this build: the format, the crate version and the running

@@ -112,7 +112,8 @@ fn a_damaged_or_foreign_snapshot_means_compiling() {
     let path = cache.path_of(cache.key(&embedded_sources()));
     let good = fs::read(&path).unwrap();
     let mut flipped = good.clone();
-    let middle = flipped.len() / 2;
+    let body_len = u64::from_le_bytes(good[28..36].try_into().unwrap()) as usize;
+    let middle = HEADER + body_len / 2;
     flipped[middle] ^= 0x20;
     let mut other_key = good.clone();
     other_key[12] ^= 1;
@@ -208,4 +209,52 @@ fn only_the_newest_snapshots_are_kept() {
     let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
     assert_eq!(left.len(), KEEP);
     assert!(left.iter().all(|e| e.file_name().to_string_lossy().ends_with(".snap")));
+}
+
+/// The answers of an engine over every example of the rules, and over
+/// lines the `[extract]` patterns read.
+fn answers(engine: &Engine) -> Vec<String> {
+    let mut texts = examples(engine.rules());
+    texts.extend(
+        [
+            "  <bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)",
+            "bob@example.org\n    SMTP error from remote mail server after RCPT TO:<bob@example.org>:\n    550 unknown",
+            "Final-Recipient: rfc822; bob@example.org\nDiagnostic-Code: smtp; 552 mailbox full",
+            "Empfänger: émile@exämple.fr ist unbekannt",
+        ]
+        .map(String::from),
+    );
+    texts.iter().map(|t| answer(engine, t)).collect()
+}
+
+#[test]
+fn prebuilt_regexes_answer_as_regexes_built_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = SnapshotCache::new(dir.path()).unwrap();
+    let built = Engine::new(Arc::new(cache.load(embedded_sources()).unwrap()));
+    let read = Engine::new(Arc::new(cache.read(cache.key(&embedded_sources()), embedded_sources()).unwrap()));
+    assert!(read.compiled().regexes.iter().any(|r| r.regex.is_stored()));
+    assert_eq!(answers(&read), answers(&built));
+}
+
+#[test]
+fn damaged_prebuilt_regexes_are_built_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = SnapshotCache::new(dir.path()).unwrap();
+    let built = Engine::new(Arc::new(cache.load(embedded_sources()).unwrap()));
+    let expected = answers(&built);
+    let path = cache.path_of(cache.key(&embedded_sources()));
+    let good = fs::read(&path).unwrap();
+    let body_len = u64::from_le_bytes(good[28..36].try_into().unwrap()) as usize;
+    let blobs = (HEADER + body_len).next_multiple_of(8)..good.len();
+    assert!(blobs.len() > 100_000);
+    // Bytes of the prebuilt regexes are checked when first read: a damaged
+    // one is built as without a snapshot.
+    for at in blobs.clone().step_by(blobs.len() / 7) {
+        let mut bad = good.clone();
+        bad[at] ^= 0x41;
+        fs::write(&path, &bad).unwrap();
+        let read = Engine::new(Arc::new(cache.read(cache.key(&embedded_sources()), embedded_sources()).unwrap()));
+        assert_eq!(answers(&read), expected, "byte {at}");
+    }
 }

@@ -1,0 +1,366 @@
+//! Regexes compiled when the rules' snapshot is written, and read back
+//! from it on first use instead of being parsed and compiled again.
+//!
+//! A process that reads a snapshot would otherwise parse each regex it
+//! needs, compile its NFA, and fill a lazy DFA's cache transition by
+//! transition: most of the regex cost of a short run. For the ASCII form of
+//! a rule regex (see [`super::LazyRegex`]) the snapshot writer stores
+//! instead:
+//!
+//! - its needle (see `needle.rs`), in the snapshot's checksummed index;
+//! - a full forward DFA, serialized by `regex-automata`, for where or
+//!   whether it matches; a reverse one too for a pattern not anchored at the
+//!   start (the start of its match);
+//! - the backtracker (see `backtrack.rs`) of a pattern searched for its
+//!   groups, run over the span the DFAs found.
+//!
+//! The DFAs are read in place from the mapped snapshot file, never copied;
+//! the backtracker is copied out. What these forms cannot do (a span too
+//! long for the backtracker) is left to the regex built as without a
+//! snapshot, on demand. A pattern of literals, one whose DFAs would be
+//! large, or one that does not build, is not stored: it is built on demand
+//! as before.
+
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::captures::{Captures as Slots, GroupInfo};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, Match, MatchKind, PatternID};
+
+use super::backtrack::{self, Backtracker};
+use super::dual::{anchored, parse, Form};
+use super::needle::Needle;
+use super::wire::{Reader, Writer};
+
+/// The largest DFAs (forward and reverse together, in bytes) a stored
+/// regex may have: the few patterns above it are built on demand.
+const MAX_DFA_BYTES: usize = 96 * 1024;
+
+/// The bytes a snapshot is read from, kept alive as long as a regex read
+/// from them may be.
+pub(crate) type Owner = Arc<dyn std::ops::Deref<Target = [u8]> + Send + Sync>;
+
+/// Checksums a stored regex's bytes (see [`Stored`]).
+pub(crate) type Checksum = fn(&[u8]) -> u128;
+
+/// Where a regex's prebuilt form lies in a snapshot: its needle (read
+/// with the snapshot's index), and the bytes of the rest, read on first use
+/// after checking they still have the checksum the index gives.
+#[derive(Clone)]
+pub(crate) struct Stored {
+    owner: Owner,
+    range: Range<usize>,
+    sum: u128,
+    checksum: Checksum,
+    needle: Option<Needle>,
+}
+
+/// What a stored regex is searched with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Anchored at the start, searched for its groups: a forward DFA and the
+    /// backtracker from 0.
+    Groups = 0,
+    /// Searched for its bounds: forward and reverse DFAs.
+    Bounds = 1,
+    /// Not anchored, searched for its groups: forward and reverse DFAs, and
+    /// the backtracker from the match's start.
+    BoundsGroups = 2,
+}
+
+/// A DFA read in place from the snapshot.
+type Dfa = dense::DFA<&'static [u32]>;
+
+/// A regex read back from a snapshot (see the module documentation).
+pub(super) struct Prebuilt {
+    kind: Kind,
+    fwd: Dfa,
+    rev: Option<Dfa>,
+    backtrack: Option<(Backtracker, GroupInfo)>,
+    caches: Pool<backtrack::Cache, fn() -> backtrack::Cache>,
+    /// The pattern, and the regex built from it on demand for what the
+    /// forms above cannot do.
+    pattern: Box<str>,
+    fallback: OnceLock<Option<Form>>,
+    /// Keeps the bytes `fwd` and `rev` read alive; dropped after them.
+    _owner: Owner,
+}
+
+impl Stored {
+    /// The needle of the regex, as its ASCII form has it.
+    pub(super) fn needle(&self) -> Option<&Needle> {
+        self.needle.as_ref()
+    }
+
+    /// The regex, read back; `None` when its bytes are not those written.
+    pub(super) fn load(&self, pattern: &str) -> Option<Prebuilt> {
+        let bytes = self.owner.get(self.range.clone())?;
+        if (self.checksum)(bytes) != self.sum {
+            return None;
+        }
+        let mut r = Reader::new(bytes);
+        let kind = match r.u32()? {
+            0 => Kind::Groups,
+            1 => Kind::Bounds,
+            2 => Kind::BoundsGroups,
+            _ => return None,
+        };
+        let backtrack = match kind {
+            Kind::Bounds => None,
+            Kind::Groups | Kind::BoundsGroups => {
+                let b = Backtracker::get(&mut r)?;
+                let n = r.count(4)?;
+                let names = (0..n)
+                    .map(|_| match r.u32()? {
+                        0 => Some(None),
+                        _ => std::str::from_utf8(r.bytes()?).ok().map(Some),
+                    })
+                    .collect::<Option<Vec<Option<&str>>>>()?;
+                Some((b, GroupInfo::new([names]).ok()?))
+            }
+        };
+        let fwd = dfa(&mut r, &self.owner)?;
+        let rev = match kind {
+            Kind::Groups => None,
+            Kind::Bounds | Kind::BoundsGroups => Some(dfa(&mut r, &self.owner)?),
+        };
+        let make: fn() -> backtrack::Cache = backtrack::Cache::default;
+        Some(Prebuilt {
+            kind,
+            fwd,
+            rev,
+            backtrack,
+            caches: Pool::new(make),
+            pattern: pattern.into(),
+            fallback: OnceLock::new(),
+            _owner: self.owner.clone(),
+        })
+    }
+}
+
+/// The next DFA of `r`, read in place. `r` reads bytes of `owner` that
+/// hash to the checksum the snapshot's checksummed index gives (checked
+/// by [`Stored::load`] before this is called).
+fn dfa(r: &mut Reader<'_>, owner: &Owner) -> Option<Dfa> {
+    let n = r.u32()? as usize;
+    r.align()?;
+    let bytes = r.take(n)?;
+    // Only a slice of `owner`'s bytes may be made to outlive the reader.
+    let whole: &[u8] = owner;
+    if !whole.as_ptr_range().contains(&bytes.as_ptr()) {
+        return None;
+    }
+    // SAFETY: `bytes` lies within the bytes `owner` holds (checked just
+    // above), which never move or change while `owner` lives (a mapped
+    // snapshot is never written in place, see
+    // `snapshot::map::FileBytes::open`; a snapshot read into memory is
+    // never mutated). Every `Prebuilt` holds a clone of `owner` and drops
+    // it after the DFAs that borrow from it, and never hands out the
+    // `'static` borrow itself.
+    let bytes: &'static [u8] = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
+    // SAFETY: `from_bytes_unchecked` needs bytes that
+    // `to_bytes_native_endian` wrote (it still checks the alignment,
+    // label, endianness and version, so a misaligned copy is an error).
+    // These are such bytes: `build` wrote them so, in a snapshot whose key
+    // names this very binary (so the same `regex-automata` and byte order),
+    // and `Stored::load` found that they hash to the 128-bit checksum
+    // recorded for them in the snapshot's index, which is itself covered by
+    // the body's checksum (see `snapshot::prebuilt`). A corruption would
+    // have to keep both checksums to get here. Validating instead costs
+    // about as much as the search it saves on the first use
+    // (`dense::DFA::from_bytes` walks every transition).
+    unsafe { dense::DFA::from_bytes_unchecked(bytes) }.ok().map(|(d, _)| d)
+}
+
+impl Prebuilt {
+    /// The regex built as without a snapshot, for what the stored forms
+    /// cannot do.
+    fn fallback(&self) -> Option<&Form> {
+        self.fallback
+            .get_or_init(|| {
+                let hir = parse(&self.pattern, true, false)?;
+                super::dual::build_ascii(&hir, self.kind != Kind::Bounds)
+            })
+            .as_ref()
+    }
+
+    /// The bounds of the leftmost-first match.
+    pub(super) fn find(&self, haystack: &[u8]) -> Option<Match> {
+        match self.kind {
+            Kind::Groups => self.captures(haystack)?.get_match(),
+            Kind::Bounds | Kind::BoundsGroups => match self.bounds(haystack) {
+                Ok(m) => m,
+                Err(()) => self.fallback()?.search().find(haystack),
+            },
+        }
+    }
+
+    /// The leftmost-first match by the two DFAs; `Err` when they give up.
+    fn bounds(&self, haystack: &[u8]) -> Result<Option<Match>, ()> {
+        let rev = self.rev.as_ref().ok_or(())?;
+        let input = Input::new(haystack);
+        let Some(end) = self.fwd.try_search_fwd(&input).map_err(drop)? else {
+            return Ok(None);
+        };
+        let input = input.range(..end.offset()).anchored(Anchored::Yes);
+        let start = rev.try_search_rev(&input).map_err(drop)?.ok_or(())?;
+        Ok(Some(Match::new(PatternID::ZERO, start.offset()..end.offset())))
+    }
+
+    /// Whether the text holds a match.
+    pub(super) fn is_match(&self, haystack: &[u8]) -> bool {
+        if let Some((b, _)) = &self.backtrack {
+            if self.kind == Kind::Groups && !b.may_start(haystack) {
+                return false;
+            }
+        }
+        let anchored = if self.kind == Kind::Groups { Anchored::Yes } else { Anchored::No };
+        let input = Input::new(haystack).earliest(true).anchored(anchored);
+        match self.fwd.try_search_fwd(&input) {
+            Ok(m) => m.is_some(),
+            Err(_) => self.fallback().is_some_and(|f| f.search().is_match(haystack)),
+        }
+    }
+
+    /// The groups of the leftmost-first match.
+    pub(super) fn captures(&self, haystack: &[u8]) -> Option<Slots> {
+        let Some((b, groups)) = &self.backtrack else {
+            return self.fallback()?.search().captures(haystack);
+        };
+        let span = match self.kind {
+            Kind::Groups => {
+                if !b.may_start(haystack) {
+                    return None;
+                }
+                let input = Input::new(haystack).anchored(Anchored::Yes);
+                self.fwd.try_search_fwd(&input).map(|m| m.map(|end| 0..end.offset())).map_err(drop)
+            }
+            Kind::Bounds | Kind::BoundsGroups => self.bounds(haystack).map(|m| m.map(|m| m.range())),
+        };
+        let span = match span {
+            Ok(span) => span?,
+            Err(()) => return self.fallback()?.search().captures(haystack),
+        };
+        let mut slots = Slots::all(groups.clone());
+        let found = b.search_from(&mut self.caches.get(), haystack, span.start, span.end, slots.slots_mut());
+        match found {
+            Some(found) => slots.set_pattern(found.then_some(PatternID::ZERO)),
+            None => return self.fallback()?.search().captures(haystack),
+        }
+        slots.is_match().then_some(slots)
+    }
+}
+
+/// A regex's prebuilt form as the snapshot stores it: its needle, and the
+/// bytes [`Stored::load`] reads back.
+pub(crate) struct Built {
+    /// The needle, as [`Needle::put`] writes it (empty: none).
+    pub(crate) needle: Vec<u8>,
+    /// The rest.
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// The prebuilt form of a case-insensitive rule regex's ASCII form
+/// (`captures`: searched for its groups), when it has one worth storing.
+pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
+    let ascii = super::dual::parse_ascii(pattern, true, captures)?;
+    if ascii.is_built() {
+        return None;
+    }
+    let hir = parse(pattern, true, false)?;
+    if super::literal::Literals::of(&hir).is_some() {
+        return None;
+    }
+    let kind = match (captures, anchored(&hir)) {
+        (true, true) => Kind::Groups,
+        (true, false) => Kind::BoundsGroups,
+        (false, _) => Kind::Bounds,
+    };
+    let config = thompson::Config::new()
+        .utf8(false)
+        .nfa_size_limit(Some(super::SIZE_LIMIT))
+        .shrink(false)
+        .which_captures(if captures { WhichCaptures::All } else { WhichCaptures::None });
+    let nfa = thompson::Compiler::new().configure(config.clone()).build_from_hir(&hir).ok()?;
+    let limits = |c: dense::Config| {
+        c.unicode_word_boundary(true).dfa_size_limit(Some(MAX_DFA_BYTES)).determinize_size_limit(Some(1 << 22))
+    };
+    let start = if kind == Kind::Groups { StartKind::Anchored } else { StartKind::Unanchored };
+    let fwd = dense::Builder::new()
+        .configure(limits(dense::Config::new().match_kind(MatchKind::LeftmostFirst).start_kind(start)))
+        .build_from_nfa(&nfa)
+        .ok()?;
+    let mut w = Writer::default();
+    w.u32(kind as u32);
+    if kind != Kind::Bounds {
+        Backtracker::new(&nfa).put(&mut w);
+        let names: Vec<Option<&str>> = nfa.group_info().pattern_names(PatternID::ZERO).collect();
+        w.u32(names.len() as u32);
+        for name in names {
+            match name {
+                None => w.u32(0),
+                Some(n) => {
+                    w.u32(1);
+                    w.bytes(n.as_bytes());
+                }
+            }
+        }
+    }
+    let mut dfa_bytes = 0;
+    let mut put = |w: &mut Writer, d: &dense::DFA<Vec<u32>>| {
+        let (bytes, pad) = d.to_bytes_native_endian();
+        dfa_bytes += bytes.len() - pad;
+        w.u32((bytes.len() - pad) as u32);
+        w.align();
+        w.buf.extend_from_slice(&bytes[pad..]);
+    };
+    put(&mut w, &fwd);
+    if kind != Kind::Groups {
+        let rev_nfa = thompson::Compiler::new()
+            .configure(config.reverse(true).shrink(true).which_captures(WhichCaptures::None))
+            .build_from_hir(&hir)
+            .ok()?;
+        let rev = dense::Builder::new()
+            .configure(limits(
+                dense::Config::new()
+                    .prefilter(None)
+                    .specialize_start_states(false)
+                    .start_kind(StartKind::Anchored)
+                    .match_kind(MatchKind::All),
+            ))
+            .build_from_nfa(&rev_nfa)
+            .ok()?;
+        put(&mut w, &rev);
+    }
+    if dfa_bytes > MAX_DFA_BYTES {
+        return None;
+    }
+    let mut needle = Writer::default();
+    if let Some(n) = ascii.needle() {
+        n.put(&mut needle);
+    }
+    Some(Built { needle: needle.buf, bytes: w.buf })
+}
+
+/// A [`Stored`] over `owner[range]`, which must hash to `sum` by
+/// `checksum`, with the needle [`Built::needle`] wrote; `None` when the
+/// needle's bytes are not such.
+pub(crate) fn stored(
+    owner: &Owner,
+    range: Range<usize>,
+    sum: u128,
+    checksum: Checksum,
+    needle: &[u8],
+) -> Option<Stored> {
+    let needle = match needle.is_empty() {
+        true => None,
+        false => Some(Needle::get(&mut Reader::new(needle))?),
+    };
+    Some(Stored { owner: owner.clone(), range, sum, checksum, needle })
+}
+
+#[cfg(test)]
+mod tests;
