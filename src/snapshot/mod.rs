@@ -1,7 +1,7 @@
 //! Compiled-rules snapshots: start-up without parsing and compiling the
 //! rules, the way `.pyc` files or ccache work.
 //!
-//! Parsing ~440 KB of TOML rules and compiling them costs ~50 million
+//! Parsing ~440 KB of TOML rules and compiling them costs ~70 million
 //! instructions, most of a short run. A [`SnapshotCache`] keeps, in a cache
 //! directory, a compact binary encoding of the [`CompiledRules`] made from
 //! a set of rule sources, keyed by a hash of: the snapshot format, the
