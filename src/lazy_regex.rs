@@ -55,6 +55,7 @@ mod stored;
 mod wire;
 
 pub(crate) use dual::{match_set, DualRegex};
+pub(crate) use needle::{holds_at, rarest};
 pub(crate) use stored::{stored, Built, Owner, Stored};
 
 /// The compiled size limit of every rule regex.

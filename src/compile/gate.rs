@@ -67,44 +67,11 @@ impl Requires {
     }
 }
 
-/// Whether `text` holds `lit` (ASCII-lowercased), ASCII case aside: the
-/// literal's rarest byte is looked for with `memchr` (both cases of a
-/// letter), and the text around each one compared. No searcher to build,
-/// so a check of a few literals costs about a pass of `memchr`.
+/// Whether `text` holds `lit` (ASCII-lowercased), ASCII case aside, found
+/// by its rarest byte as a regex's needle is (no searcher to build, so a
+/// check of a few literals costs about a pass of `memchr`).
 fn holds(text: &[u8], lit: &[u8]) -> bool {
-    let Some(at) = (0..lit.len()).min_by_key(|&i| commonness(lit[i])) else {
-        return true;
-    };
-    let anchor = lit[at];
-    let (lower, upper) = (anchor, anchor.to_ascii_uppercase());
-    let after = lit.len() - at;
-    let mut from = at;
-    while from + after <= text.len() {
-        let found = match lower == upper {
-            true => memchr::memchr(lower, &text[from..text.len() - after + 1]),
-            false => memchr::memchr2(lower, upper, &text[from..text.len() - after + 1]),
-        };
-        let Some(i) = found else {
-            return false;
-        };
-        let start = from + i - at;
-        if text[start..start + lit.len()].eq_ignore_ascii_case(lit) {
-            return true;
-        }
-        from += i + 1;
-    }
-    false
-}
-
-/// How common a byte is in replies, roughly (lower is rarer): digits and
-/// punctuation, then letters by their English frequency, the space last.
-fn commonness(b: u8) -> u8 {
-    const LETTERS: &[u8; 26] = b"zqjxkvbpygfwmucldrhsnioate";
-    match b {
-        b' ' => 40,
-        b'a'..=b'z' => 10 + LETTERS.iter().position(|&l| l == b).unwrap_or(0) as u8,
-        _ => 0,
-    }
+    crate::lazy_regex::rarest(lit).is_none_or(|rare| crate::lazy_regex::holds_at(text, lit, rare))
 }
 
 /// The gate of the regex `pattern` whose triggers are `triggers` (`given`

@@ -27,7 +27,7 @@ impl Needle {
         if lit.len() < MIN_LEN {
             return None;
         }
-        let rare = (0..lit.len()).min_by_key(|&i| rank(lit[i]))?;
+        let rare = rarest(&lit)?;
         Some(Needle { lit: lit.into(), rare })
     }
 
@@ -99,7 +99,7 @@ impl Needle {
         if best.len() < MIN_LEN {
             return None;
         }
-        let rare = (0..best.len()).min_by_key(|&i| rank(best[i]))?;
+        let rare = rarest(&best)?;
         Some(Needle { lit: best.into(), rare })
     }
 
@@ -118,14 +118,26 @@ impl Needle {
 
     /// Whether `haystack` holds the literal, ignoring ASCII case.
     pub(super) fn found_in(&self, haystack: &[u8]) -> bool {
-        let b = self.lit[self.rare];
-        let n = self.lit.len();
-        memchr::memchr2_iter(b, b.to_ascii_uppercase(), haystack).any(|at| {
-            at.checked_sub(self.rare)
-                .and_then(|start| haystack.get(start..start + n))
-                .is_some_and(|w| w.eq_ignore_ascii_case(&self.lit))
-        })
+        holds_at(haystack, &self.lit, self.rare)
     }
+}
+
+/// The position of the rarest byte of `lit` (see [`rank`]); `None` for an
+/// empty one.
+pub(crate) fn rarest(lit: &[u8]) -> Option<usize> {
+    (0..lit.len()).min_by_key(|&i| rank(lit[i]))
+}
+
+/// Whether `haystack` holds `lit` (ASCII-lowercased), ignoring ASCII case:
+/// its byte at `rare` is looked for with `memchr` (both cases of a letter)
+/// and the text around each one compared, so no searcher is built.
+pub(crate) fn holds_at(haystack: &[u8], lit: &[u8], rare: usize) -> bool {
+    let b = lit[rare];
+    memchr::memchr2_iter(b, b.to_ascii_uppercase(), haystack).any(|at| {
+        at.checked_sub(rare)
+            .and_then(|start| haystack.get(start..start + lit.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(lit))
+    })
 }
 
 /// Where a class whose `[` ends before `at` ends (after its `]`); `None`
