@@ -55,38 +55,23 @@ fn strength(set: &[Vec<u8>]) -> usize {
 /// The one ASCII byte (lowercased) a literal or class matches on ASCII
 /// texts, ignoring ASCII case: `[kK]`, `x`, `\(`.
 fn atom(hir: &Hir) -> Option<u8> {
-    let ascii: Vec<u8> = match hir.kind() {
+    let ranges: Vec<(u32, u32)> = match hir.kind() {
         HirKind::Literal(l) if l.0.len() == 1 && l.0[0].is_ascii() => return Some(l.0[0].to_ascii_lowercase()),
-        HirKind::Class(Class::Unicode(c)) => {
-            let mut v = Vec::new();
-            for r in c.ranges() {
-                let (s, e) = (u32::from(r.start()), u32::from(r.end()).min(0x7f));
-                if s > e || e - s > 2 {
-                    if s <= e {
-                        return None;
-                    }
-                    continue;
-                }
-                v.extend((s..=e).filter_map(|b| u8::try_from(b).ok()));
-            }
-            v
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            let mut v = Vec::new();
-            for r in c.ranges() {
-                let (s, e) = (r.start(), r.end().min(0x7f));
-                if s > e || e - s > 2 {
-                    if s <= e {
-                        return None;
-                    }
-                    continue;
-                }
-                v.extend(s..=e);
-            }
-            v
-        }
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start().into(), r.end().into())).collect(),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().map(|r| (r.start().into(), r.end().into())).collect(),
         _ => return None,
     };
+    let mut ascii = Vec::new();
+    for (s, e) in ranges {
+        let e = e.min(0x7f);
+        if s > e {
+            continue;
+        }
+        if e - s > 2 {
+            return None;
+        }
+        ascii.extend((s..=e).filter_map(|b| u8::try_from(b).ok()));
+    }
     match ascii[..] {
         [b] => Some(b.to_ascii_lowercase()),
         [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) => Some(a.to_ascii_lowercase()),
