@@ -140,6 +140,11 @@ pub(crate) fn html_to_text(input: &str) -> String {
                     is_after_space = true;
                 }
                 is_token_start = true;
+                // The rest of a run of whitespace changes nothing more (an
+                // indented document is mostly such runs).
+                while matches!(input.get(pos + 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                    pos += 1;
+                }
                 false
             }
             b'&' if !in_tag && !is_token_start && !in_head => {
