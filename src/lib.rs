@@ -31,6 +31,7 @@ pub mod extract;
 pub mod fold;
 pub mod input;
 mod lazy_regex;
+mod near;
 mod phrase_dfa;
 pub mod profile;
 pub mod reload;

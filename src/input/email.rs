@@ -52,7 +52,7 @@ pub fn looks_like(data: &[u8]) -> bool {
             }
         };
         lines += 1;
-        let eol = memchr::memchr2(b'\n', b'\r', &head[from..]).map_or(head.len(), |i| from + i);
+        let eol = crate::near::find2(b'\n', b'\r', &head[from..]).map_or(head.len(), |i| from + i);
         at = match head.get(eol..eol + 2) {
             Some(b"\r\n") => eol + 2,
             _ => eol + 1,

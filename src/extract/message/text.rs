@@ -15,17 +15,19 @@ pub(crate) fn normalize(raw: &[u8]) -> Cow<'_, [u8]> {
             None => &[],
         };
     }
-    if memchr::memchr(b'\r', raw).is_none() {
-        return Cow::Borrowed(raw);
-    }
+    // The first CR looked for through the whole email at once; the next
+    // ones a line apart (see `crate::near`).
+    let Some(first) = memchr::memchr(b'\r', raw) else { return Cow::Borrowed(raw) };
     // Copied a line at a time: each CR becomes LF and swallows the LF
     // right after it (never a CR, so no CR is skipped).
     let mut out = Vec::with_capacity(raw.len());
     let mut at = 0;
-    for cr in memchr::memchr_iter(b'\r', raw) {
+    let mut next = Some(first);
+    while let Some(cr) = next {
         out.extend_from_slice(&raw[at..cr]);
         out.push(b'\n');
         at = if raw.get(cr + 1) == Some(&b'\n') { cr + 2 } else { cr + 1 };
+        next = crate::near::find(b'\r', raw.get(at..).unwrap_or_default()).map(|i| at + i);
     }
     out.extend_from_slice(&raw[at..]);
     Cow::Owned(out)
@@ -57,26 +59,29 @@ pub(super) fn unfold_value(raw: &[u8], folded: bool) -> Cow<'_, str> {
 /// one space each, and trimming the whole.
 pub(super) fn unfold_into(s: &str, out: &mut String) {
     // Callers pass values that may hold line ends (one-line values are only
-    // trimmed): the lines are looked for at once, without a first look for
-    // a single line.
-    // Trimmed lines hold no whitespace at their edges, so the whole is
+    // trimmed). Trimmed lines hold no whitespace at their edges, so the whole is
     // trimmed by leaving out the separators before the first non-empty line
     // and after the last one.
+    let b = s.as_bytes();
     let mut last: Option<usize> = None;
     let mut at = 0;
-    for (i, end) in memchr::memchr_iter(b'\n', s.as_bytes()).chain([s.len()]).enumerate() {
+    // Line `i` runs from `at` to the next line end (or the end of `s`).
+    for i in 0.. {
+        let end = crate::near::find(b'\n', &b[at..]).map_or(b.len(), |j| at + j);
         let line = trim(&s[at..end]);
-        at = end + 1;
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(prev) = last {
-            for _ in prev..i {
-                out.push(' ');
+        if !line.is_empty() {
+            if let Some(prev) = last {
+                for _ in prev..i {
+                    out.push(' ');
+                }
             }
+            out.push_str(line);
+            last = Some(i);
         }
-        out.push_str(line);
-        last = Some(i);
+        if end == b.len() {
+            break;
+        }
+        at = end + 1;
     }
 }
 

@@ -98,7 +98,7 @@ pub(super) fn read_headers<'x>(data: &'x [u8], mut pos: usize, parse: bool, out:
                 pos += 1;
                 (None, false)
             }
-            Some(_) => match memchr::memchr2(b':', b'\n', &data[pos..]) {
+            Some(_) => match crate::near::find2(b':', b'\n', &data[pos..]) {
                 Some(i) if data[pos + i] == b':' => {
                     pos += i + 1;
                     (Some(token_start..token_start + i), true)
@@ -184,7 +184,7 @@ pub(super) fn value_end(data: &[u8], pos: usize) -> usize {
 fn value_end_folded(data: &[u8], mut pos: usize) -> (usize, bool) {
     let mut folded = false;
     loop {
-        match memchr::memchr(b'\n', &data[pos.min(data.len())..]) {
+        match crate::near::find(b'\n', &data[pos.min(data.len())..]) {
             None => return (data.len(), folded),
             Some(i) => {
                 pos += i + 1;

@@ -63,7 +63,7 @@ pub(crate) fn html_to_text(input: &str) -> String {
                 _ => {
                     // Every byte up to the next `-` or `>` resets the count.
                     comment_pos = 0;
-                    pos = memchr::memchr2(b'-', b'>', &input[pos..]).map_or(input.len(), |i| pos + i);
+                    pos = crate::near::find2(b'-', b'>', &input[pos..]).map_or(input.len(), |i| pos + i);
                     continue;
                 }
             }
@@ -74,14 +74,14 @@ pub(crate) fn html_to_text(input: &str) -> String {
         if in_tag && tag_token_pos >= 2 {
             // Past a tag's name only its end (or a new `<`) changes
             // anything: the bytes before are tokens nobody reads.
-            pos = memchr::memchr2(b'<', b'>', &input[pos..]).map_or(input.len(), |i| pos + i);
+            pos = crate::near::find2(b'<', b'>', &input[pos..]).map_or(input.len(), |i| pos + i);
             if pos == input.len() {
                 break;
             }
         } else if hidden && !in_tag {
             // Hidden text: nothing is written before the next tag, whose
             // `<` starts a new token.
-            pos = memchr::memchr(b'<', &input[pos..]).map_or(input.len(), |i| pos + i);
+            pos = crate::near::find(b'<', &input[pos..]).map_or(input.len(), |i| pos + i);
             if pos == input.len() {
                 break;
             }
@@ -140,6 +140,11 @@ pub(crate) fn html_to_text(input: &str) -> String {
                     is_after_space = true;
                 }
                 is_token_start = true;
+                // The rest of a run of whitespace changes nothing more (an
+                // indented document is mostly such runs).
+                while matches!(input.get(pos + 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                    pos += 1;
+                }
                 false
             }
             b'&' if !in_tag && !is_token_start && !in_head => {

@@ -6,7 +6,7 @@
 /// length of `data` when there is none).
 pub(super) fn qp_run_end(data: &[u8], from: usize) -> usize {
     let rest = data.get(from..).unwrap_or_default();
-    memchr::memchr3(b'=', b'\n', b'\r', rest).map_or(data.len(), |i| from + i)
+    crate::near::find3(b'=', b'\n', b'\r', rest).map_or(data.len(), |i| from + i)
 }
 
 #[cfg(test)]
