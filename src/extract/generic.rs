@@ -37,14 +37,33 @@ pub(crate) struct TextReport<'t> {
     pub section: Vec<Cow<'t, str>>,
     /// Failed recipients, in the order the text names them.
     pub recipients: Vec<TextRecipient>,
-    /// The text after the error section: the returned message, when the
-    /// notice quotes it inline.
-    pub rest: String,
+    /// The text from the first line after the error section that holds a
+    /// colon (see [`TextReport::rest`]).
+    tail: &'t str,
+    /// [`TextReport::rest`], once asked.
+    rest: OnceCell<String>,
     /// [`TextReport::whole`], once asked.
     whole: OnceCell<String>,
 }
 
 impl TextReport<'_> {
+    /// The text after the error section, from its first line that holds a
+    /// colon: the returned message, when the notice quotes it inline. Its
+    /// lines come without trailing blanks, joined by `\n` (written on first
+    /// use: most texts are never asked for it).
+    pub fn rest(&self) -> &str {
+        self.rest.get_or_init(|| {
+            let mut rest = String::with_capacity(self.tail.len());
+            for line in dsn::lines(self.tail).map(str::trim_end) {
+                if !rest.is_empty() {
+                    rest.push('\n');
+                }
+                rest.push_str(line);
+            }
+            rest
+        })
+    }
+
     /// The section's meaningful lines as one diagnostic (for a recipient
     /// known from elsewhere).
     pub fn whole(&self, spec: &Spec) -> &str {
@@ -85,19 +104,17 @@ pub(crate) struct Known<'a> {
 pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> TextReport<'t> {
     // Room for lines of 32 bytes on average, so that the list seldom grows.
     let mut lines: Vec<&str> = Vec::with_capacity(text.len() / 32 + 4);
-    // Trimmed at the end, the lines read as `str::lines` gives them.
-    lines.extend(dsn::lines(text).map(str::trim_end));
-    let end = section_end(spec, &lines);
+    // Trimmed at the end, the lines read as `str::lines` gives them; split
+    // only as far as the section end is looked for (the returned message
+    // after it is most of many texts).
+    let mut more = dsn::lines(text).map(str::trim_end);
+    let end = section_end(spec, &mut lines, &mut more);
     let section = reply::join_replies(&lines[..end]);
-    let tail = lines[end..].iter().skip_while(|l| !l.contains(':'));
-    let mut rest = String::with_capacity(tail.clone().map(|l| l.len() + 1).sum());
-    for line in tail {
-        if !rest.is_empty() {
-            rest.push('\n');
-        }
-        rest.push_str(line);
-    }
-    let mut report = TextReport { recipients: Vec::new(), section, rest, whole: OnceCell::new() };
+    // A line without trailing blanks starts where the line of `text` does.
+    let tail = lines[end..].iter().copied().chain(more).find(|l| l.contains(':'));
+    let tail = tail.map_or("", |l| &text[l.as_ptr() as usize - text.as_ptr() as usize..]);
+    let mut report =
+        TextReport { recipients: Vec::new(), section, tail, rest: OnceCell::new(), whole: OnceCell::new() };
     let mut starts: Vec<Start> = Vec::new();
     // A byte every recipient pattern needs (`@`), looked for once a line.
     let needed = spec.recipient_byte();
@@ -122,8 +139,8 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     keep(&mut starts, &|r| known.failed.iter().any(|f| address::same(f, r)));
     // Only two or more lines can differ in naming a sender: the quoted
     // message's senders are read then.
-    if starts.len() >= 2 && !report.rest.trim().is_empty() {
-        let quoted = super::message::original_from_text(&report.rest);
+    if starts.len() >= 2 && !report.rest().trim().is_empty() {
+        let quoted = super::message::original_from_text(report.rest());
         known.senders.extend(quoted.from.clone());
         for h in ["return-path", "sender"] {
             known.senders.extend(quoted.addresses_in(h));
@@ -258,12 +275,20 @@ fn recipient_of(spec: &Spec, i: usize, line: &str) -> Option<Start> {
     None
 }
 
-/// Index of the first line of the returned message, or the number of lines.
-fn section_end(spec: &Spec, lines: &[&str]) -> usize {
+/// Index of the first line of the returned message, or the number of lines,
+/// with `lines` read from `more` as far as needed: up to six lines past the
+/// one returned (what [`starts_header_block`] reads), or all of them.
+fn section_end<'t>(spec: &Spec, lines: &mut Vec<&'t str>, more: &mut impl Iterator<Item = &'t str>) -> usize {
     // Lines come without trailing blanks, so every blank line is empty and
     // reads as the empty line does.
     let mut blank_is_marker = None;
-    for (i, line) in lines.iter().enumerate() {
+    let mut i = 0;
+    loop {
+        while lines.len() <= i + HEADER_LOOKAHEAD {
+            let Some(line) = more.next() else { break };
+            lines.push(line);
+        }
+        let Some(line) = lines.get(i) else { return lines.len() };
         let marker = if line.trim_start().is_empty() {
             *blank_is_marker.get_or_insert_with(|| spec.original.matches(""))
         } else {
@@ -272,9 +297,12 @@ fn section_end(spec: &Spec, lines: &[&str]) -> usize {
         if marker || starts_header_block(lines, i) {
             return i;
         }
+        i += 1;
     }
-    lines.len()
 }
+
+/// How many lines after a trace header [`starts_header_block`] reads.
+const HEADER_LOOKAHEAD: usize = 6;
 
 /// Header names that only a message's own header block has.
 const TRACE_HEADERS: &[&str] = &[
@@ -304,7 +332,7 @@ fn starts_header_block(lines: &[&str], i: usize) -> bool {
         return false;
     }
     let mut headers = 1;
-    for line in lines.iter().skip(i + 1).take(6) {
+    for line in lines.iter().skip(i + 1).take(HEADER_LOOKAHEAD) {
         if line.starts_with([' ', '\t']) && !line.trim().is_empty() {
             continue;
         }
@@ -371,43 +399,4 @@ fn single_spaced(t: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// A line taken as it is reads as its words joined by single spaces.
-        #[test]
-        fn single_spaced_lines_join_as_they_are(line in "[a-z \t\u{b}\u{c}\r\u{a0}\u{3000}é.:-]{0,16}") {
-            let t = line.trim();
-            if single_spaced(t) {
-                proptest::prop_assert_eq!(t.to_string(), t.split_whitespace().collect::<Vec<_>>().join(" "));
-            }
-            // The byte searches it replaced.
-            let b = t.as_bytes();
-            let searched = b.is_ascii()
-                && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-                && !b.windows(2).any(|w| w == b"  ");
-            proptest::prop_assert_eq!(single_spaced(t), searched);
-        }
-    }
-
-    #[test]
-    fn compares_addresses_lowercased() {
-        assert!(same_lowercased("Bob@Example.org", "bob@example.ORG"));
-        assert!(same_lowercased("\u{212a}im@x", "kim@x"), "the Kelvin sign lowercases to k");
-        assert!(!same_lowercased("bob@x", "bob@y"));
-    }
-
-    #[test]
-    fn tells_single_spaced_lines() {
-        assert!(single_spaced("550 5.1.1 user unknown"));
-        assert!(!single_spaced("550  user") && !single_spaced("550\tuser") && !single_spaced("é x"));
-    }
-
-    #[test]
-    fn finds_header_blocks() {
-        let lines = ["Received: from x", "\tby y", "Subject: hi", "", "body"];
-        assert!(starts_header_block(&lines, 0));
-        assert!(!starts_header_block(&["Subject: 'x'", "Date: now"], 0));
-    }
-}
+mod tests;

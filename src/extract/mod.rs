@@ -247,7 +247,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             // A bounce forwarded as an attachment, quoted inline, or embedded
             // after the notice's own text.
             let unquoted = unquote(&text);
-            let inline = [tr.rest.as_str(), unquoted.as_str()];
+            let inline = [tr.rest(), unquoted.as_str()];
             let candidates =
                 view.attached.iter().map(|a| &**a).chain(
                     inline.iter().filter(|t| crate::input::email::looks_like(t.as_bytes())).map(|t| t.as_bytes()),
@@ -266,7 +266,7 @@ fn extract_at(spec: &Spec, raw: &[u8], depth: usize) -> Report {
             // Read no further on: taken, not copied.
             let mut recipients = std::mem::take(&mut failed);
             if recipients.is_empty() {
-                let quoted = || (!tr.rest.trim().is_empty()).then(|| message::original_from_text(&tr.rest));
+                let quoted = || (!tr.rest().trim().is_empty()).then(|| message::original_from_text(tr.rest()));
                 recipients =
                     view.original.as_ref().map(|o| o.to()).or_else(|| quoted().map(|o| o.to())).unwrap_or_default();
             }

@@ -119,6 +119,9 @@ pub(crate) struct Pattern {
     /// Literals, lowercased, one of which every match holds on an ASCII
     /// text (see [`needles::needles`]; empty: none known).
     needles: Vec<String>,
+    /// Literals, lowercased, one of which every match holds on any text
+    /// (see [`needles::needles_anywhere`]; empty: none known).
+    needles_anywhere: Vec<String>,
     /// The group a match must capture (`rcpt`, `command`, `host`).
     group: &'static str,
     /// Its examples, checked by [`Spec::check`].
@@ -154,7 +157,10 @@ pub(crate) struct PatternNeedles {
 impl PatternNeedles {
     /// The needles of `spec`'s lists.
     fn new(spec: &Spec) -> PatternNeedles {
-        let list = |l: &[Pattern]| NeedleIndex::new(l.iter().map(|p| p.needles.clone()).collect());
+        let list = |l: &[Pattern]| {
+            let anywhere = l.iter().map(|p| p.needles_anywhere.clone()).collect();
+            NeedleIndex::new(l.iter().map(|p| p.needles.clone()).collect(), anywhere)
+        };
         PatternNeedles {
             recipient: list(&spec.recipient),
             command: list(&spec.command),
@@ -471,6 +477,7 @@ impl Compiler<'_> {
         let required = required_byte(&hir);
         let needs = required_bytes(&hir);
         let needles = needles::needles(&hir);
+        let needles_anywhere = needles::needles_anywhere(&hir);
         let fixed = p.command.clone().filter(|_| group == "command");
         if !has_group && fixed.is_none() {
             let hint = if group == "command" { " (or give `command = \"...\"`)" } else { "" };
@@ -498,6 +505,7 @@ impl Compiler<'_> {
             required,
             needs,
             needles,
+            needles_anywhere,
             group,
             examples,
         })

@@ -15,9 +15,12 @@
 //! holding none of them is not searched with these patterns.
 //! ```
 //!
-//! The needles are read from the pattern as parsed for any text, but are
-//! only trusted on ASCII texts: a case-insensitive `k` also matches the
-//! Kelvin sign, which an ASCII needle does not hold.
+//! The needles are read from the pattern as parsed for any text, twice.
+//! The first read trusts a class for the ASCII character it holds, and so
+//! holds on ASCII texts only: a case-insensitive `k` also matches the
+//! Kelvin sign, `[*•]` the bullet, which an ASCII needle does not hold.
+//! The second trusts only literals and classes of ASCII characters alone,
+//! whose bytes every match holds, and is searched on the other texts.
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -39,7 +42,18 @@ const MAX_ALTERNATIVES: usize = 8;
 /// ASCII text (the longest one, or one per alternative of an alternation),
 /// each at least [`MIN_LEN`] bytes long; empty when there are none such.
 pub(crate) fn needles(hir: &Hir) -> Vec<String> {
-    let set = required(hir);
+    kept(required(hir, false))
+}
+
+/// [`needles`] that hold on any text, not just on ASCII ones: read without
+/// classes that hold characters beyond ASCII (`[sS]` of a case-insensitive
+/// pattern also holds the long s, so `(state 14)` gives `tate 14)`).
+pub(crate) fn needles_anywhere(hir: &Hir) -> Vec<String> {
+    kept(required(hir, true))
+}
+
+/// A set of alternative needles as strings, if it filters enough.
+fn kept(set: Vec<Vec<u8>>) -> Vec<String> {
     if strength(&set) < MIN_LEN {
         return Vec::new();
     }
@@ -53,8 +67,9 @@ fn strength(set: &[Vec<u8>]) -> usize {
 }
 
 /// The one ASCII byte (lowercased) a literal or class matches on ASCII
-/// texts, ignoring ASCII case: `[kK]`, `x`, `\(`.
-fn atom(hir: &Hir) -> Option<u8> {
+/// texts, ignoring ASCII case: `[kK]`, `x`, `\(`. With `strict`, none for
+/// a class that holds characters (or bytes) beyond ASCII too.
+fn atom(hir: &Hir, strict: bool) -> Option<u8> {
     let ranges: Vec<(u32, u32)> = match hir.kind() {
         HirKind::Literal(l) if l.0.len() == 1 && l.0[0].is_ascii() => return Some(l.0[0].to_ascii_lowercase()),
         HirKind::Class(Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start().into(), r.end().into())).collect(),
@@ -63,6 +78,9 @@ fn atom(hir: &Hir) -> Option<u8> {
     };
     let mut ascii = Vec::new();
     for (s, e) in ranges {
+        if strict && e > 0x7f {
+            return None;
+        }
         let e = e.min(0x7f);
         if s > e {
             continue;
@@ -80,18 +98,19 @@ fn atom(hir: &Hir) -> Option<u8> {
 }
 
 /// Literals (lowercased), one of which every match holds, possibly
-/// short; empty: none known.
-fn required(hir: &Hir) -> Vec<Vec<u8>> {
+/// short; empty: none known. With `strict`, classes holding characters
+/// beyond ASCII give none (see [`atom`]).
+fn required(hir: &Hir, strict: bool) -> Vec<Vec<u8>> {
     let one = |n: Vec<u8>| if n.is_empty() { Vec::new() } else { vec![n] };
     match hir.kind() {
         HirKind::Literal(l) => one(longest_ascii_run(&l.0)),
-        HirKind::Class(_) => atom(hir).map(|b| vec![vec![b]]).unwrap_or_default(),
-        HirKind::Capture(c) => required(&c.sub),
-        HirKind::Repetition(r) if r.min > 0 => required(&r.sub),
+        HirKind::Class(_) => atom(hir, strict).map(|b| vec![vec![b]]).unwrap_or_default(),
+        HirKind::Capture(c) => required(&c.sub, strict),
+        HirKind::Repetition(r) if r.min > 0 => required(&r.sub, strict),
         HirKind::Alternation(hs) => {
             let mut set: Vec<Vec<u8>> = Vec::new();
             for h in hs {
-                let branch = required(h);
+                let branch = required(h, strict);
                 if branch.is_empty() {
                     return Vec::new();
                 }
@@ -123,12 +142,12 @@ fn required(hir: &Hir) -> Vec<Vec<u8>> {
                     }
                     _ => {}
                 }
-                if let Some(b) = atom(h) {
+                if let Some(b) = atom(h, strict) {
                     run.push(b);
                     continue;
                 }
                 keep(one(std::mem::take(&mut run)), &mut best);
-                keep(required(h), &mut best);
+                keep(required(h, strict), &mut best);
             }
             keep(one(run), &mut best);
             best
@@ -143,11 +162,18 @@ fn longest_ascii_run(bytes: &[u8]) -> Vec<u8> {
     run.to_ascii_lowercase()
 }
 
-/// The needles of a list of patterns, searched together on first use.
+/// The needles of a list of patterns, searched together on first use: one
+/// set for ASCII texts, one for the others (see [`needles_anywhere`]).
 #[derive(Debug, Default)]
 pub(crate) struct NeedleIndex {
-    /// Each pattern's needles, one of which its every match holds (empty:
-    /// none).
+    ascii: NeedleList,
+    anywhere: NeedleList,
+}
+
+/// Each pattern's needles, one of which its every match holds (empty:
+/// none), and their searcher, built on first use.
+#[derive(Debug, Default)]
+struct NeedleList {
     needles: Vec<Vec<String>>,
     searcher: OnceLock<Option<Needles>>,
 }
@@ -173,24 +199,26 @@ thread_local! {
 
 impl NeedleIndex {
     /// The index of the needles of a list's patterns, in order (empty: the
-    /// pattern has none).
-    pub(crate) fn new(needles: Vec<Vec<String>>) -> NeedleIndex {
-        NeedleIndex { needles, searcher: OnceLock::new() }
+    /// pattern has none): those that hold on ASCII texts, and those that
+    /// hold on any text.
+    pub(crate) fn new(ascii: Vec<Vec<String>>, anywhere: Vec<Vec<String>>) -> NeedleIndex {
+        NeedleIndex {
+            ascii: NeedleList { needles: ascii, searcher: OnceLock::new() },
+            anywhere: NeedleList { needles: anywhere, searcher: OnceLock::new() },
+        }
     }
 
     /// The patterns that may match `text`, as bits (bit `i` for pattern
     /// `i`): those whose needle it holds, ignoring ASCII case, and those
-    /// without one. `None` when any may (a text that is not ASCII, a list
-    /// too long, no needles).
+    /// without one. `None` when any may (a list too long, no needles).
     pub(crate) fn may_match(&self, text: &[u8]) -> Option<u128> {
-        let s = self.searcher.get_or_init(|| self.build()).as_ref()?;
-        if !text.is_ascii() {
-            return None;
-        }
+        let list = if text.is_ascii() { &self.ascii } else { &self.anywhere };
+        let s = list.searcher.get_or_init(|| list.build()).as_ref()?;
         LOWERED.with(|buf| {
             let mut lowered = buf.borrow_mut();
             lowered.clear();
             lowered.extend_from_slice(text);
+            // Bytes beyond ASCII stay as they are: no needle holds them.
             lowered.make_ascii_lowercase();
             let mut found = s.always;
             let mut at = 0;
@@ -202,7 +230,9 @@ impl NeedleIndex {
             Some(found)
         })
     }
+}
 
+impl NeedleList {
     fn build(&self) -> Option<Needles> {
         if self.needles.len() > MAX_PATTERNS {
             return None;
@@ -254,7 +284,15 @@ mod tests {
         r"(?m)^(?P<host>[0-9a-f.:]{7,}) (?:does not like recipient|failed after)",
         r"ask\b\s*k",
         r"(?:abc){2}x+ÿ[kK]",
+        r"x[*•]yz",
+        r"Empfänger:",
     ];
+
+    /// The needles of every pattern, for ASCII texts and for any text.
+    fn index() -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        let ascii = PATTERNS.iter().map(|p| needles(&parse(p))).collect();
+        (ascii, PATTERNS.iter().map(|p| needles_anywhere(&parse(p))).collect())
+    }
 
     #[test]
     fn reads_the_longest_literal_every_match_holds() {
@@ -276,7 +314,8 @@ mod tests {
 
     #[test]
     fn says_which_patterns_may_match() {
-        let index = NeedleIndex::new(PATTERNS.iter().map(|p| needles(&parse(p))).collect());
+        let (ascii, anywhere) = index();
+        let index = NeedleIndex::new(ascii, anywhere);
         let bits = |v: &[usize]| v.iter().fold(0u128, |m, i| m | 1 << i);
         let without = 0;
         assert_eq!(index.may_match(b"x [DATA] y"), Some(bits(&[3])));
@@ -286,22 +325,38 @@ mod tests {
             Some(without | bits(&[0, 1, 6])),
             "\"remote\" is the needle of 1"
         );
-        assert_eq!(index.may_match("é".as_bytes()), None);
+        let beyond_ascii = bits(&[8, 10]);
+        assert_eq!(index.may_match("é".as_bytes()), Some(beyond_ascii), "\"ask\", \"x*yz\" hold on ASCII only");
+        assert_eq!(index.may_match("é (state 15) empfänger:".as_bytes()), Some(beyond_ascii | bits(&[5, 11])));
+    }
+
+    #[test]
+    fn reads_needles_that_hold_on_any_text() {
+        let n = |p: &str| needles_anywhere(&parse(p));
+        assert_eq!(n(PATTERNS[0]), ["reply"]);
+        assert!(n(PATTERNS[5])[0].starts_with("tate "), "a case-insensitive s also matches the long s");
+        assert!(n(PATTERNS[8]).is_empty(), "and k the Kelvin sign");
+        assert_eq!(needles(&parse(PATTERNS[10])), ["x*yz"]);
+        assert!(n(PATTERNS[10]).is_empty(), "`[*•]` holds a bullet");
+        assert_eq!(n(PATTERNS[11]), ["nger:"]);
+        assert_eq!(needles(&parse(PATTERNS[11])), ["nger:"]);
     }
 
     proptest! {
-        /// A pattern said not to match an ASCII text does not match it,
-        /// and a pattern whose needle the text holds is said to maybe.
+        /// A pattern said not to match a text does not match it, and a
+        /// pattern whose needle the text holds is said to maybe (the
+        /// needles for ASCII texts on ASCII texts, the others elsewhere).
         #[test]
         fn never_hides_a_match(
             words in proptest::collection::vec(
-                "(\\(in|reply|to|RCPT|TO|DATA|error|from|remote|mail|server|after|does|not|like|recipient|\\[|\\]|_|SMTP:|\\(state|15|17|\\)|Remote host|said|192\\.0\\.2\\.1|ask|k|abc|x|\n| |  )",
+                "(\\(in|reply|to|RCPT|TO|DATA|error|from|remote|mail|server|after|does|not|like|recipient|\\[|\\]|_|SMTP:|\\(state|15|17|\\)|Remote host|said|192\\.0\\.2\\.1|ask|k|abc|x|\n| |  |\u{212a}|\u{17f}|\\(\u{17f}tate|a\u{17f}\u{212a}|é|ÿ|•|\\*|yz|Empfänger|EMPFÄNGER|:)",
                 0..14,
             ),
         ) {
             let text = words.concat();
-            let sets: Vec<Vec<String>> = PATTERNS.iter().map(|p| needles(&parse(p))).collect();
-            let index = NeedleIndex::new(sets.clone());
+            let (ascii, anywhere) = index();
+            let sets = if text.is_ascii() { ascii.clone() } else { anywhere.clone() };
+            let index = NeedleIndex::new(ascii, anywhere);
             let may = index.may_match(text.as_bytes()).unwrap();
             let lower = text.to_ascii_lowercase();
             for (i, p) in PATTERNS.iter().enumerate() {

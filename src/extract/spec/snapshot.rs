@@ -93,6 +93,7 @@ fn put_pattern(p: &Pattern, e: &mut Enc) {
     (p.needs as u64).put(e);
     ((p.needs >> 64) as u64).put(e);
     p.needles.put(e);
+    p.needles_anywhere.put(e);
     p.examples.put(e);
 }
 
@@ -108,6 +109,7 @@ fn get_pattern(d: &mut Dec<'_>, group: &'static str) -> Decoded<Pattern> {
             u128::from(lo) | u128::from(hi) << 64
         },
         needles: Snap::get(d)?,
+        needles_anywhere: Snap::get(d)?,
         group,
         examples: Snap::get(d)?,
     })
