@@ -48,7 +48,7 @@ impl Ascii {
     fn regex(&self, pattern: &str, case_insensitive: bool, stored: Option<&Stored>) -> Option<&Form> {
         self.regex
             .get_or_init(|| {
-                if let Some(p) = stored.and_then(|s| s.load(pattern)) {
+                if let Some(p) = stored.and_then(|s| s.load(pattern, false)) {
                     return Some(Form::Prebuilt(Box::new(p)));
                 }
                 let parsed;
@@ -90,6 +90,25 @@ pub(super) fn build_ascii(hir: &Hir, captures: bool) -> Option<Form> {
             .ok()
             .map(Form::Bounds),
     }
+}
+
+/// `pattern` parsed as the `regex` crate parses it (Unicode classes and
+/// case folding), for texts it must match as UTF-8 (`utf8`) or as bytes.
+pub(super) fn parse_full(pattern: &str, case_insensitive: bool, utf8: bool) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new().case_insensitive(case_insensitive).utf8(utf8).build().parse(pattern).ok()
+}
+
+/// The full regex of `pattern` (see [`DualRegex`]'s `full`): a [`Groups`]
+/// for a pattern anchored at the start and searched for its groups, else a
+/// `meta` one; `None` when too large.
+pub(super) fn build_full(pattern: &str, case_insensitive: bool, utf8: bool, captures: bool) -> Option<Form> {
+    let hir = parse_full(pattern, case_insensitive, utf8)?;
+    if captures && anchored(&hir) {
+        if let Some(g) = Groups::new(&hir, utf8, SIZE_LIMIT) {
+            return Some(Form::Groups(Box::new(g)));
+        }
+    }
+    meta::Builder::new().configure(config(SIZE_LIMIT, utf8, captures)).build_from_hir(&hir).ok().map(Form::Bounds)
 }
 
 /// Whether every match of a parsed pattern starts at the start of the text.
@@ -253,6 +272,8 @@ pub(crate) struct DualRegex {
     /// The ASCII form's prebuilt regex, in the snapshot the rules were read
     /// from (see `stored.rs`).
     stored: Option<Stored>,
+    /// The full form's, for a pattern that needs Unicode.
+    stored_full: Option<Stored>,
 }
 
 impl DualRegex {
@@ -271,6 +292,7 @@ impl DualRegex {
             ascii: OnceLock::new(),
             full: OnceLock::new(),
             stored: None,
+            stored_full: None,
         }
     }
 
@@ -283,6 +305,13 @@ impl DualRegex {
     /// searched as this one is): read on first use instead of built.
     pub(super) fn attach(&mut self, stored: Stored) {
         self.stored = Some(stored);
+    }
+
+    /// Gives the full form the prebuilt regex `stored` (of this pattern, as
+    /// [`super::stored::build_full`] wrote it): read on first use instead
+    /// of built.
+    pub(super) fn attach_full(&mut self, stored: Stored) {
+        self.stored_full = Some(stored);
     }
 
     /// Whether the ASCII form has a prebuilt regex (see [`DualRegex::attach`]).
@@ -314,6 +343,7 @@ impl DualRegex {
             ascii: OnceLock::new(),
             full: OnceLock::new(),
             stored: None,
+            stored_full: None,
         }
     }
 
@@ -322,22 +352,13 @@ impl DualRegex {
     /// for a pattern anchored at the start and searched for its groups
     /// (cheaper to build and, measured, to search than a `meta` one), a
     /// `meta` regex without a prefilter, or engines nobody asks for, for
-    /// the others.
+    /// the others; or read from the rules' snapshot (see `stored.rs`).
     fn full(&self) -> Option<Search<'_>> {
         let form = self.full.get_or_init(|| {
-            let hir = regex_syntax::ParserBuilder::new()
-                .case_insensitive(self.case_insensitive)
-                .utf8(self.utf8)
-                .build()
-                .parse(&self.pattern)
-                .ok()?;
-            if self.captures && anchored(&hir) {
-                if let Some(g) = Groups::new(&hir, self.utf8, SIZE_LIMIT) {
-                    return Some(Form::Groups(Box::new(g)));
-                }
+            if let Some(p) = self.stored_full.as_ref().and_then(|s| s.load(&self.pattern, true)) {
+                return Some(Form::Prebuilt(Box::new(p)));
             }
-            let config = config(SIZE_LIMIT, self.utf8, self.captures);
-            meta::Builder::new().configure(config).build_from_hir(&hir).ok().map(Form::Bounds)
+            build_full(&self.pattern, self.case_insensitive, self.utf8, self.captures)
         });
         form.as_ref().map(Form::search)
     }

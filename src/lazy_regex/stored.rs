@@ -14,6 +14,10 @@
 //! - the backtracker (see `backtrack.rs`) of a pattern searched for its
 //!   groups, run over the span the DFAs found.
 //!
+//! A pattern that needs Unicode (a non-ASCII letter, `\p{L}`) has its
+//! full form (see [`super::LazyRegex`]) stored the same way, without a
+//! needle, when it cannot match an empty text.
+//!
 //! The DFAs are read in place from the mapped snapshot file, never copied;
 //! the backtracker is copied out. What these forms cannot do (a span too
 //! long for the backtracker) is left to the regex built as without a
@@ -29,6 +33,7 @@ use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::{Captures as Slots, GroupInfo};
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, Match, MatchKind, PatternID};
+use regex_syntax::hir::Hir;
 
 use super::backtrack::{self, Backtracker};
 use super::dual::{anchored, parse, Form};
@@ -36,8 +41,13 @@ use super::needle::Needle;
 use super::wire::{Reader, Writer};
 
 /// The largest DFAs (forward and reverse together, in bytes) a stored
-/// regex may have: the few patterns above it are built on demand.
+/// ASCII form may have: the few patterns above it are built on demand.
 const MAX_DFA_BYTES: usize = 96 * 1024;
+/// The same for a full form: Unicode classes and case folding make larger
+/// DFAs (190 KB for the shipped recipient pattern naming `Empfänger`), and
+/// the few rule patterns that need Unicode are searched on most non-ASCII
+/// texts, so building one on demand is a cost most runs pay.
+const MAX_FULL_DFA_BYTES: usize = 256 * 1024;
 
 /// The bytes a snapshot is read from, kept alive as long as a regex read
 /// from them may be.
@@ -84,6 +94,9 @@ pub(super) struct Prebuilt {
     /// The pattern, and the regex built from it on demand for what the
     /// forms above cannot do.
     pattern: Box<str>,
+    /// Whether this is the full (Unicode) form of the pattern, not its
+    /// ASCII one: what the fallback builds.
+    full: bool,
     fallback: OnceLock<Option<Form>>,
     /// Keeps the bytes `fwd` and `rev` read alive; dropped after them.
     _owner: Owner,
@@ -95,8 +108,10 @@ impl Stored {
         self.needle.as_ref()
     }
 
-    /// The regex, read back; `None` when its bytes are not those written.
-    pub(super) fn load(&self, pattern: &str) -> Option<Prebuilt> {
+    /// The regex, read back (the full form of `pattern` when `full`, else
+    /// its ASCII one, as written); `None` when its bytes are not those
+    /// written.
+    pub(super) fn load(&self, pattern: &str, full: bool) -> Option<Prebuilt> {
         let bytes = self.owner.get(self.range.clone())?;
         if (self.checksum)(bytes) != self.sum {
             return None;
@@ -135,6 +150,7 @@ impl Stored {
             backtrack,
             caches: Pool::new(make),
             pattern: pattern.into(),
+            full,
             fallback: OnceLock::new(),
             _owner: self.owner.clone(),
         })
@@ -181,8 +197,14 @@ impl Prebuilt {
     fn fallback(&self) -> Option<&Form> {
         self.fallback
             .get_or_init(|| {
+                // Rule regexes are searched over `&str` exactly when for
+                // their groups.
+                let captures = self.kind != Kind::Bounds;
+                if self.full {
+                    return super::dual::build_full(&self.pattern, true, captures, captures);
+                }
                 let hir = parse(&self.pattern, true, false)?;
-                super::dual::build_ascii(&hir, self.kind != Kind::Bounds)
+                super::dual::build_ascii(&hir, captures)
             })
             .as_ref()
     }
@@ -274,19 +296,44 @@ pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
     if super::literal::Literals::of(&hir).is_some() {
         return None;
     }
-    let kind = match (captures, anchored(&hir)) {
+    build_hir(&hir, captures, false, ascii.needle(), MAX_DFA_BYTES)
+}
+
+/// The prebuilt form of a case-insensitive rule regex's full form
+/// (`captures`: searched for its groups, over `&str`), for a pattern that
+/// needs Unicode (not written in ASCII, or without an ASCII form), when it
+/// has one worth storing. A pattern that can match an empty text is left
+/// to the regex built on demand (whose empty matches never split a
+/// character).
+pub(crate) fn build_full(pattern: &str, captures: bool) -> Option<Built> {
+    if pattern.is_ascii() && parse(pattern, true, false).is_some() {
+        return None;
+    }
+    let hir = super::dual::parse_full(pattern, true, captures)?;
+    if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        return None;
+    }
+    build_hir(&hir, captures, captures, None, MAX_FULL_DFA_BYTES)
+}
+
+/// The stored form of a parsed pattern (`captures`: searched for its
+/// groups; `utf8`: its matches are UTF-8, for a full form over `&str`),
+/// with `needle`; `None` when it does not build or its DFAs take more than
+/// `max_bytes`.
+fn build_hir(hir: &Hir, captures: bool, utf8: bool, needle: Option<&Needle>, max_bytes: usize) -> Option<Built> {
+    let kind = match (captures, anchored(hir)) {
         (true, true) => Kind::Groups,
         (true, false) => Kind::BoundsGroups,
         (false, _) => Kind::Bounds,
     };
     let config = thompson::Config::new()
-        .utf8(false)
+        .utf8(utf8)
         .nfa_size_limit(Some(super::SIZE_LIMIT))
         .shrink(false)
         .which_captures(if captures { WhichCaptures::All } else { WhichCaptures::None });
-    let nfa = thompson::Compiler::new().configure(config.clone()).build_from_hir(&hir).ok()?;
+    let nfa = thompson::Compiler::new().configure(config.clone()).build_from_hir(hir).ok()?;
     let limits = |c: dense::Config| {
-        c.unicode_word_boundary(true).dfa_size_limit(Some(MAX_DFA_BYTES)).determinize_size_limit(Some(1 << 22))
+        c.unicode_word_boundary(true).dfa_size_limit(Some(max_bytes)).determinize_size_limit(Some(1 << 22))
     };
     let start = if kind == Kind::Groups { StartKind::Anchored } else { StartKind::Unanchored };
     let fwd = dense::Builder::new()
@@ -321,7 +368,7 @@ pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
     if kind != Kind::Groups {
         let rev_nfa = thompson::Compiler::new()
             .configure(config.reverse(true).shrink(true).which_captures(WhichCaptures::None))
-            .build_from_hir(&hir)
+            .build_from_hir(hir)
             .ok()?;
         let rev = dense::Builder::new()
             .configure(limits(
@@ -335,14 +382,14 @@ pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
             .ok()?;
         put(&mut w, &rev);
     }
-    if dfa_bytes > MAX_DFA_BYTES {
+    if dfa_bytes > max_bytes {
         return None;
     }
-    let mut needle = Writer::default();
-    if let Some(n) = ascii.needle() {
-        n.put(&mut needle);
+    let mut needle_bytes = Writer::default();
+    if let Some(n) = needle {
+        n.put(&mut needle_bytes);
     }
-    Some(Built { needle: needle.buf, bytes: w.buf })
+    Some(Built { needle: needle_bytes.buf, bytes: w.buf })
 }
 
 /// A [`Stored`] over `owner[range]`, which must hash to `sum` by

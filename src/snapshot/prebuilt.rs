@@ -19,7 +19,8 @@ fn checksum(bytes: &[u8]) -> u128 {
 
 /// The rules' regexes in the order the index lists them: the classifier's,
 /// then the recipient, command and remote-MTA patterns of `[extract]`,
-/// prebuilt on as many threads as there are cores (up to 4), the calling
+/// each twice (its ASCII form, then its full one, see
+/// `lazy_regex/stored.rs`), prebuilt on as many threads as there are cores (up to 4), the calling
 /// thread one of them: building their DFAs is most of the cost of writing a
 /// snapshot. (Each thread that allocates gets a heap of its own from glibc,
 /// so the calling thread works instead of waiting: a first run's peak
@@ -32,9 +33,10 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let stripe = |t: usize| {
         let mine = (t..all.len()).step_by(threads);
-        mine.map(|i| (i, crate::lazy_regex::prebuild(all[i].0, all[i].1))).collect::<Vec<_>>()
+        let forms = |(p, c): (&str, bool)| [crate::lazy_regex::prebuild(p, c), crate::lazy_regex::prebuild_full(p, c)];
+        mine.map(|i| (i, forms(all[i]))).collect::<Vec<_>>()
     };
-    let mut out: Vec<Option<Built>> = (0..all.len()).map(|_| None).collect();
+    let mut out: Vec<[Option<Built>; 2]> = (0..all.len()).map(|_| [None, None]).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (1..threads).map(|t| scope.spawn(move || stripe(t))).collect();
         let own = stripe(0);
@@ -44,7 +46,7 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
             out[i] = b;
         }
     });
-    out
+    out.into_iter().flatten().collect()
 }
 
 /// The index (appended to the snapshot's body) and the regexes' bytes
@@ -110,9 +112,8 @@ pub(super) fn attach(c: &mut CompiledRules, index: &[u8], owner: &Owner, blobs: 
         }
         stored.push(Some(crate::lazy_regex::stored(owner, range, sum, checksum, needle)?));
     }
-    if at != index.len()
-        || count != c.regexes.len() + c.extract.recipient.len() + c.extract.command.len() + c.extract.remote_mta.len()
-    {
+    let regexes = c.regexes.len() + c.extract.recipient.len() + c.extract.command.len() + c.extract.remote_mta.len();
+    if at != index.len() || count != 2 * regexes {
         return None;
     }
     let mut stored = stored.into_iter();
@@ -120,11 +121,17 @@ pub(super) fn attach(c: &mut CompiledRules, index: &[u8], owner: &Owner, blobs: 
         if let Some(s) = stored.next().flatten() {
             r.regex.attach(s);
         }
+        if let Some(s) = stored.next().flatten() {
+            r.regex.attach_full(s);
+        }
     }
     let x = &mut c.extract;
     for p in x.recipient.iter_mut().chain(x.command.iter_mut()).chain(x.remote_mta.iter_mut()) {
         if let Some(s) = stored.next().flatten() {
             p.regex.attach(s);
+        }
+        if let Some(s) = stored.next().flatten() {
+            p.regex.attach_full(s);
         }
     }
     Some(())
