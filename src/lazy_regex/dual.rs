@@ -48,8 +48,8 @@ impl Ascii {
     fn regex(&self, pattern: &str, case_insensitive: bool, stored: Option<&Stored>) -> Option<&Form> {
         self.regex
             .get_or_init(|| {
-                if let Some(p) = stored.and_then(|s| s.load(pattern, false)) {
-                    return Some(Form::Prebuilt(Box::new(p)));
+                if let Some(form) = stored.and_then(|s| s.load(pattern, false)) {
+                    return Some(form);
                 }
                 let parsed;
                 let hir = match &self.hir {
@@ -355,8 +355,8 @@ impl DualRegex {
     /// the others; or read from the rules' snapshot (see `stored.rs`).
     fn full(&self) -> Option<Search<'_>> {
         let form = self.full.get_or_init(|| {
-            if let Some(p) = self.stored_full.as_ref().and_then(|s| s.load(&self.pattern, true)) {
-                return Some(Form::Prebuilt(Box::new(p)));
+            if let Some(form) = self.stored_full.as_ref().and_then(|s| s.load(&self.pattern, true)) {
+                return Some(form);
             }
             build_full(&self.pattern, self.case_insensitive, self.utf8, self.captures)
         });

@@ -37,12 +37,13 @@ use regex_syntax::hir::Hir;
 
 use super::backtrack::{self, Backtracker};
 use super::dual::{anchored, parse, Form};
+use super::literal::Literals;
 use super::needle::Needle;
 use super::wire::{Reader, Writer};
 
 /// The largest DFAs (forward and reverse together, in bytes) a stored
 /// ASCII form may have: the few patterns above it are built on demand.
-const MAX_DFA_BYTES: usize = 96 * 1024;
+const MAX_DFA_BYTES: usize = 1024 * 1024;
 /// The same for a full form: Unicode classes and case folding make larger
 /// DFAs (190 KB for the shipped recipient pattern naming `Empfänger`), and
 /// the few rule patterns that need Unicode are searched on most non-ASCII
@@ -79,6 +80,9 @@ enum Kind {
     /// Not anchored, searched for its groups: forward and reverse DFAs, and
     /// the backtracker from the match's start.
     BoundsGroups = 2,
+    /// A pattern of literals (see `literal.rs`): the strings, searched
+    /// without a regex, stored so that the pattern is not parsed.
+    Literal = 3,
 }
 
 /// A DFA read in place from the snapshot.
@@ -111,7 +115,7 @@ impl Stored {
     /// The regex, read back (the full form of `pattern` when `full`, else
     /// its ASCII one, as written); `None` when its bytes are not those
     /// written.
-    pub(super) fn load(&self, pattern: &str, full: bool) -> Option<Prebuilt> {
+    pub(super) fn load(&self, pattern: &str, full: bool) -> Option<Form> {
         let bytes = self.owner.get(self.range.clone())?;
         if (self.checksum)(bytes) != self.sum {
             return None;
@@ -121,10 +125,11 @@ impl Stored {
             0 => Kind::Groups,
             1 => Kind::Bounds,
             2 => Kind::BoundsGroups,
+            3 => return Literals::get(&mut r).map(Form::Literal),
             _ => return None,
         };
         let backtrack = match kind {
-            Kind::Bounds => None,
+            Kind::Bounds | Kind::Literal => None,
             Kind::Groups | Kind::BoundsGroups => {
                 let b = Backtracker::get(&mut r)?;
                 let n = r.count(4)?;
@@ -139,11 +144,11 @@ impl Stored {
         };
         let fwd = dfa(&mut r, &self.owner)?;
         let rev = match kind {
-            Kind::Groups => None,
+            Kind::Groups | Kind::Literal => None,
             Kind::Bounds | Kind::BoundsGroups => Some(dfa(&mut r, &self.owner)?),
         };
         let make: fn() -> backtrack::Cache = backtrack::Cache::default;
-        Some(Prebuilt {
+        let prebuilt = Prebuilt {
             kind,
             fwd,
             rev,
@@ -153,7 +158,8 @@ impl Stored {
             full,
             fallback: OnceLock::new(),
             _owner: self.owner.clone(),
-        })
+        };
+        Some(Form::Prebuilt(Box::new(prebuilt)))
     }
 }
 
@@ -212,7 +218,7 @@ impl Prebuilt {
     /// The bounds of the leftmost-first match.
     pub(super) fn find(&self, haystack: &[u8]) -> Option<Match> {
         match self.kind {
-            Kind::Groups => self.captures(haystack)?.get_match(),
+            Kind::Groups | Kind::Literal => self.captures(haystack)?.get_match(),
             Kind::Bounds | Kind::BoundsGroups => match self.bounds(haystack) {
                 Ok(m) => m,
                 Err(()) => self.fallback()?.search().find(haystack),
@@ -260,7 +266,7 @@ impl Prebuilt {
                 let input = Input::new(haystack).anchored(Anchored::Yes);
                 self.fwd.try_search_fwd(&input).map(|m| m.map(|end| 0..end.offset())).map_err(drop)
             }
-            Kind::Bounds | Kind::BoundsGroups => self.bounds(haystack).map(|m| m.map(|m| m.range())),
+            Kind::Bounds | Kind::BoundsGroups | Kind::Literal => self.bounds(haystack).map(|m| m.map(|m| m.range())),
         };
         let span = match span {
             Ok(span) => span?,
@@ -286,14 +292,22 @@ pub(crate) struct Built {
 }
 
 /// The prebuilt form of a case-insensitive rule regex's ASCII form
-/// (`captures`: searched for its groups), when it has one worth storing.
+/// (`captures`: searched for its groups), when it has one worth storing:
+/// not for a phrase (read without the parser), its strings for another
+/// pattern of literals, DFAs for the others.
 pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
     let ascii = super::dual::parse_ascii(pattern, true, captures)?;
-    if ascii.is_built() {
+    if Literals::plain(pattern).is_some() {
         return None;
     }
     let hir = parse(pattern, true, false)?;
-    if super::literal::Literals::of(&hir).is_some() {
+    if let Some(l) = Literals::of(&hir) {
+        let mut w = Writer::default();
+        w.u32(Kind::Literal as u32);
+        l.put(&mut w);
+        return Some(Built { needle: needle_bytes(ascii.needle()), bytes: w.buf });
+    }
+    if ascii.is_built() {
         return None;
     }
     build_hir(&hir, captures, false, ascii.needle(), MAX_DFA_BYTES)
@@ -385,11 +399,16 @@ fn build_hir(hir: &Hir, captures: bool, utf8: bool, needle: Option<&Needle>, max
     if dfa_bytes > max_bytes {
         return None;
     }
-    let mut needle_bytes = Writer::default();
+    Some(Built { needle: needle_bytes(needle), bytes: w.buf })
+}
+
+/// `needle` as [`Built::needle`] holds it.
+fn needle_bytes(needle: Option<&Needle>) -> Vec<u8> {
+    let mut w = Writer::default();
     if let Some(n) = needle {
-        n.put(&mut needle_bytes);
+        n.put(&mut w);
     }
-    Some(Built { needle: needle_bytes.buf, bytes: w.buf })
+    w.buf
 }
 
 /// A [`Stored`] over `owner[range]`, which must hash to `sum` by

@@ -154,8 +154,53 @@ fn damaged_or_misaligned_bytes_are_not_read() {
 }
 
 #[test]
-fn literal_patterns_and_huge_dfas_are_not_stored() {
+fn phrases_and_huge_dfas_are_not_stored() {
     assert!(LazyRegex::<regex::Regex>::new("sender was rejected").unwrap().prebuild().is_none());
-    assert!(LazyRegex::<regex::bytes::Regex>::new(r"\(state (?:15|17|18)\)").unwrap().prebuild().is_none());
-    assert!(LazyRegex::<regex::bytes::Regex>::new(r"x.{1,40}?y\w{30}z").unwrap().prebuild().is_none());
+    assert!(LazyRegex::<regex::bytes::Regex>::new(r"x.{1,400}?y\w{300}z").unwrap().prebuild().is_none());
+}
+
+/// Patterns of literals (with groups and assertions), stored as their
+/// strings.
+const LITERAL_PATTERNS: [&str; 4] = [
+    r"\(state (?:15|17|18)\)",
+    r">>> (?P<command>RCPT TO|MAIL FROM|DATA)",
+    r"\bib50[12]\b",
+    r"^(?P<a>x|xy)(?P<b>z)?\b",
+];
+
+proptest::proptest! {
+    /// A pattern of literals read from its stored strings finds what the
+    /// one parsed on demand finds, groups included.
+    #[test]
+    fn stored_literals_match_as_parsed_ones(
+        text in "(?:[a-zA-Z0-9 ()>]|RCPT TO|DATA|ib50|state 1)[a-zA-Z0-9 ()>]{0,30}",
+        p in 0..LITERAL_PATTERNS.len(),
+    ) {
+        let pattern = LITERAL_PATTERNS[p];
+        let built = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+        let mut read = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+        proptest::prop_assert!(attached(&mut read));
+        let groups = |c: Option<crate::lazy_regex::Captures<'_>>| {
+            c.map(|c| (0..3).map(|i| c.get(i).map(|m| (m.start(), m.as_str().to_string()))).collect::<Vec<_>>())
+        };
+        proptest::prop_assert_eq!(groups(read.captures(&text)), groups(built.captures(&text)));
+        let bytes = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
+        let mut bytes_read = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
+        proptest::prop_assert!(attached(&mut bytes_read));
+        let (a, b) = (bytes_read.find(text.as_bytes()), bytes.find(text.as_bytes()));
+        proptest::prop_assert_eq!(a.map(|m| m.range()), b.map(|m| m.range()));
+    }
+}
+
+#[test]
+fn truncated_literals_are_not_read() {
+    let built = LazyRegex::<regex::Regex>::new(r">>> (?P<command>RCPT TO|DATA)\b").unwrap().prebuild().unwrap();
+    let owner: Owner = Arc::new(built.bytes.clone());
+    for cut in 0..built.bytes.len() {
+        let part = &built.bytes[..cut];
+        let s = stored(&owner, 0..cut, sum(part), sum, &built.needle).unwrap();
+        assert!(s.load("", false).is_none(), "cut at {cut}");
+    }
+    let s = stored(&owner, 0..built.bytes.len(), sum(&built.bytes), sum, &built.needle).unwrap();
+    assert!(s.load("", false).is_some());
 }
