@@ -26,8 +26,9 @@
 //! ASCII) is built like the ASCII one: no prefilter, and no engines its
 //! searches do not use.
 //!
-//! When the rules come from a snapshot, the ASCII form of a rule regex is
-//! not built at all: the snapshot writer compiled it into full DFAs and a
+//! When the rules come from a snapshot, the ASCII form of a rule regex
+//! (and the full form of one that needs Unicode) is not built at all: the
+//! snapshot writer compiled it into full DFAs and a
 //! backtracker, read in place on first use (see `stored.rs`).
 //!
 //! The one error parsing cannot find is a pattern whose compiled form

@@ -5,8 +5,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex_automata::util::captures::Captures as Slots;
-use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
+use regex_automata::{meta, nfa::thompson::WhichCaptures, MatchKind};
 use regex_syntax::hir::{Hir, Look};
 
 use super::groups::Groups;
@@ -14,6 +13,9 @@ use super::literal::Literals;
 use super::needle::Needle;
 use super::stored::{Prebuilt, Stored};
 use super::{Captures, SIZE_LIMIT};
+
+mod search;
+pub(super) use search::Search;
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
 /// literal every match holds (searched first), and the regex built from it
@@ -114,72 +116,6 @@ pub(super) fn build_full(pattern: &str, case_insensitive: bool, utf8: bool, capt
 /// Whether every match of a parsed pattern starts at the start of the text.
 pub(super) fn anchored(hir: &Hir) -> bool {
     hir.properties().look_set_prefix().contains(Look::Start)
-}
-
-/// The regex [`DualRegex`] searches a text with.
-#[derive(Clone, Copy)]
-pub(super) enum Search<'a> {
-    /// The ASCII form, anchored and built for groups.
-    Groups(&'a Groups),
-    /// A `meta` regex: the ASCII form for bounds, or the full one.
-    Meta(&'a meta::Regex),
-    /// The ASCII form of a pattern of literals.
-    Literal(&'a Literals),
-    /// The ASCII form, read from the rules' snapshot.
-    Prebuilt(&'a Prebuilt),
-}
-
-impl Form {
-    /// How to search with this regex.
-    pub(super) fn search(&self) -> Search<'_> {
-        match self {
-            Form::Bounds(r) => Search::Meta(r),
-            Form::Groups(g) => Search::Groups(g),
-            Form::Literal(l) => Search::Literal(l),
-            Form::Prebuilt(p) => Search::Prebuilt(p),
-        }
-    }
-}
-
-impl Search<'_> {
-    /// The bounds of the leftmost-first match.
-    pub(super) fn find(self, haystack: &[u8]) -> Option<regex_automata::Match> {
-        match self {
-            Search::Meta(r) => r.find(haystack),
-            Search::Groups(g) => g.captures(haystack)?.get_match(),
-            Search::Literal(l) => l.find(haystack),
-            Search::Prebuilt(p) => p.find(haystack),
-        }
-    }
-
-    /// The groups of the leftmost-first match.
-    pub(super) fn captures(self, haystack: &[u8]) -> Option<Slots> {
-        match self {
-            Search::Meta(r) => {
-                // Most searches find nothing: the lazy DFA alone says so,
-                // without capture slots to allocate.
-                if !r.is_match(haystack) {
-                    return None;
-                }
-                let mut slots = r.create_captures();
-                r.search_captures(&Input::new(haystack), &mut slots);
-                slots.is_match().then_some(slots)
-            }
-            Search::Groups(g) => g.captures(haystack),
-            Search::Literal(l) => l.captures(haystack),
-            Search::Prebuilt(p) => p.captures(haystack),
-        }
-    }
-
-    /// Whether the text holds a match.
-    pub(super) fn is_match(self, haystack: &[u8]) -> bool {
-        match self {
-            Search::Meta(r) => r.is_match(haystack),
-            Search::Groups(g) => g.is_match(haystack),
-            Search::Literal(l) => l.find(haystack).is_some(),
-            Search::Prebuilt(p) => p.is_match(haystack),
-        }
-    }
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
