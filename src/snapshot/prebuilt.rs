@@ -3,6 +3,7 @@
 //! where its bytes lie, their checksum, its needle), and the bytes after
 //! the body, each regex's 8-byte aligned and checked on first use.
 
+use std::io::{self, Write};
 use std::ops::Range;
 
 use super::hash;
@@ -50,30 +51,48 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
 }
 
 /// The index (appended to the snapshot's body) and the regexes' bytes
-/// (written after it, starting 8-byte aligned) of `c`'s regexes. The index
-/// starts with the length of those bytes (see [`blobs_len`]).
-pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<u8>) {
+/// (written after it by [`write_blobs`], starting 8-byte aligned, each
+/// regex's too) of `c`'s regexes. The index starts with the length of
+/// those bytes (see [`blobs_len`]). The bytes stay apart, not copied into
+/// one buffer: with the DFAs of up to 1 MB that `lazy_regex` stores, a
+/// copy was megabytes more of a first run's peak memory.
+pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<Vec<u8>>) {
     let (mut index, mut blobs) = (Vec::new(), Vec::new());
     let all = prebuild_all(c);
     release_free_memory();
     index.extend_from_slice(&[0; 8]);
     index.extend_from_slice(&(all.len() as u32).to_le_bytes());
+    let mut len = 0usize;
     for b in all {
         let Some(b) = b else {
             index.push(0);
             continue;
         };
-        blobs.resize(blobs.len().next_multiple_of(8), 0);
+        len = len.next_multiple_of(8);
         index.push(1);
-        index.extend_from_slice(&(blobs.len() as u64).to_le_bytes());
+        index.extend_from_slice(&(len as u64).to_le_bytes());
         index.extend_from_slice(&(b.bytes.len() as u64).to_le_bytes());
         index.extend_from_slice(&checksum(&b.bytes).to_le_bytes());
         index.extend_from_slice(&(b.needle.len() as u32).to_le_bytes());
         index.extend_from_slice(&b.needle);
-        blobs.extend_from_slice(&b.bytes);
+        len += b.bytes.len();
+        blobs.push(b.bytes);
     }
-    index[..8].copy_from_slice(&(blobs.len() as u64).to_le_bytes());
+    index[..8].copy_from_slice(&(len as u64).to_le_bytes());
     (index, blobs)
+}
+
+/// Writes the regexes' bytes [`encode`] gave, each at the 8-byte aligned
+/// offset (from the first) its index gives.
+pub(super) fn write_blobs(w: &mut impl Write, blobs: &[Vec<u8>]) -> io::Result<()> {
+    let mut at = 0usize;
+    for b in blobs {
+        let pad = at.next_multiple_of(8) - at;
+        w.write_all(&[0; 8][..pad])?;
+        w.write_all(b)?;
+        at += pad + b.len();
+    }
+    Ok(())
 }
 
 /// The length of the regexes' bytes an index says follow the body: a file
