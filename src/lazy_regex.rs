@@ -26,8 +26,9 @@
 //! ASCII) is built like the ASCII one: no prefilter, and no engines its
 //! searches do not use.
 //!
-//! When the rules come from a snapshot, the ASCII form of a rule regex is
-//! not built at all: the snapshot writer compiled it into full DFAs and a
+//! When the rules come from a snapshot, the ASCII form of a rule regex
+//! (and the full form of one that needs Unicode) is not built at all: the
+//! snapshot writer compiled it into full DFAs and a
 //! backtracker, read in place on first use (see `stored.rs`).
 //!
 //! The one error parsing cannot find is a pattern whose compiled form
@@ -152,10 +153,24 @@ impl<R: Compile> LazyRegex<R> {
         prebuild(self.inner.pattern(), R::UTF8)
     }
 
+    /// The prebuilt form the rules' snapshot stores for this regex's full
+    /// form, if it has one worth storing (see `stored.rs`).
+    #[cfg(test)]
+    pub(crate) fn prebuild_full(&self) -> Option<Built> {
+        prebuild_full(self.inner.pattern(), R::UTF8)
+    }
+
     /// Reads the regex from `stored` (which [`LazyRegex::prebuild`] wrote
     /// for this pattern) on first use, instead of building it.
     pub(crate) fn attach(&mut self, stored: Stored) {
         self.inner.attach(stored);
+    }
+
+    /// Reads the regex's full form from `stored` (which
+    /// [`LazyRegex::prebuild_full`] wrote for this pattern) on first use,
+    /// instead of building it.
+    pub(crate) fn attach_full(&mut self, stored: Stored) {
+        self.inner.attach_full(stored);
     }
 
     /// Whether the regex is read from a snapshot (see [`LazyRegex::attach`]).
@@ -193,6 +208,13 @@ impl LazyRegex<regex::Regex> {
 /// `stored.rs`).
 pub(crate) fn prebuild(pattern: &str, captures: bool) -> Option<Built> {
     stored::build(pattern, captures)
+}
+
+/// [`prebuild`] for the full (Unicode) form of a pattern that needs one:
+/// `None` for a pattern written in ASCII, whose full form only a rare text
+/// needs (see `stored.rs`).
+pub(crate) fn prebuild_full(pattern: &str, captures: bool) -> Option<Built> {
+    stored::build_full(pattern, captures)
 }
 
 /// The groups of one match of a [`LazyRegex`] in a text.

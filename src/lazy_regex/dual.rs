@@ -5,8 +5,7 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex_automata::util::captures::Captures as Slots;
-use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
+use regex_automata::{meta, nfa::thompson::WhichCaptures, MatchKind};
 use regex_syntax::hir::{Hir, Look};
 
 use super::groups::Groups;
@@ -14,6 +13,9 @@ use super::literal::Literals;
 use super::needle::Needle;
 use super::stored::{Prebuilt, Stored};
 use super::{Captures, SIZE_LIMIT};
+
+mod search;
+pub(super) use search::Search;
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
 /// literal every match holds (searched first), and the regex built from it
@@ -48,8 +50,8 @@ impl Ascii {
     fn regex(&self, pattern: &str, case_insensitive: bool, stored: Option<&Stored>) -> Option<&Form> {
         self.regex
             .get_or_init(|| {
-                if let Some(p) = stored.and_then(|s| s.load(pattern)) {
-                    return Some(Form::Prebuilt(Box::new(p)));
+                if let Some(form) = stored.and_then(|s| s.load(pattern, false)) {
+                    return Some(form);
                 }
                 let parsed;
                 let hir = match &self.hir {
@@ -92,75 +94,28 @@ pub(super) fn build_ascii(hir: &Hir, captures: bool) -> Option<Form> {
     }
 }
 
+/// `pattern` parsed as the `regex` crate parses it (Unicode classes and
+/// case folding), for texts it must match as UTF-8 (`utf8`) or as bytes.
+pub(super) fn parse_full(pattern: &str, case_insensitive: bool, utf8: bool) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new().case_insensitive(case_insensitive).utf8(utf8).build().parse(pattern).ok()
+}
+
+/// The full regex of `pattern` (see [`DualRegex`]'s `full`): a [`Groups`]
+/// for a pattern anchored at the start and searched for its groups, else a
+/// `meta` one; `None` when too large.
+pub(super) fn build_full(pattern: &str, case_insensitive: bool, utf8: bool, captures: bool) -> Option<Form> {
+    let hir = parse_full(pattern, case_insensitive, utf8)?;
+    if captures && anchored(&hir) {
+        if let Some(g) = Groups::new(&hir, utf8, SIZE_LIMIT) {
+            return Some(Form::Groups(Box::new(g)));
+        }
+    }
+    meta::Builder::new().configure(config(SIZE_LIMIT, utf8, captures)).build_from_hir(&hir).ok().map(Form::Bounds)
+}
+
 /// Whether every match of a parsed pattern starts at the start of the text.
 pub(super) fn anchored(hir: &Hir) -> bool {
     hir.properties().look_set_prefix().contains(Look::Start)
-}
-
-/// The regex [`DualRegex`] searches a text with.
-#[derive(Clone, Copy)]
-pub(super) enum Search<'a> {
-    /// The ASCII form, anchored and built for groups.
-    Groups(&'a Groups),
-    /// A `meta` regex: the ASCII form for bounds, or the full one.
-    Meta(&'a meta::Regex),
-    /// The ASCII form of a pattern of literals.
-    Literal(&'a Literals),
-    /// The ASCII form, read from the rules' snapshot.
-    Prebuilt(&'a Prebuilt),
-}
-
-impl Form {
-    /// How to search with this regex.
-    pub(super) fn search(&self) -> Search<'_> {
-        match self {
-            Form::Bounds(r) => Search::Meta(r),
-            Form::Groups(g) => Search::Groups(g),
-            Form::Literal(l) => Search::Literal(l),
-            Form::Prebuilt(p) => Search::Prebuilt(p),
-        }
-    }
-}
-
-impl Search<'_> {
-    /// The bounds of the leftmost-first match.
-    pub(super) fn find(self, haystack: &[u8]) -> Option<regex_automata::Match> {
-        match self {
-            Search::Meta(r) => r.find(haystack),
-            Search::Groups(g) => g.captures(haystack)?.get_match(),
-            Search::Literal(l) => l.find(haystack),
-            Search::Prebuilt(p) => p.find(haystack),
-        }
-    }
-
-    /// The groups of the leftmost-first match.
-    pub(super) fn captures(self, haystack: &[u8]) -> Option<Slots> {
-        match self {
-            Search::Meta(r) => {
-                // Most searches find nothing: the lazy DFA alone says so,
-                // without capture slots to allocate.
-                if !r.is_match(haystack) {
-                    return None;
-                }
-                let mut slots = r.create_captures();
-                r.search_captures(&Input::new(haystack), &mut slots);
-                slots.is_match().then_some(slots)
-            }
-            Search::Groups(g) => g.captures(haystack),
-            Search::Literal(l) => l.captures(haystack),
-            Search::Prebuilt(p) => p.captures(haystack),
-        }
-    }
-
-    /// Whether the text holds a match.
-    pub(super) fn is_match(self, haystack: &[u8]) -> bool {
-        match self {
-            Search::Meta(r) => r.is_match(haystack),
-            Search::Groups(g) => g.is_match(haystack),
-            Search::Literal(l) => l.find(haystack).is_some(),
-            Search::Prebuilt(p) => p.is_match(haystack),
-        }
-    }
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
@@ -253,6 +208,8 @@ pub(crate) struct DualRegex {
     /// The ASCII form's prebuilt regex, in the snapshot the rules were read
     /// from (see `stored.rs`).
     stored: Option<Stored>,
+    /// The full form's, for a pattern that needs Unicode.
+    stored_full: Option<Stored>,
 }
 
 impl DualRegex {
@@ -271,6 +228,7 @@ impl DualRegex {
             ascii: OnceLock::new(),
             full: OnceLock::new(),
             stored: None,
+            stored_full: None,
         }
     }
 
@@ -283,6 +241,13 @@ impl DualRegex {
     /// searched as this one is): read on first use instead of built.
     pub(super) fn attach(&mut self, stored: Stored) {
         self.stored = Some(stored);
+    }
+
+    /// Gives the full form the prebuilt regex `stored` (of this pattern, as
+    /// [`super::stored::build_full`] wrote it): read on first use instead
+    /// of built.
+    pub(super) fn attach_full(&mut self, stored: Stored) {
+        self.stored_full = Some(stored);
     }
 
     /// Whether the ASCII form has a prebuilt regex (see [`DualRegex::attach`]).
@@ -314,6 +279,7 @@ impl DualRegex {
             ascii: OnceLock::new(),
             full: OnceLock::new(),
             stored: None,
+            stored_full: None,
         }
     }
 
@@ -322,22 +288,13 @@ impl DualRegex {
     /// for a pattern anchored at the start and searched for its groups
     /// (cheaper to build and, measured, to search than a `meta` one), a
     /// `meta` regex without a prefilter, or engines nobody asks for, for
-    /// the others.
+    /// the others; or read from the rules' snapshot (see `stored.rs`).
     fn full(&self) -> Option<Search<'_>> {
         let form = self.full.get_or_init(|| {
-            let hir = regex_syntax::ParserBuilder::new()
-                .case_insensitive(self.case_insensitive)
-                .utf8(self.utf8)
-                .build()
-                .parse(&self.pattern)
-                .ok()?;
-            if self.captures && anchored(&hir) {
-                if let Some(g) = Groups::new(&hir, self.utf8, SIZE_LIMIT) {
-                    return Some(Form::Groups(Box::new(g)));
-                }
+            if let Some(form) = self.stored_full.as_ref().and_then(|s| s.load(&self.pattern, true)) {
+                return Some(form);
             }
-            let config = config(SIZE_LIMIT, self.utf8, self.captures);
-            meta::Builder::new().configure(config).build_from_hir(&hir).ok().map(Form::Bounds)
+            build_full(&self.pattern, self.case_insensitive, self.utf8, self.captures)
         });
         form.as_ref().map(Form::search)
     }

@@ -348,5 +348,7 @@ fn holds(look: Look, text: &[u8], at: usize) -> bool {
     }
 }
 
+mod serial;
+
 #[cfg(test)]
 mod tests;

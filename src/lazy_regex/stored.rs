@@ -14,30 +14,32 @@
 //! - the backtracker (see `backtrack.rs`) of a pattern searched for its
 //!   groups, run over the span the DFAs found.
 //!
+//! A pattern that needs Unicode (a non-ASCII letter, `\p{L}`) has its
+//! full form (see [`super::LazyRegex`]) stored the same way, without a
+//! needle, when it cannot match an empty text.
+//!
 //! The DFAs are read in place from the mapped snapshot file, never copied;
 //! the backtracker is copied out. What these forms cannot do (a span too
 //! long for the backtracker) is left to the regex built as without a
-//! snapshot, on demand. A pattern of literals, one whose DFAs would be
-//! large, or one that does not build, is not stored: it is built on demand
-//! as before.
+//! snapshot, on demand. A pattern of literals (not a plain phrase, read
+//! without the parser anyway) is stored as its strings (see `literal.rs`),
+//! so that it is not parsed. A pattern whose DFAs would be larger than
+//! [`MAX_DFA_BYTES`], or one that does not build, is not stored: it is
+//! built on demand as before.
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use regex_automata::dfa::{dense, Automaton, StartKind};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::captures::{Captures as Slots, GroupInfo};
 use regex_automata::util::pool::Pool;
-use regex_automata::{Anchored, Input, Match, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, Match, PatternID};
 
 use super::backtrack::{self, Backtracker};
-use super::dual::{anchored, parse, Form};
+use super::dual::{parse, Form};
+use super::literal::Literals;
 use super::needle::Needle;
-use super::wire::{Reader, Writer};
-
-/// The largest DFAs (forward and reverse together, in bytes) a stored
-/// regex may have: the few patterns above it are built on demand.
-const MAX_DFA_BYTES: usize = 96 * 1024;
+use super::wire::Reader;
 
 /// The bytes a snapshot is read from, kept alive as long as a regex read
 /// from them may be.
@@ -69,6 +71,9 @@ enum Kind {
     /// Not anchored, searched for its groups: forward and reverse DFAs, and
     /// the backtracker from the match's start.
     BoundsGroups = 2,
+    /// A pattern of literals (see `literal.rs`): the strings, searched
+    /// without a regex, stored so that the pattern is not parsed.
+    Literal = 3,
 }
 
 /// A DFA read in place from the snapshot.
@@ -84,6 +89,9 @@ pub(super) struct Prebuilt {
     /// The pattern, and the regex built from it on demand for what the
     /// forms above cannot do.
     pattern: Box<str>,
+    /// Whether this is the full (Unicode) form of the pattern, not its
+    /// ASCII one: what the fallback builds.
+    full: bool,
     fallback: OnceLock<Option<Form>>,
     /// Keeps the bytes `fwd` and `rev` read alive; dropped after them.
     _owner: Owner,
@@ -95,8 +103,10 @@ impl Stored {
         self.needle.as_ref()
     }
 
-    /// The regex, read back; `None` when its bytes are not those written.
-    pub(super) fn load(&self, pattern: &str) -> Option<Prebuilt> {
+    /// The regex, read back (the full form of `pattern` when `full`, else
+    /// its ASCII one, as written); `None` when its bytes are not those
+    /// written.
+    pub(super) fn load(&self, pattern: &str, full: bool) -> Option<Form> {
         let bytes = self.owner.get(self.range.clone())?;
         if (self.checksum)(bytes) != self.sum {
             return None;
@@ -106,10 +116,11 @@ impl Stored {
             0 => Kind::Groups,
             1 => Kind::Bounds,
             2 => Kind::BoundsGroups,
+            3 => return Literals::get(&mut r).map(Form::Literal),
             _ => return None,
         };
         let backtrack = match kind {
-            Kind::Bounds => None,
+            Kind::Bounds | Kind::Literal => None,
             Kind::Groups | Kind::BoundsGroups => {
                 let b = Backtracker::get(&mut r)?;
                 let n = r.count(4)?;
@@ -124,20 +135,22 @@ impl Stored {
         };
         let fwd = dfa(&mut r, &self.owner)?;
         let rev = match kind {
-            Kind::Groups => None,
+            Kind::Groups | Kind::Literal => None,
             Kind::Bounds | Kind::BoundsGroups => Some(dfa(&mut r, &self.owner)?),
         };
         let make: fn() -> backtrack::Cache = backtrack::Cache::default;
-        Some(Prebuilt {
+        let prebuilt = Prebuilt {
             kind,
             fwd,
             rev,
             backtrack,
             caches: Pool::new(make),
             pattern: pattern.into(),
+            full,
             fallback: OnceLock::new(),
             _owner: self.owner.clone(),
-        })
+        };
+        Some(Form::Prebuilt(Box::new(prebuilt)))
     }
 }
 
@@ -181,8 +194,14 @@ impl Prebuilt {
     fn fallback(&self) -> Option<&Form> {
         self.fallback
             .get_or_init(|| {
+                // Rule regexes are searched over `&str` exactly when for
+                // their groups.
+                let captures = self.kind != Kind::Bounds;
+                if self.full {
+                    return super::dual::build_full(&self.pattern, true, captures, captures);
+                }
                 let hir = parse(&self.pattern, true, false)?;
-                super::dual::build_ascii(&hir, self.kind != Kind::Bounds)
+                super::dual::build_ascii(&hir, captures)
             })
             .as_ref()
     }
@@ -190,7 +209,7 @@ impl Prebuilt {
     /// The bounds of the leftmost-first match.
     pub(super) fn find(&self, haystack: &[u8]) -> Option<Match> {
         match self.kind {
-            Kind::Groups => self.captures(haystack)?.get_match(),
+            Kind::Groups | Kind::Literal => self.captures(haystack)?.get_match(),
             Kind::Bounds | Kind::BoundsGroups => match self.bounds(haystack) {
                 Ok(m) => m,
                 Err(()) => self.fallback()?.search().find(haystack),
@@ -238,7 +257,7 @@ impl Prebuilt {
                 let input = Input::new(haystack).anchored(Anchored::Yes);
                 self.fwd.try_search_fwd(&input).map(|m| m.map(|end| 0..end.offset())).map_err(drop)
             }
-            Kind::Bounds | Kind::BoundsGroups => self.bounds(haystack).map(|m| m.map(|m| m.range())),
+            Kind::Bounds | Kind::BoundsGroups | Kind::Literal => self.bounds(haystack).map(|m| m.map(|m| m.range())),
         };
         let span = match span {
             Ok(span) => span?,
@@ -263,88 +282,6 @@ pub(crate) struct Built {
     pub(crate) bytes: Vec<u8>,
 }
 
-/// The prebuilt form of a case-insensitive rule regex's ASCII form
-/// (`captures`: searched for its groups), when it has one worth storing.
-pub(crate) fn build(pattern: &str, captures: bool) -> Option<Built> {
-    let ascii = super::dual::parse_ascii(pattern, true, captures)?;
-    if ascii.is_built() {
-        return None;
-    }
-    let hir = parse(pattern, true, false)?;
-    if super::literal::Literals::of(&hir).is_some() {
-        return None;
-    }
-    let kind = match (captures, anchored(&hir)) {
-        (true, true) => Kind::Groups,
-        (true, false) => Kind::BoundsGroups,
-        (false, _) => Kind::Bounds,
-    };
-    let config = thompson::Config::new()
-        .utf8(false)
-        .nfa_size_limit(Some(super::SIZE_LIMIT))
-        .shrink(false)
-        .which_captures(if captures { WhichCaptures::All } else { WhichCaptures::None });
-    let nfa = thompson::Compiler::new().configure(config.clone()).build_from_hir(&hir).ok()?;
-    let limits = |c: dense::Config| {
-        c.unicode_word_boundary(true).dfa_size_limit(Some(MAX_DFA_BYTES)).determinize_size_limit(Some(1 << 22))
-    };
-    let start = if kind == Kind::Groups { StartKind::Anchored } else { StartKind::Unanchored };
-    let fwd = dense::Builder::new()
-        .configure(limits(dense::Config::new().match_kind(MatchKind::LeftmostFirst).start_kind(start)))
-        .build_from_nfa(&nfa)
-        .ok()?;
-    let mut w = Writer::default();
-    w.u32(kind as u32);
-    if kind != Kind::Bounds {
-        Backtracker::new(&nfa).put(&mut w);
-        let names: Vec<Option<&str>> = nfa.group_info().pattern_names(PatternID::ZERO).collect();
-        w.u32(names.len() as u32);
-        for name in names {
-            match name {
-                None => w.u32(0),
-                Some(n) => {
-                    w.u32(1);
-                    w.bytes(n.as_bytes());
-                }
-            }
-        }
-    }
-    let mut dfa_bytes = 0;
-    let mut put = |w: &mut Writer, d: &dense::DFA<Vec<u32>>| {
-        let (bytes, pad) = d.to_bytes_native_endian();
-        dfa_bytes += bytes.len() - pad;
-        w.u32((bytes.len() - pad) as u32);
-        w.align();
-        w.buf.extend_from_slice(&bytes[pad..]);
-    };
-    put(&mut w, &fwd);
-    if kind != Kind::Groups {
-        let rev_nfa = thompson::Compiler::new()
-            .configure(config.reverse(true).shrink(true).which_captures(WhichCaptures::None))
-            .build_from_hir(&hir)
-            .ok()?;
-        let rev = dense::Builder::new()
-            .configure(limits(
-                dense::Config::new()
-                    .prefilter(None)
-                    .specialize_start_states(false)
-                    .start_kind(StartKind::Anchored)
-                    .match_kind(MatchKind::All),
-            ))
-            .build_from_nfa(&rev_nfa)
-            .ok()?;
-        put(&mut w, &rev);
-    }
-    if dfa_bytes > MAX_DFA_BYTES {
-        return None;
-    }
-    let mut needle = Writer::default();
-    if let Some(n) = ascii.needle() {
-        n.put(&mut needle);
-    }
-    Some(Built { needle: needle.buf, bytes: w.buf })
-}
-
 /// A [`Stored`] over `owner[range]`, which must hash to `sum` by
 /// `checksum`, with the needle [`Built::needle`] wrote; `None` when the
 /// needle's bytes are not such.
@@ -361,6 +298,9 @@ pub(crate) fn stored(
     };
     Some(Stored { owner: owner.clone(), range, sum, checksum, needle })
 }
+
+mod build;
+pub(crate) use build::{build, build_full};
 
 #[cfg(test)]
 mod tests;

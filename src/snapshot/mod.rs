@@ -175,7 +175,7 @@ impl SnapshotCache {
         body.extend_from_slice(&(rules.len() as u64).to_le_bytes());
         body.extend_from_slice(&rules);
         body.extend_from_slice(&index);
-        let mut out = Vec::with_capacity(HEADER + body.len() + 8 + blobs.len());
+        let mut out = Vec::with_capacity(HEADER + body.len() + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT.to_le_bytes());
         out.extend_from_slice(&key.to_le_bytes());
@@ -183,11 +183,17 @@ impl SnapshotCache {
         out.extend_from_slice(&hash::hash(key, &body).to_le_bytes());
         out.extend_from_slice(&body);
         out.resize(out.len().next_multiple_of(8), 0);
-        out.extend_from_slice(&blobs);
         fs::create_dir_all(&self.dir)?;
         let path = self.path_of(key);
         let tmp = self.dir.join(format!(".{key:032x}.{}.tmp", std::process::id()));
-        let written = fs::File::create(&tmp).and_then(|mut f| f.write_all(&out)).and_then(|()| fs::rename(&tmp, &path));
+        let written = fs::File::create(&tmp)
+            .and_then(|f| {
+                let mut w = io::BufWriter::with_capacity(64 << 10, f);
+                w.write_all(&out)?;
+                prebuilt::write_blobs(&mut w, &blobs)?;
+                w.flush()
+            })
+            .and_then(|()| fs::rename(&tmp, &path));
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }

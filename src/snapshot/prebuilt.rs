@@ -3,6 +3,7 @@
 //! where its bytes lie, their checksum, its needle), and the bytes after
 //! the body, each regex's 8-byte aligned and checked on first use.
 
+use std::io::{self, Write};
 use std::ops::Range;
 
 use super::hash;
@@ -19,7 +20,8 @@ fn checksum(bytes: &[u8]) -> u128 {
 
 /// The rules' regexes in the order the index lists them: the classifier's,
 /// then the recipient, command and remote-MTA patterns of `[extract]`,
-/// prebuilt on as many threads as there are cores (up to 4), the calling
+/// each twice (its ASCII form, then its full one, see
+/// `lazy_regex/stored.rs`), prebuilt on as many threads as there are cores (up to 4), the calling
 /// thread one of them: building their DFAs is most of the cost of writing a
 /// snapshot. (Each thread that allocates gets a heap of its own from glibc,
 /// so the calling thread works instead of waiting: a first run's peak
@@ -32,9 +34,10 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let stripe = |t: usize| {
         let mine = (t..all.len()).step_by(threads);
-        mine.map(|i| (i, crate::lazy_regex::prebuild(all[i].0, all[i].1))).collect::<Vec<_>>()
+        let forms = |(p, c): (&str, bool)| [crate::lazy_regex::prebuild(p, c), crate::lazy_regex::prebuild_full(p, c)];
+        mine.map(|i| (i, forms(all[i]))).collect::<Vec<_>>()
     };
-    let mut out: Vec<Option<Built>> = (0..all.len()).map(|_| None).collect();
+    let mut out: Vec<[Option<Built>; 2]> = (0..all.len()).map(|_| [None, None]).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (1..threads).map(|t| scope.spawn(move || stripe(t))).collect();
         let own = stripe(0);
@@ -44,34 +47,52 @@ fn prebuild_all(c: &CompiledRules) -> Vec<Option<Built>> {
             out[i] = b;
         }
     });
-    out
+    out.into_iter().flatten().collect()
 }
 
 /// The index (appended to the snapshot's body) and the regexes' bytes
-/// (written after it, starting 8-byte aligned) of `c`'s regexes. The index
-/// starts with the length of those bytes (see [`blobs_len`]).
-pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<u8>) {
+/// (written after it by [`write_blobs`], starting 8-byte aligned, each
+/// regex's too) of `c`'s regexes. The index starts with the length of
+/// those bytes (see [`blobs_len`]). The bytes stay apart, not copied into
+/// one buffer: with the DFAs of up to 1 MB that `lazy_regex` stores, a
+/// copy was megabytes more of a first run's peak memory.
+pub(super) fn encode(c: &CompiledRules) -> (Vec<u8>, Vec<Vec<u8>>) {
     let (mut index, mut blobs) = (Vec::new(), Vec::new());
     let all = prebuild_all(c);
     release_free_memory();
     index.extend_from_slice(&[0; 8]);
     index.extend_from_slice(&(all.len() as u32).to_le_bytes());
+    let mut len = 0usize;
     for b in all {
         let Some(b) = b else {
             index.push(0);
             continue;
         };
-        blobs.resize(blobs.len().next_multiple_of(8), 0);
+        len = len.next_multiple_of(8);
         index.push(1);
-        index.extend_from_slice(&(blobs.len() as u64).to_le_bytes());
+        index.extend_from_slice(&(len as u64).to_le_bytes());
         index.extend_from_slice(&(b.bytes.len() as u64).to_le_bytes());
         index.extend_from_slice(&checksum(&b.bytes).to_le_bytes());
         index.extend_from_slice(&(b.needle.len() as u32).to_le_bytes());
         index.extend_from_slice(&b.needle);
-        blobs.extend_from_slice(&b.bytes);
+        len += b.bytes.len();
+        blobs.push(b.bytes);
     }
-    index[..8].copy_from_slice(&(blobs.len() as u64).to_le_bytes());
+    index[..8].copy_from_slice(&(len as u64).to_le_bytes());
     (index, blobs)
+}
+
+/// Writes the regexes' bytes [`encode`] gave, each at the 8-byte aligned
+/// offset (from the first) its index gives.
+pub(super) fn write_blobs(w: &mut impl Write, blobs: &[Vec<u8>]) -> io::Result<()> {
+    let mut at = 0usize;
+    for b in blobs {
+        let pad = at.next_multiple_of(8) - at;
+        w.write_all(&[0; 8][..pad])?;
+        w.write_all(b)?;
+        at += pad + b.len();
+    }
+    Ok(())
 }
 
 /// The length of the regexes' bytes an index says follow the body: a file
@@ -110,9 +131,8 @@ pub(super) fn attach(c: &mut CompiledRules, index: &[u8], owner: &Owner, blobs: 
         }
         stored.push(Some(crate::lazy_regex::stored(owner, range, sum, checksum, needle)?));
     }
-    if at != index.len()
-        || count != c.regexes.len() + c.extract.recipient.len() + c.extract.command.len() + c.extract.remote_mta.len()
-    {
+    let regexes = c.regexes.len() + c.extract.recipient.len() + c.extract.command.len() + c.extract.remote_mta.len();
+    if at != index.len() || count != 2 * regexes {
         return None;
     }
     let mut stored = stored.into_iter();
@@ -120,11 +140,17 @@ pub(super) fn attach(c: &mut CompiledRules, index: &[u8], owner: &Owner, blobs: 
         if let Some(s) = stored.next().flatten() {
             r.regex.attach(s);
         }
+        if let Some(s) = stored.next().flatten() {
+            r.regex.attach_full(s);
+        }
     }
     let x = &mut c.extract;
     for p in x.recipient.iter_mut().chain(x.command.iter_mut()).chain(x.remote_mta.iter_mut()) {
         if let Some(s) = stored.next().flatten() {
             p.regex.attach(s);
+        }
+        if let Some(s) = stored.next().flatten() {
+            p.regex.attach_full(s);
         }
     }
     Some(())
