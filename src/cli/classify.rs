@@ -4,7 +4,7 @@
 //! `--input` names it; a directory means every file under it.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,6 +12,7 @@ use super::output::{self, Context, Format};
 use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
+use crate::input::dir::{Entry, Listing};
 use crate::input::{self, json, log, mbox, Kind};
 use crate::{Classification, Engine, EnhancedCode, Verdict};
 
@@ -64,6 +65,10 @@ const READ_BUFFER: usize = 64 * 1024;
 /// Files up to this size are read whole rather than through a buffer.
 const WHOLE_FILE: u64 = 1 << 20;
 
+/// A regular file of a directory is first read with one read of this many
+/// bytes: one shorter is then read whole, without asking its size.
+const FIRST_READ: usize = 64 * 1024;
+
 /// How far the workers reading a directory may run ahead of the output:
 /// files, and bytes of records and messages waiting. The thread writing the
 /// output is a worker too, and writes only between two of its own files, so
@@ -91,7 +96,15 @@ struct Run<'a> {
     /// Messages for stderr, kept in order with the output when the files
     /// of a directory are read by several threads; `None`: written at once.
     notes: Option<Vec<u8>>,
+    /// Where a worker takes the buffers it hands its records over in, and
+    /// where the output thread gives them back once written (so each is
+    /// freed and grown by the thread that allocated it, never by another:
+    /// glibc would lock the allocating thread's heap to free it).
+    spare: Option<&'a Spare>,
 }
+
+/// Buffers a worker handed records over in, given back to it emptied.
+type Spare = std::sync::Mutex<Vec<Vec<u8>>>;
 
 /// Where records go: stdout, or a buffer (a worker reading one file of a
 /// directory).
@@ -125,12 +138,13 @@ impl Write for Out {
 
 /// What a worker made of one file of a directory.
 enum FileOutput<'p> {
-    /// The file's records and messages.
-    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool },
+    /// The file's records and messages; `records` goes back to the worker's
+    /// `spare` once written.
+    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool, spare: Option<&'p Spare> },
     /// A file over [`WHOLE_FILE`] bytes (reply lines or a log, most often,
     /// whose records could be many): left to the output thread, which
     /// streams it in its turn, so that memory stays bounded.
-    Large(&'p PathBuf),
+    Large(&'p Path),
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
@@ -156,6 +170,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         file: Vec::new(),
         failed: false,
         notes: None,
+        spare: None,
     };
     match format {
         Format::Table => run.buf.extend_from_slice(output::table_header().as_bytes()),
@@ -218,7 +233,77 @@ fn read_small(f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-impl Run<'_> {
+/// What a worker does with a file of `listing` (a closure whose worker
+/// state outlives the listing, which a closure written in place cannot say).
+fn worker_reads<'r, 'p>(listing: &'p Listing) -> impl Fn(&mut Run<'r>, &'p Entry) -> FileOutput<'p> + Sync
+where
+    'r: 'p,
+{
+    move |w, entry| w.worker_file(listing, entry)
+}
+
+/// A file of a directory, opened.
+enum Opened {
+    /// Read whole: the first this many bytes of `Run::file`.
+    Whole(usize),
+    /// Not read yet, of this size when known.
+    Other(File, Option<u64>),
+}
+
+/// What the first read of a regular file found.
+enum First {
+    /// The whole file: the first this many bytes of the buffer.
+    Whole(usize),
+    /// A file too large to read whole (or no longer a regular file), of
+    /// this size when known, rewound to its start.
+    Large(File, Option<u64>),
+}
+
+/// Reads the regular file `f` into `data` (a buffer kept from file to file,
+/// [`FIRST_READ`] bytes or more, whose bytes are read over): a file shorter
+/// than that in one read, without asking its size (a read of a regular file
+/// stops short only at its end), a longer one as [`read_small`] would.
+fn read_first(mut f: File, data: &mut Vec<u8>) -> io::Result<First> {
+    if data.len() < FIRST_READ {
+        data.resize(FIRST_READ, 0);
+    }
+    let n = loop {
+        match f.read(&mut data[..FIRST_READ]) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
+    if n < FIRST_READ {
+        return Ok(First::Whole(n));
+    }
+    let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    match size {
+        Some(size) if size <= WHOLE_FILE => {
+            // `size` may be below `n`: the file shrank since it was read.
+            let size = size as usize;
+            let mut filled = n.min(size);
+            if data.len() < size {
+                data.resize(size, 0);
+            }
+            while filled < size {
+                match f.read(&mut data[filled..size]) {
+                    Ok(0) => break,
+                    Ok(k) => filled += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(First::Whole(filled))
+        }
+        _ => {
+            f.rewind()?;
+            Ok(First::Large(f, size))
+        }
+    }
+}
+
+impl<'a> Run<'a> {
     /// A message for stderr: written at once, or kept with the output.
     fn note(&mut self, message: std::fmt::Arguments<'_>) {
         match &mut self.notes {
@@ -232,22 +317,26 @@ impl Run<'_> {
     /// Every file under `dir`, in path order, read by [`Args::jobs`]
     /// threads; records and messages come out in file order.
     fn dir(&mut self, dir: &Path) -> io::Result<()> {
-        let files = input::files_under(dir)?;
+        let listing = Listing::new(dir)?;
+        let files = &listing.files[..];
         let jobs = self.args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let jobs = jobs.clamp(1, files.len().max(1));
         if jobs == 1 {
-            for path in &files {
-                if let Err(e) = self.file(path) {
+            for entry in files {
+                if let Err(e) = self.entry(&listing, entry) {
                     if e.kind() == io::ErrorKind::BrokenPipe {
                         return Err(e);
                     }
-                    self.note(format_args!("{}: {e}", path.display()));
+                    self.note(format_args!("{}: {e}", entry.path.display()));
                     self.failed = true;
                 }
             }
             return Ok(());
         }
         let (engine, args, format) = (self.engine.clone(), self.args, self.format);
+        // One pool of spare buffers per worker, handed out in turn.
+        let spares: Vec<Spare> = (0..jobs).map(|_| Spare::default()).collect();
+        let next_spare = std::sync::atomic::AtomicUsize::new(0);
         let worker = || Run {
             engine: engine.clone(),
             args,
@@ -259,24 +348,29 @@ impl Run<'_> {
             file: Vec::new(),
             failed: false,
             notes: Some(Vec::new()),
+            spare: spares.get(next_spare.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         };
         let worker = || {
             super::heap::prepare_worker();
             worker()
         };
-        let read = |w: &mut Run<'_>, path| w.worker_file(path);
         let size = |done: &FileOutput<'_>| match done {
             FileOutput::Read { records, notes, .. } => records.capacity() + notes.capacity(),
             FileOutput::Large(_) => 0,
         };
-        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, size, |done: FileOutput<'_>| {
+        let read = worker_reads(&listing);
+        super::ordered::in_order(files, jobs, READ_AHEAD, worker, read, size, |done: FileOutput<'_>| {
             match done {
-                FileOutput::Read { records, notes, failed } => {
+                FileOutput::Read { mut records, notes, failed, spare } => {
                     if !notes.is_empty() {
                         let _ = io::stderr().write_all(&notes);
                     }
                     self.failed |= failed;
                     self.buf.extend_from_slice(&records);
+                    if let Some(spare) = spare {
+                        records.clear();
+                        spare.lock().unwrap_or_else(|e| e.into_inner()).push(records);
+                    }
                     if self.buf.len() >= 32 * 1024 {
                         self.out.write_all(&self.buf)?;
                         self.buf.clear();
@@ -298,23 +392,63 @@ impl Run<'_> {
 
     /// A worker's reading of one file of a directory: its records and
     /// messages, or the file handed back when it is too large to hold.
-    fn worker_file<'p>(&mut self, path: &'p PathBuf) -> FileOutput<'p> {
-        let result = match open(path) {
-            Ok((_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
-            Ok((f, size)) => self.opened(path, f, size),
+    fn worker_file<'p>(&mut self, listing: &Listing, entry: &'p Entry) -> FileOutput<'p>
+    where
+        'a: 'p,
+    {
+        // (`'a: 'p`: the spare buffers outlive the files' listing.)
+        let path = &entry.path;
+        let result = match self.open_entry(listing, entry) {
+            Ok(Opened::Whole(n)) => self.whole_file(path, n),
+            Ok(Opened::Other(_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
+            Ok(Opened::Other(f, size)) => self.opened(path, f, size),
             Err(e) => Err(e),
         };
         if let Err(e) = result {
             self.note(format_args!("{}: {e}", path.display()));
             self.failed = true;
         }
-        let mut records = match &mut self.out {
-            Out::Buffer(b) => std::mem::take(b),
-            Out::Stdout(_) => Vec::new(),
-        };
+        let spare = self.spare;
+        // A buffer this worker allocated, given back emptied.
+        let mut records = spare.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).pop()).unwrap_or_default();
+        if let Out::Buffer(b) = &mut self.out {
+            records.append(b);
+        }
         records.append(&mut self.buf);
         let notes = self.notes.as_mut().map(std::mem::take).unwrap_or_default();
-        FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed) }
+        FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed), spare }
+    }
+
+    /// Opens a file of a directory and, when the listing said it is a
+    /// regular file, reads it into `self.file` when it is not too large.
+    fn open_entry(&mut self, listing: &Listing, entry: &Entry) -> io::Result<Opened> {
+        let f = listing.open(entry)?;
+        if !entry.regular {
+            let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+            return Ok(Opened::Other(f, size));
+        }
+        match read_first(f, &mut self.file)? {
+            First::Whole(n) => Ok(Opened::Whole(n)),
+            First::Large(f, size) => Ok(Opened::Other(f, size)),
+        }
+    }
+
+    /// Reads one file of a directory on the output thread.
+    fn entry(&mut self, listing: &Listing, entry: &Entry) -> io::Result<()> {
+        match self.open_entry(listing, entry)? {
+            Opened::Whole(n) => self.whole_file(&entry.path, n),
+            Opened::Other(f, size) => self.opened(&entry.path, f, size),
+        }
+    }
+
+    /// Reads the first `n` bytes of `self.file`, the whole of the file at
+    /// `path`, as a small file.
+    fn whole_file(&mut self, path: &Path, n: usize) -> io::Result<()> {
+        let name = path.to_string_lossy();
+        let data = std::mem::take(&mut self.file);
+        let result = self.small(&name, &data[..n]);
+        self.file = data;
+        result
     }
 
     fn file(&mut self, path: &Path) -> io::Result<()> {
@@ -331,7 +465,7 @@ impl Run<'_> {
             // buffer kept for it, and an email is read from there.
             Some(size) if size <= WHOLE_FILE => {
                 let mut data = std::mem::take(&mut self.file);
-                let result = self.small(&name, &mut f, size as usize, &mut data);
+                let result = read_small(&mut f, size as usize, &mut data).and_then(|()| self.small(&name, &data));
                 self.file = data;
                 result
             }
@@ -339,10 +473,9 @@ impl Run<'_> {
         }
     }
 
-    /// Reads the small file `f` whole into `data`, then as one email or
-    /// as an input of its kind.
-    fn small(&mut self, name: &str, f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
-        read_small(f, size, data)?;
+    /// Reads `data`, the whole of a small file, as one email or as an
+    /// input of its kind.
+    fn small(&mut self, name: &str, data: &[u8]) -> io::Result<()> {
         // Detected from the same head a buffered read would give.
         let kind = match self.args.input {
             Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
@@ -351,7 +484,7 @@ impl Run<'_> {
         if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
             return self.email(name, None, data);
         }
-        self.reader(name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
+        self.reader(name, BufReader::with_capacity(READ_BUFFER, data), Some(data.len() as u64))
     }
 
     /// Reads one input of known or detected kind.
