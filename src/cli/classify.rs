@@ -233,13 +233,13 @@ fn read_small(f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-/// What a worker does with a file of `listing` (a closure whose worker
-/// state outlives the listing, which a closure written in place cannot say).
-fn worker_reads<'r, 'p>(listing: &'p Listing) -> impl Fn(&mut Run<'r>, &'p Entry) -> FileOutput<'p> + Sync
+/// What a worker does with a file of a directory (a closure whose worker
+/// state outlives the files, which a closure written in place cannot say).
+fn worker_reads<'r, 'p>() -> impl Fn(&mut Run<'r>, &'p Entry) -> FileOutput<'p> + Sync
 where
     'r: 'p,
 {
-    move |w, entry| w.worker_file(listing, entry)
+    |w, entry| w.worker_file(entry)
 }
 
 /// A file of a directory, opened.
@@ -317,13 +317,10 @@ impl<'a> Run<'a> {
     /// Every file under `dir`, in path order, read by [`Args::jobs`]
     /// threads; records and messages come out in file order.
     fn dir(&mut self, dir: &Path) -> io::Result<()> {
-        let listing = Listing::new(dir)?;
-        let files = &listing.files[..];
         let jobs = self.args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        let jobs = jobs.clamp(1, files.len().max(1));
-        if jobs == 1 {
-            for entry in files {
-                if let Err(e) = self.entry(&listing, entry) {
+        if jobs <= 1 {
+            for entry in &Listing::new(dir)?.files {
+                if let Err(e) = self.entry(entry) {
                     if e.kind() == io::ErrorKind::BrokenPipe {
                         return Err(e);
                     }
@@ -358,8 +355,12 @@ impl<'a> Run<'a> {
             FileOutput::Read { records, notes, .. } => records.capacity() + notes.capacity(),
             FileOutput::Large(_) => 0,
         };
-        let read = worker_reads(&listing);
-        super::ordered::in_order(files, jobs, READ_AHEAD, worker, read, size, |done: FileOutput<'_>| {
+        // The other workers start (and make their state) while this thread
+        // lists the files.
+        let mut listed = None;
+        let slot = &mut listed;
+        let list = move || Listing::new(dir).map(move |l| &slot.insert(l).files[..]);
+        super::ordered::in_order(list, jobs, READ_AHEAD, worker, worker_reads(), size, |done: FileOutput<'_>| {
             match done {
                 FileOutput::Read { mut records, notes, failed, spare } => {
                     if !notes.is_empty() {
@@ -392,13 +393,13 @@ impl<'a> Run<'a> {
 
     /// A worker's reading of one file of a directory: its records and
     /// messages, or the file handed back when it is too large to hold.
-    fn worker_file<'p>(&mut self, listing: &Listing, entry: &'p Entry) -> FileOutput<'p>
+    fn worker_file<'p>(&mut self, entry: &'p Entry) -> FileOutput<'p>
     where
         'a: 'p,
     {
         // (`'a: 'p`: the spare buffers outlive the files' listing.)
         let path = &entry.path;
-        let result = match self.open_entry(listing, entry) {
+        let result = match self.open_entry(entry) {
             Ok(Opened::Whole(n)) => self.whole_file(path, n),
             Ok(Opened::Other(_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
             Ok(Opened::Other(f, size)) => self.opened(path, f, size),
@@ -421,8 +422,8 @@ impl<'a> Run<'a> {
 
     /// Opens a file of a directory and, when the listing said it is a
     /// regular file, reads it into `self.file` when it is not too large.
-    fn open_entry(&mut self, listing: &Listing, entry: &Entry) -> io::Result<Opened> {
-        let f = listing.open(entry)?;
+    fn open_entry(&mut self, entry: &Entry) -> io::Result<Opened> {
+        let f = entry.open()?;
         if !entry.regular {
             let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             return Ok(Opened::Other(f, size));
@@ -434,8 +435,8 @@ impl<'a> Run<'a> {
     }
 
     /// Reads one file of a directory on the output thread.
-    fn entry(&mut self, listing: &Listing, entry: &Entry) -> io::Result<()> {
-        match self.open_entry(listing, entry)? {
+    fn entry(&mut self, entry: &Entry) -> io::Result<()> {
+        match self.open_entry(entry)? {
             Opened::Whole(n) => self.whole_file(&entry.path, n),
             Opened::Other(f, size) => self.opened(&entry.path, f, size),
         }

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One file of a [`Listing`].
 #[derive(Debug, Clone)]
@@ -14,8 +15,9 @@ pub struct Entry {
     pub path: PathBuf,
     /// Where the file's name starts in `path`.
     name_at: usize,
-    /// The directory holding the file, in [`Listing::dirs`].
-    dir: usize,
+    /// The directory holding the file, open (`None`: it could not be
+    /// opened on its own, and the file is opened by its whole path).
+    dir: Option<Arc<File>>,
     /// Whether the directory listing said this is a regular file (not a
     /// symbolic link, nor anything else): one whose read stops short only
     /// at its end.
@@ -28,9 +30,6 @@ pub struct Entry {
 pub struct Listing {
     /// Every file, in path order.
     pub files: Vec<Entry>,
-    /// The directories walked, open (`None`: it could not be opened on its
-    /// own, and its files are opened by their whole path).
-    dirs: Vec<Option<File>>,
 }
 
 /// Names longer than this are opened by their whole path (Linux names are
@@ -40,7 +39,7 @@ const NAME_MAX: usize = 255;
 impl Listing {
     /// Lists the files under `dir`.
     pub fn new(dir: &Path) -> io::Result<Listing> {
-        let mut listing = Listing { files: Vec::new(), dirs: Vec::new() };
+        let mut listing = Listing { files: Vec::new() };
         listing.walk(dir)?;
         Ok(listing)
     }
@@ -63,11 +62,10 @@ impl Listing {
             }
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let index = self.dirs.len();
         // Opened after it was read, so a directory that cannot be read
         // fails as it did before; one that cannot be opened on its own
         // (it can be read, so this is rare) has its files opened by path.
-        self.dirs.push(open_dir(dir));
+        let opened = open_dir(dir).map(Arc::new);
         self.files.reserve(entries.len());
         for (name, ty) in entries {
             // `dir.join(name)` in one allocation of the right size (join
@@ -79,20 +77,20 @@ impl Listing {
                 self.walk(&path)?;
             } else {
                 let name_at = path.as_os_str().len() - name.len();
-                self.files.push(Entry { path, name_at, dir: index, regular: ty.is_file() });
+                self.files.push(Entry { path, name_at, dir: opened.clone(), regular: ty.is_file() });
             }
         }
         Ok(())
     }
+}
 
-    /// Opens `entry` (one of [`Listing::files`]) for reading, as
-    /// `File::open(&entry.path)` would.
-    pub fn open(&self, entry: &Entry) -> io::Result<File> {
-        let name = &entry.path.as_os_str().as_encoded_bytes()[entry.name_at..];
-        let dir = self.dirs.get(entry.dir).and_then(Option::as_ref);
-        match dir {
+impl Entry {
+    /// Opens the file for reading, as `File::open(&self.path)` would.
+    pub fn open(&self) -> io::Result<File> {
+        let name = &self.path.as_os_str().as_encoded_bytes()[self.name_at..];
+        match &self.dir {
             Some(dir) if name.len() <= NAME_MAX && !name.contains(&0) => open_at(dir, name),
-            _ => File::open(&entry.path),
+            _ => File::open(&self.path),
         }
     }
 }
@@ -145,7 +143,7 @@ mod tests {
         assert_eq!(names, ["a/c/y", "a/c/z", "a/x", "a-b", "a.b", "a0", "b", "l"]);
         for e in &listing.files {
             let mut got = String::new();
-            listing.open(e).unwrap().read_to_string(&mut got).unwrap();
+            e.open().unwrap().read_to_string(&mut got).unwrap();
             assert_eq!(got, std::fs::read_to_string(&e.path).unwrap());
             assert_eq!(e.regular, !e.path.ends_with("l"));
         }
@@ -159,7 +157,7 @@ mod tests {
         std::fs::remove_file(dir.path().join("gone")).unwrap();
         let e = &listing.files[0];
         let by_path = File::open(&e.path).unwrap_err();
-        let relative = listing.open(e).unwrap_err();
+        let relative = e.open().unwrap_err();
         assert_eq!(relative.to_string(), by_path.to_string());
     }
 }
