@@ -485,7 +485,13 @@ impl<'a> Run<'a> {
         if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
             return self.email(name, None, data);
         }
-        self.reader(name, BufReader::with_capacity(READ_BUFFER, data), Some(data.len() as u64))
+        let size = Some(data.len() as u64);
+        if data.len() <= READ_BUFFER {
+            // The bytes a buffered read would give, without copying them
+            // into a buffer of their own: its first fill is all of them.
+            return self.read_kind(name, data, size, kind);
+        }
+        self.read_kind(name, BufReader::with_capacity(READ_BUFFER, data), size, kind)
     }
 
     /// Reads one input of known or detected kind.
@@ -494,6 +500,11 @@ impl<'a> Run<'a> {
             Kind::Auto => input::detect(reader.fill_buf()?),
             k => k,
         };
+        self.read_kind(name, reader, size, kind)
+    }
+
+    /// Reads one input of kind `kind`.
+    fn read_kind(&mut self, name: &str, mut reader: impl BufRead, size: Option<u64>, kind: Kind) -> io::Result<()> {
         match kind {
             Kind::Auto | Kind::Lines => self.lines(name, reader),
             Kind::Log => self.log(name, reader),

@@ -18,7 +18,7 @@
 //! reads a long one (a mailbox, say, or the first emails, which build the
 //! rules' regexes): tens of files were not.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 
@@ -204,8 +204,19 @@ where
         };
         queue.update(|s| s.items = Some(items));
         let mut state = init();
-        // Results waiting for their turn, with the bytes they hold.
-        let mut waiting: BTreeMap<usize, (R, usize)> = BTreeMap::new();
+        // Results waiting for their turn, with the bytes they hold: slot `k`
+        // for input `next + k` (inputs start at most `window.files` places
+        // ahead of `next`).
+        let mut waiting: VecDeque<Option<(R, usize)>> = VecDeque::new();
+        let put = |waiting: &mut VecDeque<Option<(R, usize)>>, next: usize, i: usize, r: R| {
+            let n = size(&r);
+            let k = i - next;
+            if waiting.len() <= k {
+                waiting.resize_with(k + 1, || None);
+            }
+            waiting[k] = Some((r, n));
+            n
+        };
         let mut next = 0;
         // Bytes of this thread's own results not yet counted as held.
         let mut own = 0;
@@ -215,26 +226,24 @@ where
             match queue.try_claim(std::mem::take(&mut own), limits) {
                 Claim::Item(i, item) => {
                     let r = work(&mut state, item);
-                    own = size(&r);
-                    waiting.insert(i, (r, own));
+                    own = put(&mut waiting, next, i, r);
                 }
                 Claim::Full | Claim::Done => match rx.recv() {
                     Ok((i, r)) => {
-                        let n = size(&r);
-                        waiting.insert(i, (r, n));
+                        put(&mut waiting, next, i, r);
                     }
                     // Every other worker has ended: a stop, or a panic the
                     // scope passes on.
                     Err(_) => break,
                 },
             }
-            waiting.extend(rx.try_iter().map(|(i, r)| {
-                let n = size(&r);
-                (i, (r, n))
-            }));
+            for (i, r) in rx.try_iter() {
+                put(&mut waiting, next, i, r);
+            }
             let before = next;
             let mut freed = 0;
-            while let Some((r, n)) = waiting.remove(&next) {
+            while let Some((r, n)) = waiting.front_mut().and_then(Option::take) {
+                waiting.pop_front();
                 next += 1;
                 freed += n;
                 if let Err(e) = emit(r) {
