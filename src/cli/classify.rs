@@ -705,7 +705,35 @@ pub fn for_each_line(reader: impl BufRead, f: impl FnMut(&[u8]) -> io::Result<()
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_size, read_first, File, First, Read, FIRST_READ, WHOLE_FILE};
+
+    #[test]
+    fn read_first_reads_a_file_whole_or_hands_a_large_one_back_rewound() {
+        let dir = tempfile::tempdir().unwrap();
+        // The buffer is kept from file to file, as a worker keeps it.
+        let mut data = Vec::new();
+        for len in [FIRST_READ + 1, 0, 1, FIRST_READ - 1, FIRST_READ, 3 * FIRST_READ + 5, 10] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let path = dir.path().join(len.to_string());
+            std::fs::write(&path, &bytes).unwrap();
+            match read_first(File::open(&path).unwrap(), &mut data).unwrap() {
+                First::Whole(n) => assert_eq!(&data[..n], &bytes[..], "{len} bytes"),
+                First::Large(..) => panic!("{len} bytes not read whole"),
+            }
+        }
+        let path = dir.path().join("large");
+        let bytes: Vec<u8> = (0..WHOLE_FILE + 1).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        match read_first(File::open(&path).unwrap(), &mut data).unwrap() {
+            First::Large(mut f, size) => {
+                assert_eq!(size, Some(WHOLE_FILE + 1));
+                let mut all = Vec::new();
+                f.read_to_end(&mut all).unwrap();
+                assert!(all == bytes, "a large file is handed back from its start");
+            }
+            First::Whole(_) => panic!("a file over WHOLE_FILE read whole"),
+        }
+    }
 
     #[test]
     fn parses_sizes() {
