@@ -83,7 +83,9 @@ const READ_AHEAD: super::ordered::Window = super::ordered::Window { files: 4096,
 const OUT_CHUNK: usize = 64 * 1024;
 
 struct Run<'a> {
-    engine: Engine,
+    /// The rules, borrowed: cloning the engine would write its shared
+    /// reference count, a cache line the other workers read.
+    engine: &'a Engine,
     args: &'a Args,
     format: Format,
     buf: Vec<u8>,
@@ -160,7 +162,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let format = args.format.resolve();
     let json = output::JsonWriter::new(&engine);
     let mut run = Run {
-        engine,
+        engine: &engine,
         args,
         format,
         buf: Vec::with_capacity(OUT_CHUNK + 4096),
@@ -330,17 +332,17 @@ impl<'a> Run<'a> {
             }
             return Ok(());
         }
-        let (engine, args, format) = (self.engine.clone(), self.args, self.format);
+        let (engine, args, format) = (self.engine, self.args, self.format);
         // One pool of spare buffers per worker, handed out in turn.
         let spares: Vec<Spare> = (0..jobs).map(|_| Spare::default()).collect();
         let next_spare = std::sync::atomic::AtomicUsize::new(0);
         let worker = || Run {
-            engine: engine.clone(),
+            engine,
             args,
             format,
             buf: Vec::with_capacity(16 * 1024),
             out: Out::Buffer(Vec::new()),
-            json: output::JsonWriter::new(&engine),
+            json: output::JsonWriter::new(engine),
             scratch: Scratch::new(),
             file: Vec::new(),
             failed: false,
@@ -588,18 +590,18 @@ impl<'a> Run<'a> {
     fn lines(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
         let ctx = Context::default();
         let _ = name;
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
             let verdict = engine.verdict_with(line, Hints::default(), &mut scratch);
-            self.write_verdict(&ctx, line, &engine, verdict)
+            self.write_verdict(&ctx, line, engine, verdict)
         });
         self.scratch = scratch;
         result
     }
 
     fn log(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
             let line = String::from_utf8_lossy(line);
@@ -621,7 +623,7 @@ impl<'a> Run<'a> {
     }
 
     fn json(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let field = self.args.field.clone();
         let mut number = 0usize;
         let mut without_field = 0usize;
@@ -686,11 +688,11 @@ impl<'a> Run<'a> {
 
     /// One record per recipient an email (or a notification) reports on.
     fn report(&mut self, name: &str, message: Option<usize>, report: &crate::extract::Report) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         // One bounce at a time: what `answers` gives, without its list.
         for b in &report.bounces {
             let a = engine.answer(report, b);
-            let ctx = Context::of_answer(&engine, name, message, report, &a);
+            let ctx = Context::of_answer(engine, name, message, report, &a);
             self.write(&ctx, a.bounce.diagnostic.as_bytes(), &a.classification)?;
         }
         Ok(())
