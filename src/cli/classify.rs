@@ -4,7 +4,7 @@
 //! `--input` names it; a directory means every file under it.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +12,7 @@ use super::output::{self, Context, Format};
 use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
-use crate::input::dir::{Entry, Listing};
+use crate::input::dir::{Entry, Listing, Opened};
 use crate::input::{self, json, log, mbox, Kind};
 use crate::{Classification, Engine, EnhancedCode, Verdict};
 
@@ -64,10 +64,6 @@ const READ_BUFFER: usize = 64 * 1024;
 
 /// Files up to this size are read whole rather than through a buffer.
 const WHOLE_FILE: u64 = 1 << 20;
-
-/// A regular file of a directory is first read with one read of this many
-/// bytes: one shorter is then read whole, without asking its size.
-const FIRST_READ: usize = 64 * 1024;
 
 /// How far the workers reading a directory may run ahead of the output:
 /// files, and bytes of records and messages waiting. The thread writing the
@@ -244,67 +240,6 @@ where
     |w, entry| w.worker_file(entry)
 }
 
-/// A file of a directory, opened.
-enum Opened {
-    /// Read whole: the first this many bytes of `Run::file`.
-    Whole(usize),
-    /// Not read yet, of this size when known.
-    Other(File, Option<u64>),
-}
-
-/// What the first read of a regular file found.
-enum First {
-    /// The whole file: the first this many bytes of the buffer.
-    Whole(usize),
-    /// A file too large to read whole (or no longer a regular file), of
-    /// this size when known, rewound to its start.
-    Large(File, Option<u64>),
-}
-
-/// Reads the regular file `f` into `data` (a buffer kept from file to file,
-/// [`FIRST_READ`] bytes or more, whose bytes are read over): a file shorter
-/// than that in one read, without asking its size (a read of a regular file
-/// stops short only at its end), a longer one as [`read_small`] would.
-fn read_first(mut f: File, data: &mut Vec<u8>) -> io::Result<First> {
-    if data.len() < FIRST_READ {
-        data.resize(FIRST_READ, 0);
-    }
-    let n = loop {
-        match f.read(&mut data[..FIRST_READ]) {
-            Ok(n) => break n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    };
-    if n < FIRST_READ {
-        return Ok(First::Whole(n));
-    }
-    let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-    match size {
-        Some(size) if size <= WHOLE_FILE => {
-            // `size` may be below `n`: the file shrank since it was read.
-            let size = size as usize;
-            let mut filled = n.min(size);
-            if data.len() < size {
-                data.resize(size, 0);
-            }
-            while filled < size {
-                match f.read(&mut data[filled..size]) {
-                    Ok(0) => break,
-                    Ok(k) => filled += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(First::Whole(filled))
-        }
-        _ => {
-            f.rewind()?;
-            Ok(First::Large(f, size))
-        }
-    }
-}
-
 impl<'a> Run<'a> {
     /// A message for stderr: written at once, or kept with the output.
     fn note(&mut self, message: std::fmt::Arguments<'_>) {
@@ -401,7 +336,7 @@ impl<'a> Run<'a> {
     {
         // (`'a: 'p`: the spare buffers outlive the files' listing.)
         let path = &entry.path;
-        let result = match self.open_entry(entry) {
+        let result = match entry.read(&mut self.file, WHOLE_FILE) {
             Ok(Opened::Whole(n)) => self.whole_file(path, n),
             Ok(Opened::Other(_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
             Ok(Opened::Other(f, size)) => self.opened(path, f, size),
@@ -422,23 +357,9 @@ impl<'a> Run<'a> {
         FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed), spare }
     }
 
-    /// Opens a file of a directory and, when the listing said it is a
-    /// regular file, reads it into `self.file` when it is not too large.
-    fn open_entry(&mut self, entry: &Entry) -> io::Result<Opened> {
-        let f = entry.open()?;
-        if !entry.regular {
-            let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-            return Ok(Opened::Other(f, size));
-        }
-        match read_first(f, &mut self.file)? {
-            First::Whole(n) => Ok(Opened::Whole(n)),
-            First::Large(f, size) => Ok(Opened::Other(f, size)),
-        }
-    }
-
     /// Reads one file of a directory on the output thread.
     fn entry(&mut self, entry: &Entry) -> io::Result<()> {
-        match self.open_entry(entry)? {
+        match entry.read(&mut self.file, WHOLE_FILE)? {
             Opened::Whole(n) => self.whole_file(&entry.path, n),
             Opened::Other(f, size) => self.opened(&entry.path, f, size),
         }
@@ -707,35 +628,7 @@ pub fn for_each_line(reader: impl BufRead, f: impl FnMut(&[u8]) -> io::Result<()
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_size, read_first, File, First, Read, FIRST_READ, WHOLE_FILE};
-
-    #[test]
-    fn read_first_reads_a_file_whole_or_hands_a_large_one_back_rewound() {
-        let dir = tempfile::tempdir().unwrap();
-        // The buffer is kept from file to file, as a worker keeps it.
-        let mut data = Vec::new();
-        for len in [FIRST_READ + 1, 0, 1, FIRST_READ - 1, FIRST_READ, 3 * FIRST_READ + 5, 10] {
-            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-            let path = dir.path().join(len.to_string());
-            std::fs::write(&path, &bytes).unwrap();
-            match read_first(File::open(&path).unwrap(), &mut data).unwrap() {
-                First::Whole(n) => assert_eq!(&data[..n], &bytes[..], "{len} bytes"),
-                First::Large(..) => panic!("{len} bytes not read whole"),
-            }
-        }
-        let path = dir.path().join("large");
-        let bytes: Vec<u8> = (0..WHOLE_FILE + 1).map(|i| (i % 253) as u8).collect();
-        std::fs::write(&path, &bytes).unwrap();
-        match read_first(File::open(&path).unwrap(), &mut data).unwrap() {
-            First::Large(mut f, size) => {
-                assert_eq!(size, Some(WHOLE_FILE + 1));
-                let mut all = Vec::new();
-                f.read_to_end(&mut all).unwrap();
-                assert!(all == bytes, "a large file is handed back from its start");
-            }
-            First::Whole(_) => panic!("a file over WHOLE_FILE read whole"),
-        }
-    }
+    use super::parse_size;
 
     #[test]
     fn parses_sizes() {

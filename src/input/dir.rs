@@ -1,9 +1,11 @@
 //! The files under a directory, listed once and opened relative to their
 //! own directory: `openat(dir, name)` walks one path component where
 //! opening by the whole path walks every one of them again for each file.
+//! A regular file is then read with one read when it is short, without
+//! asking its size first (one `statx` fewer a file).
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +37,20 @@ pub struct Listing {
 /// Names longer than this are opened by their whole path (Linux names are
 /// at most 255 bytes).
 const NAME_MAX: usize = 255;
+
+/// A regular file is first read with one read of this many bytes: one
+/// shorter is then read whole, without asking its size.
+pub const FIRST_READ: usize = 64 * 1024;
+
+/// A file of a directory, opened by [`Entry::read`].
+#[derive(Debug)]
+pub enum Opened {
+    /// Read whole: the first this many bytes of the buffer given.
+    Whole(usize),
+    /// Not read (too large, or not a regular file), at its start, of this
+    /// size when known.
+    Other(File, Option<u64>),
+}
 
 impl Listing {
     /// Lists the files under `dir`.
@@ -93,6 +109,65 @@ impl Entry {
             _ => File::open(&self.path),
         }
     }
+
+    /// Opens the file and, when the listing said it is a regular file of
+    /// at most `whole` bytes, reads it into `data` (a buffer kept from file
+    /// to file, whose bytes are read over): one shorter than
+    /// [`FIRST_READ`] bytes with one read (a read of a regular file stops
+    /// short only at its end), a longer one up to the size the file has
+    /// then. A file that grows while it is read is read as it was when its
+    /// size was asked; one that shrinks gives what it has.
+    pub fn read(&self, data: &mut Vec<u8>, whole: u64) -> io::Result<Opened> {
+        let mut f = self.open()?;
+        let size_of = |f: &File| f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        if !self.regular {
+            let size = size_of(&f);
+            return Ok(Opened::Other(f, size));
+        }
+        if data.len() < FIRST_READ {
+            data.resize(FIRST_READ, 0);
+        }
+        // One read: a short one is the whole file.
+        let n = loop {
+            match f.read(&mut data[..FIRST_READ]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        if n < FIRST_READ {
+            return Ok(Opened::Whole(n));
+        }
+        match size_of(&f) {
+            Some(size) if size <= whole => {
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                if data.len() < size {
+                    data.resize(size, 0);
+                }
+                // `size` may be below `n`: the file shrank since it was read.
+                let filled = n.min(size);
+                Ok(Opened::Whole(filled + read_into(&mut f, &mut data[filled..size.max(filled)])?))
+            }
+            size => {
+                f.rewind()?;
+                Ok(Opened::Other(f, size))
+            }
+        }
+    }
+}
+
+/// Reads from `f` until `buf` is full or the file ends; the bytes read.
+fn read_into(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match f.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// Opens `dir` to open its files from (`None` when it cannot be).
@@ -126,7 +201,33 @@ fn open_at(dir: &File, name: &[u8]) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+
+    #[test]
+    fn reads_a_file_whole_or_hands_a_large_one_back_at_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [FIRST_READ + 1, 0, 1, FIRST_READ - 1, FIRST_READ, 3 * FIRST_READ + 5, 10];
+        for len in sizes {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(dir.path().join(format!("{len:08}")), &bytes).unwrap();
+        }
+        let whole = 2 * FIRST_READ as u64;
+        std::fs::write(dir.path().join("large"), vec![b'x'; 2 * FIRST_READ + 1]).unwrap();
+        // The buffer is kept from file to file, as a worker keeps it.
+        let mut data = Vec::new();
+        for e in &Listing::new(dir.path()).unwrap().files {
+            let bytes = std::fs::read(&e.path).unwrap();
+            match e.read(&mut data, whole).unwrap() {
+                Opened::Whole(n) => assert!(data[..n] == bytes[..], "{}", e.path.display()),
+                Opened::Other(mut f, size) => {
+                    assert!(bytes.len() as u64 > whole, "{} not read whole", e.path.display());
+                    assert_eq!(size, Some(bytes.len() as u64));
+                    let mut all = Vec::new();
+                    f.read_to_end(&mut all).unwrap();
+                    assert!(all == bytes, "a file handed back is at its start");
+                }
+            }
+        }
+    }
 
     #[test]
     fn lists_what_files_under_lists_and_opens_each() {
