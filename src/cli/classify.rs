@@ -104,6 +104,14 @@ struct Run<'a> {
 /// Buffers a worker handed records over in, given back to it emptied.
 type Spare = std::sync::Mutex<Vec<Vec<u8>>>;
 
+/// At most this many buffers are kept for a worker: enough for the few
+/// files a worker is ahead of the output most of the time (one running far
+/// ahead, while the output thread builds regexes, makes hundreds, which are
+/// freed).
+const SPARE_BUFFERS: usize = 8;
+/// ... and none larger than this (the records of one email take ~1 KB).
+const SPARE_BYTES: usize = 16 * 1024;
+
 /// Where records go: stdout, or a buffer (a worker reading one file of a
 /// directory).
 enum Out {
@@ -306,8 +314,13 @@ impl<'a> Run<'a> {
                     self.failed |= failed;
                     self.buf.extend_from_slice(&records);
                     if let Some(spare) = spare {
-                        records.clear();
-                        spare.lock().unwrap_or_else(|e| e.into_inner()).push(records);
+                        let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+                        // Kept within bounds: buffers kept idle are memory
+                        // no other allocation can reuse.
+                        if spare.len() < SPARE_BUFFERS && records.capacity() <= SPARE_BYTES {
+                            records.clear();
+                            spare.push(records);
+                        }
                     }
                     if self.buf.len() >= 32 * 1024 {
                         self.out.write_all(&self.buf)?;
