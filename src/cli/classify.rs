@@ -12,6 +12,7 @@ use super::output::{self, Context, Format};
 use super::Cli;
 use crate::classify::{Hints, Scratch};
 use crate::extract::EmailKind;
+use crate::input::dir::{Entry, Listing, Opened};
 use crate::input::{self, json, log, mbox, Kind};
 use crate::{Classification, Engine, EnhancedCode, Verdict};
 
@@ -78,7 +79,9 @@ const READ_AHEAD: super::ordered::Window = super::ordered::Window { files: 4096,
 const OUT_CHUNK: usize = 64 * 1024;
 
 struct Run<'a> {
-    engine: Engine,
+    /// The rules, borrowed: cloning the engine would write its shared
+    /// reference count, a cache line the other workers read.
+    engine: &'a Engine,
     args: &'a Args,
     format: Format,
     buf: Vec<u8>,
@@ -91,7 +94,23 @@ struct Run<'a> {
     /// Messages for stderr, kept in order with the output when the files
     /// of a directory are read by several threads; `None`: written at once.
     notes: Option<Vec<u8>>,
+    /// Where a worker takes the buffers it hands its records over in, and
+    /// where the output thread gives them back once written (so each is
+    /// freed and grown by the thread that allocated it, never by another:
+    /// glibc would lock the allocating thread's heap to free it).
+    spare: Option<&'a Spare>,
 }
+
+/// Buffers a worker handed records over in, given back to it emptied.
+type Spare = std::sync::Mutex<Vec<Vec<u8>>>;
+
+/// At most this many buffers are kept for a worker: enough for the few
+/// files a worker is ahead of the output most of the time (one running far
+/// ahead, while the output thread builds regexes, makes hundreds, which are
+/// freed).
+const SPARE_BUFFERS: usize = 8;
+/// ... and none larger than this (the records of one email take ~1 KB).
+const SPARE_BYTES: usize = 16 * 1024;
 
 /// Where records go: stdout, or a buffer (a worker reading one file of a
 /// directory).
@@ -125,12 +144,13 @@ impl Write for Out {
 
 /// What a worker made of one file of a directory.
 enum FileOutput<'p> {
-    /// The file's records and messages.
-    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool },
+    /// The file's records and messages; `records` goes back to the worker's
+    /// `spare` once written.
+    Read { records: Vec<u8>, notes: Vec<u8>, failed: bool, spare: Option<&'p Spare> },
     /// A file over [`WHOLE_FILE`] bytes (reply lines or a log, most often,
     /// whose records could be many): left to the output thread, which
     /// streams it in its turn, so that memory stays bounded.
-    Large(&'p PathBuf),
+    Large(&'p Path),
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
@@ -146,7 +166,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
     let format = args.format.resolve();
     let json = output::JsonWriter::new(&engine);
     let mut run = Run {
-        engine,
+        engine: &engine,
         args,
         format,
         buf: Vec::with_capacity(OUT_CHUNK + 4096),
@@ -156,6 +176,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
         file: Vec::new(),
         failed: false,
         notes: None,
+        spare: None,
     };
     match format {
         Format::Table => run.buf.extend_from_slice(output::table_header().as_bytes()),
@@ -218,7 +239,16 @@ fn read_small(f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-impl Run<'_> {
+/// What a worker does with a file of a directory (a closure whose worker
+/// state outlives the files, which a closure written in place cannot say).
+fn worker_reads<'r, 'p>() -> impl Fn(&mut Run<'r>, &'p Entry) -> FileOutput<'p> + Sync
+where
+    'r: 'p,
+{
+    |w, entry| w.worker_file(entry)
+}
+
+impl<'a> Run<'a> {
     /// A message for stderr: written at once, or kept with the output.
     fn note(&mut self, message: std::fmt::Arguments<'_>) {
         match &mut self.notes {
@@ -232,51 +262,66 @@ impl Run<'_> {
     /// Every file under `dir`, in path order, read by [`Args::jobs`]
     /// threads; records and messages come out in file order.
     fn dir(&mut self, dir: &Path) -> io::Result<()> {
-        let files = input::files_under(dir)?;
         let jobs = self.args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        let jobs = jobs.clamp(1, files.len().max(1));
-        if jobs == 1 {
-            for path in &files {
-                if let Err(e) = self.file(path) {
+        if jobs <= 1 {
+            for entry in &Listing::new(dir)?.files {
+                if let Err(e) = self.entry(entry) {
                     if e.kind() == io::ErrorKind::BrokenPipe {
                         return Err(e);
                     }
-                    self.note(format_args!("{}: {e}", path.display()));
+                    self.note(format_args!("{}: {e}", entry.path.display()));
                     self.failed = true;
                 }
             }
             return Ok(());
         }
-        let (engine, args, format) = (self.engine.clone(), self.args, self.format);
+        let (engine, args, format) = (self.engine, self.args, self.format);
+        // One pool of spare buffers per worker, handed out in turn.
+        let spares: Vec<Spare> = (0..jobs).map(|_| Spare::default()).collect();
+        let next_spare = std::sync::atomic::AtomicUsize::new(0);
         let worker = || Run {
-            engine: engine.clone(),
+            engine,
             args,
             format,
             buf: Vec::with_capacity(16 * 1024),
             out: Out::Buffer(Vec::new()),
-            json: output::JsonWriter::new(&engine),
+            json: output::JsonWriter::new(engine),
             scratch: Scratch::new(),
             file: Vec::new(),
             failed: false,
             notes: Some(Vec::new()),
+            spare: spares.get(next_spare.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         };
         let worker = || {
             super::heap::prepare_worker();
             worker()
         };
-        let read = |w: &mut Run<'_>, path| w.worker_file(path);
         let size = |done: &FileOutput<'_>| match done {
             FileOutput::Read { records, notes, .. } => records.capacity() + notes.capacity(),
             FileOutput::Large(_) => 0,
         };
-        super::ordered::in_order(&files, jobs, READ_AHEAD, worker, read, size, |done: FileOutput<'_>| {
+        // The other workers start (and make their state) while this thread
+        // lists the files.
+        let mut listed = None;
+        let slot = &mut listed;
+        let list = move || Listing::new(dir).map(move |l| &slot.insert(l).files[..]);
+        super::ordered::in_order(list, jobs, READ_AHEAD, worker, worker_reads(), size, |done: FileOutput<'_>| {
             match done {
-                FileOutput::Read { records, notes, failed } => {
+                FileOutput::Read { mut records, notes, failed, spare } => {
                     if !notes.is_empty() {
                         let _ = io::stderr().write_all(&notes);
                     }
                     self.failed |= failed;
                     self.buf.extend_from_slice(&records);
+                    if let Some(spare) = spare {
+                        let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+                        // Kept within bounds: buffers kept idle are memory
+                        // no other allocation can reuse.
+                        if spare.len() < SPARE_BUFFERS && records.capacity() <= SPARE_BYTES {
+                            records.clear();
+                            spare.push(records);
+                        }
+                    }
                     if self.buf.len() >= 32 * 1024 {
                         self.out.write_all(&self.buf)?;
                         self.buf.clear();
@@ -298,23 +343,49 @@ impl Run<'_> {
 
     /// A worker's reading of one file of a directory: its records and
     /// messages, or the file handed back when it is too large to hold.
-    fn worker_file<'p>(&mut self, path: &'p PathBuf) -> FileOutput<'p> {
-        let result = match open(path) {
-            Ok((_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
-            Ok((f, size)) => self.opened(path, f, size),
+    fn worker_file<'p>(&mut self, entry: &'p Entry) -> FileOutput<'p>
+    where
+        'a: 'p,
+    {
+        // (`'a: 'p`: the spare buffers outlive the files' listing.)
+        let path = &entry.path;
+        let result = match entry.read(&mut self.file, WHOLE_FILE) {
+            Ok(Opened::Whole(n)) => self.whole_file(path, n),
+            Ok(Opened::Other(_, Some(size))) if size > WHOLE_FILE => return FileOutput::Large(path),
+            Ok(Opened::Other(f, size)) => self.opened(path, f, size),
             Err(e) => Err(e),
         };
         if let Err(e) = result {
             self.note(format_args!("{}: {e}", path.display()));
             self.failed = true;
         }
-        let mut records = match &mut self.out {
-            Out::Buffer(b) => std::mem::take(b),
-            Out::Stdout(_) => Vec::new(),
-        };
+        let spare = self.spare;
+        // A buffer this worker allocated, given back emptied.
+        let mut records = spare.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).pop()).unwrap_or_default();
+        if let Out::Buffer(b) = &mut self.out {
+            records.append(b);
+        }
         records.append(&mut self.buf);
         let notes = self.notes.as_mut().map(std::mem::take).unwrap_or_default();
-        FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed) }
+        FileOutput::Read { records, notes, failed: std::mem::take(&mut self.failed), spare }
+    }
+
+    /// Reads one file of a directory on the output thread.
+    fn entry(&mut self, entry: &Entry) -> io::Result<()> {
+        match entry.read(&mut self.file, WHOLE_FILE)? {
+            Opened::Whole(n) => self.whole_file(&entry.path, n),
+            Opened::Other(f, size) => self.opened(&entry.path, f, size),
+        }
+    }
+
+    /// Reads the first `n` bytes of `self.file`, the whole of the file at
+    /// `path`, as a small file.
+    fn whole_file(&mut self, path: &Path, n: usize) -> io::Result<()> {
+        let name = path.to_string_lossy();
+        let data = std::mem::take(&mut self.file);
+        let result = self.small(&name, &data[..n]);
+        self.file = data;
+        result
     }
 
     fn file(&mut self, path: &Path) -> io::Result<()> {
@@ -331,7 +402,7 @@ impl Run<'_> {
             // buffer kept for it, and an email is read from there.
             Some(size) if size <= WHOLE_FILE => {
                 let mut data = std::mem::take(&mut self.file);
-                let result = self.small(&name, &mut f, size as usize, &mut data);
+                let result = read_small(&mut f, size as usize, &mut data).and_then(|()| self.small(&name, &data));
                 self.file = data;
                 result
             }
@@ -339,10 +410,9 @@ impl Run<'_> {
         }
     }
 
-    /// Reads the small file `f` whole into `data`, then as one email or
-    /// as an input of its kind.
-    fn small(&mut self, name: &str, f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
-        read_small(f, size, data)?;
+    /// Reads `data`, the whole of a small file, as one email or as an
+    /// input of its kind.
+    fn small(&mut self, name: &str, data: &[u8]) -> io::Result<()> {
         // Detected from the same head a buffered read would give.
         let kind = match self.args.input {
             Kind::Auto => input::detect(&data[..data.len().min(READ_BUFFER)]),
@@ -351,7 +421,13 @@ impl Run<'_> {
         if kind == Kind::Email && data.len() as u64 <= self.args.max_size {
             return self.email(name, None, data);
         }
-        self.reader(name, BufReader::with_capacity(READ_BUFFER, &data[..]), Some(data.len() as u64))
+        let size = Some(data.len() as u64);
+        if data.len() <= READ_BUFFER {
+            // The bytes a buffered read would give, without copying them
+            // into a buffer of their own: its first fill is all of them.
+            return self.read_kind(name, data, size, kind);
+        }
+        self.read_kind(name, BufReader::with_capacity(READ_BUFFER, data), size, kind)
     }
 
     /// Reads one input of known or detected kind.
@@ -360,6 +436,11 @@ impl Run<'_> {
             Kind::Auto => input::detect(reader.fill_buf()?),
             k => k,
         };
+        self.read_kind(name, reader, size, kind)
+    }
+
+    /// Reads one input of kind `kind`.
+    fn read_kind(&mut self, name: &str, mut reader: impl BufRead, size: Option<u64>, kind: Kind) -> io::Result<()> {
         match kind {
             Kind::Auto | Kind::Lines => self.lines(name, reader),
             Kind::Log => self.log(name, reader),
@@ -443,18 +524,18 @@ impl Run<'_> {
     fn lines(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
         let ctx = Context::default();
         let _ = name;
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
             let verdict = engine.verdict_with(line, Hints::default(), &mut scratch);
-            self.write_verdict(&ctx, line, &engine, verdict)
+            self.write_verdict(&ctx, line, engine, verdict)
         });
         self.scratch = scratch;
         result
     }
 
     fn log(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let mut scratch = std::mem::take(&mut self.scratch);
         let result = for_each_line(reader, |line| {
             let line = String::from_utf8_lossy(line);
@@ -476,7 +557,7 @@ impl Run<'_> {
     }
 
     fn json(&mut self, name: &str, reader: impl BufRead) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         let field = self.args.field.clone();
         let mut number = 0usize;
         let mut without_field = 0usize;
@@ -541,11 +622,11 @@ impl Run<'_> {
 
     /// One record per recipient an email (or a notification) reports on.
     fn report(&mut self, name: &str, message: Option<usize>, report: &crate::extract::Report) -> io::Result<()> {
-        let engine = self.engine.clone();
+        let engine = self.engine;
         // One bounce at a time: what `answers` gives, without its list.
         for b in &report.bounces {
             let a = engine.answer(report, b);
-            let ctx = Context::of_answer(&engine, name, message, report, &a);
+            let ctx = Context::of_answer(engine, name, message, report, &a);
             self.write(&ctx, a.bounce.diagnostic.as_bytes(), &a.classification)?;
         }
         Ok(())

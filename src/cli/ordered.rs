@@ -18,18 +18,20 @@
 //! reads a long one (a mailbox, say, or the first emails, which build the
 //! rules' regexes): tens of files were not.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 
 /// Claims of inputs, shared by the workers and the thread handing results
 /// back.
-struct Queue {
-    state: Mutex<State>,
+struct Queue<'a, T: 'a> {
+    state: Mutex<State<'a, T>>,
     moved: Condvar,
 }
 
-struct State {
+struct State<'a, T: 'a> {
+    /// The inputs, once listed.
+    items: Option<&'a [T]>,
     /// The next input to start.
     next: usize,
     /// Results handed back so far.
@@ -43,36 +45,38 @@ struct State {
 }
 
 /// What a worker may do next.
-enum Claim {
-    /// Work on this input.
-    Item(usize),
+enum Claim<'a, T> {
+    /// Work on this input, the one at this index.
+    Item(usize, &'a T),
     /// Every input is claimed, or work stopped.
     Done,
-    /// The next input is `window` places ahead of the results handed back,
-    /// or the results waiting hold too many bytes.
+    /// The inputs are not listed yet, or the next input is `window` places
+    /// ahead of the results handed back, or the results waiting hold too
+    /// many bytes.
     Full,
 }
 
-impl Queue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+impl<'a, T> Queue<'a, T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<'a, T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Counts `held` more bytes waiting, then gives the next input to work
     /// on, if there is one within the limits.
-    fn try_claim(&self, held: usize, limits: Limits) -> Claim {
+    fn try_claim(&self, held: usize, window: Window) -> Claim<'a, T> {
         let mut s = self.lock();
         s.held += held;
-        claim_in(&mut s, limits)
+        claim_in(&mut s, window)
     }
 
     /// The next input to work on, waiting while it would be beyond the
-    /// limits; `None` when there is none or work stopped.
-    fn claim(&self, limits: Limits) -> Option<usize> {
+    /// limits or the inputs are not listed yet; `None` when there is none
+    /// or work stopped.
+    fn claim(&self, window: Window) -> Option<(usize, &'a T)> {
         let mut s = self.lock();
         loop {
-            match claim_in(&mut s, limits) {
-                Claim::Item(i) => return Some(i),
+            match claim_in(&mut s, window) {
+                Claim::Item(i, item) => return Some((i, item)),
                 Claim::Done => return None,
                 Claim::Full => {
                     s.waiting += 1;
@@ -83,7 +87,7 @@ impl Queue {
         }
     }
 
-    fn update(&self, f: impl FnOnce(&mut State)) {
+    fn update(&self, f: impl FnOnce(&mut State<'a, T>)) {
         let mut s = self.lock();
         f(&mut s);
         // Waking costs a system call: only when somebody waits.
@@ -93,29 +97,24 @@ impl Queue {
     }
 }
 
-/// Which inputs workers may start: one of the `len` inputs, within the
-/// window.
-#[derive(Clone, Copy)]
-struct Limits {
-    /// The number of inputs.
-    len: usize,
-    window: Window,
-}
-
-fn claim_in(s: &mut State, limits: Limits) -> Claim {
-    if s.stop || s.next >= limits.len {
+/// The next input a worker may start, within the window.
+fn claim_in<'a, T>(s: &mut State<'a, T>, window: Window) -> Claim<'a, T> {
+    let Some(items) = s.items else {
+        return if s.stop { Claim::Done } else { Claim::Full };
+    };
+    if s.stop || s.next >= items.len() {
         Claim::Done
-    } else if s.next >= s.done + limits.window.files || (s.held >= limits.window.bytes && s.next > s.done) {
+    } else if s.next >= s.done + window.files || (s.held >= window.bytes && s.next > s.done) {
         Claim::Full
     } else {
         s.next += 1;
-        Claim::Item(s.next - 1)
+        Claim::Item(s.next - 1, &items[s.next - 1])
     }
 }
 
-struct StopOnPanic<'a>(&'a Queue);
+struct StopOnPanic<'q, 'a, T>(&'q Queue<'a, T>);
 
-impl Drop for StopOnPanic<'_> {
+impl<T> Drop for StopOnPanic<'_, '_, T> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             self.0.update(|s| s.stop = true);
@@ -133,17 +132,19 @@ pub(crate) struct Window {
     pub(crate) bytes: usize,
 }
 
-/// Runs `work` on every item with `threads` workers (the calling thread and
-/// `threads - 1` more, each with its own state from `init`), and calls
-/// `emit`, on the calling thread, with each result in the order of `items`.
+/// Runs `work` on every item that `list` gives with `threads` workers (the
+/// calling thread and `threads - 1` more, each with its own state from
+/// `init`), and calls `emit`, on the calling thread, with each result in the
+/// order of the items. The other workers start first, and make their state
+/// while the calling thread lists the items (a directory's files, say).
 /// `size` tells the bytes a result holds until it is emitted. Stops early,
-/// returning its error, when `emit` fails.
+/// returning its error, when `list` or `emit` fails.
 ///
 /// ```text
-/// in_order(&paths, 2, window, || Worker::new(), |w, path| w.read(path), |out| out.len(), |out| stdout.write_all(&out))
+/// in_order(|| Ok(&paths[..]), 2, window, || Worker::new(), |w, path| w.read(path), |out| out.len(), |out| stdout.write_all(&out))
 /// ```
 pub(crate) fn in_order<'a, T, S, R, E>(
-    items: &'a [T],
+    list: impl FnOnce() -> Result<&'a [T], E>,
     threads: usize,
     window: Window,
     init: impl Fn() -> S + Sync,
@@ -152,12 +153,12 @@ pub(crate) fn in_order<'a, T, S, R, E>(
     mut emit: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E>
 where
-    T: Sync,
+    T: Sync + 'a,
     R: Send,
 {
-    let limits = Limits { len: items.len(), window: Window { files: window.files.max(1), ..window } };
+    let limits = Window { files: window.files.max(1), ..window };
     let queue = Queue {
-        state: Mutex::new(State { next: 0, done: 0, held: 0, stop: false, waiting: 0 }),
+        state: Mutex::new(State { items: None, next: 0, done: 0, held: 0, stop: false, waiting: 0 }),
         moved: Condvar::new(),
     };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
@@ -180,23 +181,42 @@ where
                             break;
                         }
                     }
-                    let i = match claim {
-                        Claim::Item(i) => i,
+                    let (i, item) = match claim {
+                        Claim::Item(i, item) => (i, item),
                         Claim::Done => break,
                         Claim::Full => match queue.claim(limits) {
-                            Some(i) => i,
+                            Some(claimed) => claimed,
                             None => break,
                         },
                     };
-                    made = Some((i, work(&mut state, &items[i])));
+                    made = Some((i, work(&mut state, item)));
                 }
             });
         }
         drop(tx);
         let _guard = StopOnPanic(&queue);
+        let items = match list() {
+            Ok(items) => items,
+            Err(e) => {
+                queue.update(|s| s.stop = true);
+                return Err(e);
+            }
+        };
+        queue.update(|s| s.items = Some(items));
         let mut state = init();
-        // Results waiting for their turn, with the bytes they hold.
-        let mut waiting: BTreeMap<usize, (R, usize)> = BTreeMap::new();
+        // Results waiting for their turn, with the bytes they hold: slot `k`
+        // for input `next + k` (inputs start at most `window.files` places
+        // ahead of `next`).
+        let mut waiting: VecDeque<Option<(R, usize)>> = VecDeque::new();
+        let put = |waiting: &mut VecDeque<Option<(R, usize)>>, next: usize, i: usize, r: R| {
+            let n = size(&r);
+            let k = i - next;
+            if waiting.len() <= k {
+                waiting.resize_with(k + 1, || None);
+            }
+            waiting[k] = Some((r, n));
+            n
+        };
         let mut next = 0;
         // Bytes of this thread's own results not yet counted as held.
         let mut own = 0;
@@ -204,28 +224,26 @@ where
             // Work while there is work within the window; else wait for
             // another worker's result (the one the window waits for).
             match queue.try_claim(std::mem::take(&mut own), limits) {
-                Claim::Item(i) => {
-                    let r = work(&mut state, &items[i]);
-                    own = size(&r);
-                    waiting.insert(i, (r, own));
+                Claim::Item(i, item) => {
+                    let r = work(&mut state, item);
+                    own = put(&mut waiting, next, i, r);
                 }
                 Claim::Full | Claim::Done => match rx.recv() {
                     Ok((i, r)) => {
-                        let n = size(&r);
-                        waiting.insert(i, (r, n));
+                        put(&mut waiting, next, i, r);
                     }
                     // Every other worker has ended: a stop, or a panic the
                     // scope passes on.
                     Err(_) => break,
                 },
             }
-            waiting.extend(rx.try_iter().map(|(i, r)| {
-                let n = size(&r);
-                (i, (r, n))
-            }));
+            for (i, r) in rx.try_iter() {
+                put(&mut waiting, next, i, r);
+            }
             let before = next;
             let mut freed = 0;
-            while let Some((r, n)) = waiting.remove(&next) {
+            while let Some((r, n)) = waiting.front_mut().and_then(Option::take) {
+                waiting.pop_front();
                 next += 1;
                 freed += n;
                 if let Err(e) = emit(r) {
@@ -257,7 +275,7 @@ mod tests {
         let mut seen = Vec::new();
         // Uneven work: later items finish first unless order is restored.
         let r: Result<(), ()> = in_order(
-            &items,
+            || Ok(&items[..]),
             3,
             Window { files: 8, bytes: usize::MAX },
             || 0u64,
@@ -284,7 +302,7 @@ mod tests {
         let mut seen = Vec::new();
         // At most two bytes of results waiting, each result one or three.
         let r: Result<(), ()> = in_order(
-            &items,
+            || Ok(&items[..]),
             3,
             Window { files: 1000, bytes: 2 },
             || (),
@@ -309,7 +327,7 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let mut emitted = 0;
         let r = in_order(
-            &items,
+            || Ok(&items[..]),
             2,
             Window { files: 4, bytes: 16 },
             || (),
@@ -331,11 +349,11 @@ mod tests {
     #[test]
     fn handles_no_items_and_one_thread() {
         let window = Window { files: 4, bytes: 1 };
-        let r: Result<(), ()> = in_order(&[] as &[u8], 2, window, || (), |_, _| 0, |_| 1, |_| Ok(()));
+        let r: Result<(), ()> = in_order(|| Ok(&[] as &[u8]), 2, window, || (), |_, _| 0, |_| 1, |_| Ok(()));
         assert!(r.is_ok());
         let mut out = Vec::new();
         let r: Result<(), ()> = in_order(
-            &[1, 2, 3],
+            || Ok(&[1, 2, 3][..]),
             1,
             Window { files: 1, bytes: 0 },
             || (),
@@ -348,5 +366,19 @@ mod tests {
         );
         assert!(r.is_ok());
         assert_eq!(out, [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_failed_listing_stops_the_workers_started_before_it() {
+        let r: Result<(), &str> = in_order(
+            || Err("unreadable"),
+            4,
+            Window { files: 4, bytes: 16 },
+            || (),
+            |_, &x: &u8| x,
+            |_| 1,
+            |_| -> Result<(), &str> { panic!("nothing was listed") },
+        );
+        assert_eq!(r, Err("unreadable"));
     }
 }

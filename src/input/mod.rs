@@ -2,6 +2,7 @@
 //! files, maildirs and other directories, Postfix and Exim log lines, JSON
 //! lines. [`detect`] tells them apart from their first bytes.
 
+pub mod dir;
 pub mod email;
 pub mod json;
 pub mod log;
@@ -72,43 +73,7 @@ pub fn detect(head: &[u8]) -> Kind {
 /// directories skipped). Maildirs (`cur/`, `new/`, `tmp/`) need nothing
 /// special: every message is a file.
 pub fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    walk(dir, &mut out)?;
-    Ok(out)
-}
-
-/// Adds the files under `dir` to `out`: each directory's entries sorted by
-/// name and subdirectories walked in place, which is the order of sorting
-/// the whole paths (component by component) without comparing them.
-/// Symbolic links are not followed, so the walk cannot loop.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<(std::ffi::OsString, bool)> = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name.as_encoded_bytes().first() == Some(&b'.') {
-            continue;
-        }
-        let ty = entry.file_type()?;
-        if ty.is_dir() || ty.is_file() || ty.is_symlink() {
-            entries.push((name, ty.is_dir()));
-        }
-    }
-    entries.sort_unstable();
-    out.reserve(entries.len());
-    for (name, is_dir) in entries {
-        // `dir.join(name)` in one allocation of the right size (join copies
-        // `dir`, then grows the copy for the name).
-        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
-        path.push(dir);
-        path.push(name);
-        if !is_dir {
-            out.push(path);
-        } else {
-            walk(&path, out)?;
-        }
-    }
-    Ok(())
+    Ok(dir::Listing::new(dir)?.files.into_iter().map(|e| e.path).collect())
 }
 
 #[cfg(test)]
