@@ -33,6 +33,33 @@ fn attached_full<R: super::super::Compile>(regex: &mut LazyRegex<R>) -> bool {
     true
 }
 
+/// Checks that `pattern` given stored forms (by `attach` and
+/// `attach_bytes`, which must say they attached one) finds in `text` what
+/// the regex built on demand finds: its first `groups` groups, whether it
+/// matches, and as a byte regex, where.
+fn agrees_with_built(
+    pattern: &str,
+    text: &str,
+    groups: usize,
+    attach: fn(&mut LazyRegex<regex::Regex>) -> bool,
+    attach_bytes: fn(&mut LazyRegex<regex::bytes::Regex>) -> bool,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let built = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+    let mut read = LazyRegex::<regex::Regex>::new(pattern).unwrap();
+    proptest::prop_assert!(attach(&mut read));
+    let found = |c: Option<crate::lazy_regex::Captures<'_>>| {
+        c.map(|c| (0..groups).map(|i| c.get(i).map(|m| (m.start(), m.as_str().to_string()))).collect::<Vec<_>>())
+    };
+    proptest::prop_assert_eq!(found(read.captures(text)), found(built.captures(text)));
+    proptest::prop_assert_eq!(read.is_match(text), built.is_match(text));
+    let bytes = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
+    let mut bytes_read = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
+    proptest::prop_assert!(attach_bytes(&mut bytes_read));
+    let (a, b) = (bytes_read.find(text.as_bytes()), bytes.find(text.as_bytes()));
+    proptest::prop_assert_eq!(a.map(|m| m.range()), b.map(|m| m.range()));
+    Ok(())
+}
+
 /// Patterns that need Unicode, each with a stored full form: non-ASCII
 /// letters folded case-insensitively, Unicode classes and spaces.
 const FULL_PATTERNS: [&str; 5] = [
@@ -52,20 +79,7 @@ proptest::proptest! {
         text in "[a-zA-Z0-9 _.:<>@*•éÉäÄßſK\u{a0}\u{2003}\t-]{0,40}",
         p in 0..FULL_PATTERNS.len(),
     ) {
-        let pattern = FULL_PATTERNS[p];
-        let built = LazyRegex::<regex::Regex>::new(pattern).unwrap();
-        let mut read = LazyRegex::<regex::Regex>::new(pattern).unwrap();
-        proptest::prop_assert!(attached_full(&mut read));
-        let groups = |c: Option<crate::lazy_regex::Captures<'_>>| {
-            c.map(|c| (0..3).map(|i| c.get(i).map(|m| (m.start(), m.as_str().to_string()))).collect::<Vec<_>>())
-        };
-        proptest::prop_assert_eq!(groups(read.captures(&text)), groups(built.captures(&text)));
-        proptest::prop_assert_eq!(read.is_match(&text), built.is_match(&text));
-        let bytes = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
-        let mut bytes_read = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
-        proptest::prop_assert!(attached_full(&mut bytes_read));
-        let (a, b) = (bytes_read.find(text.as_bytes()), bytes.find(text.as_bytes()));
-        proptest::prop_assert_eq!(a.map(|m| m.range()), b.map(|m| m.range()));
+        agrees_with_built(FULL_PATTERNS[p], &text, 3, attached_full::<regex::Regex>, attached_full::<regex::bytes::Regex>)?;
     }
 }
 
@@ -97,20 +111,7 @@ proptest::proptest! {
         text in "[a-zA-Z0-9 _.:<>@\\[\\]()\t\n-é]{0,40}",
         p in 0..PATTERNS.len(),
     ) {
-        let pattern = PATTERNS[p];
-        let built = LazyRegex::<regex::Regex>::new(pattern).unwrap();
-        let mut read = LazyRegex::<regex::Regex>::new(pattern).unwrap();
-        proptest::prop_assert!(attached(&mut read));
-        let groups = |c: Option<crate::lazy_regex::Captures<'_>>| {
-            c.map(|c| (0..4).map(|i| c.get(i).map(|m| (m.start(), m.as_str().to_string()))).collect::<Vec<_>>())
-        };
-        proptest::prop_assert_eq!(groups(read.captures(&text)), groups(built.captures(&text)));
-        proptest::prop_assert_eq!(read.is_match(&text), built.is_match(&text));
-        let bytes = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
-        let mut bytes_read = LazyRegex::<regex::bytes::Regex>::new(pattern).unwrap();
-        proptest::prop_assert!(attached(&mut bytes_read));
-        let (a, b) = (bytes_read.find(text.as_bytes()), bytes.find(text.as_bytes()));
-        proptest::prop_assert_eq!(a.map(|m| m.range()), b.map(|m| m.range()));
+        agrees_with_built(PATTERNS[p], &text, 4, attached::<regex::Regex>, attached::<regex::bytes::Regex>)?;
     }
 }
 
