@@ -330,7 +330,7 @@ impl DualRegex {
     }
 
     /// The bounds of the leftmost-first match in `haystack`, if any.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn find(&self, haystack: &[u8]) -> Option<Range<usize>> {
         self.find_match(haystack).map(|m| m.range())
     }
