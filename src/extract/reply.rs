@@ -7,14 +7,13 @@ use std::sync::OnceLock;
 
 use crate::lazy_regex::DualRegex;
 
+mod scan;
+
+/// The regex [`scan::reply_start`] scans for, for the texts it leaves to
+/// it (built only then).
 fn reply_start() -> &'static DualRegex {
     static RE: OnceLock<DualRegex> = OnceLock::new();
     RE.get_or_init(|| DualRegex::new(r"(?:^|[\s:(<])([245]\d\d)-(\S)"))
-}
-
-fn enhanced_prefix() -> &'static DualRegex {
-    static RE: OnceLock<DualRegex> = OnceLock::new();
-    RE.get_or_init(|| DualRegex::new(r"^#?[245]\.\d{1,3}\.\d{1,3}\s+"))
 }
 
 /// Whether `s` holds a reply continuation's code (`[245]\d\d-`), which
@@ -34,16 +33,22 @@ pub(crate) fn join_replies<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let found = if has_continuation_code(line.as_bytes()) { reply_start().captures(line) } else { None };
-        let Some(c) = found else {
+        let found = match has_continuation_code(line.as_bytes()) {
+            false => None,
+            true => match scan::reply_start(line.as_bytes()) {
+                Ok(found) => found,
+                Err(()) => reply_start().captures(line).and_then(|c| c.get(1)).map(|m| m.start()..m.start() + 3),
+            },
+        };
+        let Some(code) = found else {
             out.push(Cow::Borrowed(line));
             i += 1;
             continue;
         };
-        let code = c.get(1).map_or("", |m| m.as_str());
-        let at = c.get(1).map_or(0, |m| m.start());
+        let at = code.start;
+        let code = &line[code];
         let first = &line[at + 4..];
-        let enhanced = enhanced_prefix().find(first.as_bytes()).map(|m| first[m].trim().to_string());
+        let enhanced = scan::enhanced_at(first.as_bytes(), 0).map(|end| first[..end].trim().to_string());
         let mut joined = format!("{}{} {}", &line[..at], code, first.trim());
         // Continuation lines may repeat a transcript prefix (`<<< `).
         let prefix = line[..at].trim();
@@ -79,11 +84,6 @@ pub(crate) fn join_replies<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
     out
 }
 
-fn inline_continuation() -> &'static DualRegex {
-    static RE: OnceLock<DualRegex> = OnceLock::new();
-    RE.get_or_init(|| DualRegex::new(r"(?:^|\s)([245]\d\d)-(#?[245]\.\d{1,3}\.\d{1,3}\s+)?"))
-}
-
 /// A multi-line SMTP reply already on one line (`550-5.7.1 a 550-5.7.1 b
 /// 550 5.7.1 c`), as DSN fields and joined text carry it, written as one
 /// reply (`550 5.7.1 a b c`). Text without a `NNN-` continuation is
@@ -92,9 +92,9 @@ pub(crate) fn join_inline(s: &str) -> Cow<'_, str> {
     if !has_continuation_code(s.as_bytes()) {
         return Cow::Borrowed(s);
     }
-    let Some(cont) = inline_continuation().captures(s) else { return Cow::Borrowed(s) };
-    let code = cont.get(1).map_or("", |m| m.as_str());
-    let enhanced = cont.get(2).map(|m| m.as_str().trim());
+    let Some((code, enhanced)) = scan::inline_continuation(s.as_bytes()) else { return Cow::Borrowed(s) };
+    let code = &s[code];
+    let enhanced = enhanced.map(|e| s[e].trim());
     let mut out = String::with_capacity(s.len());
     let mut seen_code = false;
     let mut words = s.split_whitespace().peekable();
@@ -154,7 +154,7 @@ mod tests {
             [("550-x", true), ("x 421-4.7.0 y", true), ("5.5.0-x", false), ("550 x", false), ("-550", false)]
         {
             assert_eq!(has_continuation_code(text.as_bytes()), has, "{text}");
-            assert!(has || reply_start().captures(text).is_none());
+            assert!(has || scan::reply_start(text.as_bytes()) == Ok(None));
         }
     }
 
@@ -162,7 +162,8 @@ mod tests {
         /// Every text either regex matches holds a continuation code.
         #[test]
         fn the_byte_scan_never_hides_a_match(text in "[245 0-9a-z:(<#.-]{0,24}") {
-            if reply_start().captures(&text).is_some() || inline_continuation().captures(&text).is_some() {
+            let start = scan::reply_start(text.as_bytes()) != Ok(None);
+            if start || scan::inline_continuation(text.as_bytes()).is_some() {
                 proptest::prop_assert!(has_continuation_code(text.as_bytes()));
             }
         }

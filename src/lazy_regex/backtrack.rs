@@ -61,16 +61,36 @@ enum Frame {
     Restore { slot: u32, offset: Option<NonMaxUsize> },
 }
 
+/// One state and what the walk reads with it, in one place: a step reads
+/// one entry instead of one in each of three arrays.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    inst: Inst,
+    /// The state's row in the visited set ([`UNCHECKED`] for a state with
+    /// a single way in, see [`rows`]).
+    row: u32,
+    /// What the state may lead to (see [`Reach`]).
+    reach: Reach,
+    /// The bytes of an [`Inst::Set`] (`sets[set]`), empty for the others.
+    bits: [u64; 4],
+}
+
+/// The [`Node`]s of states with their rows, [`Reach`]es and byte sets.
+fn nodes(states: &[(Inst, u32)], reach: &[Reach], sets: &[[u64; 4]]) -> Box<[Node]> {
+    let bits = |inst: Inst| match inst {
+        Inst::Set { set, .. } => sets.get(set as usize).copied().unwrap_or_default(),
+        _ => [0; 4],
+    };
+    states.iter().zip(reach).map(|(&(inst, row), &reach)| Node { inst, row, reach, bits: bits(inst) }).collect()
+}
+
 /// A bounded backtracker over a compiled NFA (see the module documentation).
 #[derive(Clone, Debug)]
 pub(super) struct Backtracker {
-    /// Each state, and its row in the visited set ([`UNCHECKED`] for a
-    /// state with a single way in, see [`rows`]).
-    states: Box<[(Inst, u32)]>,
+    /// Each state (see [`Node`]).
+    nodes: Box<[Node]>,
     /// How many states have a row.
     checked: usize,
-    /// What each state may lead to (see [`Reach`]).
-    reach: Box<[Reach]>,
     alts: Box<[u32]>,
     sets: Box<[[u64; 4]]>,
     tables: Box<[[u32; 256]]>,
@@ -141,10 +161,10 @@ impl Backtracker {
         let start = id(nfa.start_anchored());
         let rows = rows(&insts, &alts, &tables, start);
         let reach = Reach::of(&insts, &alts, &sets, &tables);
+        let states: Vec<(Inst, u32)> = insts.iter().copied().zip(rows.iter().copied()).collect();
         Backtracker {
-            reach,
+            nodes: nodes(&states, &reach, &sets),
             checked: rows_len(&rows),
-            states: insts.iter().copied().zip(rows.iter().copied()).collect(),
             alts: alts.into(),
             sets: sets.into(),
             tables: tables.into(),
@@ -223,7 +243,7 @@ impl Backtracker {
     /// Whether state `sid` may lead to a match from `at` (see [`Reach`]).
     #[inline(always)]
     fn viable(&self, haystack: &[u8], text: &[u8], sid: u32, at: usize) -> bool {
-        let Some(r) = self.reach.get(sid as usize) else { return false };
+        let Some(r) = self.nodes.get(sid as usize).map(|n| &n.reach) else { return false };
         if let Some(&b) = text.get(at) {
             if r.first[usize::from(b >> 6)] & (1 << (b & 63)) != 0 {
                 return true;
@@ -248,20 +268,19 @@ impl Backtracker {
         slots: &mut [Option<NonMaxUsize>],
     ) -> bool {
         loop {
-            let Some(&(inst, row)) = self.states.get(sid as usize) else { return false };
-            if row != UNCHECKED {
-                let bit = row as usize * stride + (at - start);
+            let Some(node) = self.nodes.get(sid as usize) else { return false };
+            if node.row != UNCHECKED {
+                let bit = node.row as usize * stride + (at - start);
                 let Some(block) = cache.visited.get_mut(bit / 64) else { return false };
                 if *block & (1 << (bit % 64)) != 0 {
                     return false;
                 }
                 *block |= 1 << (bit % 64);
             }
-            match inst {
-                Inst::Set { set, next } => {
+            match node.inst {
+                Inst::Set { next, .. } => {
                     let Some(&b) = text.get(at) else { return false };
-                    let Some(set) = self.sets.get(set as usize) else { return false };
-                    if set[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                    if node.bits[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
                         return false;
                     }
                     (sid, at) = (next, at + 1);

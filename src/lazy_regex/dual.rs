@@ -2,7 +2,6 @@
 //! in full, and the builds behind it (see the parent module for why).
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex_automata::{meta, nfa::thompson::WhichCaptures, MatchKind};
@@ -330,8 +329,8 @@ impl DualRegex {
     }
 
     /// The bounds of the leftmost-first match in `haystack`, if any.
-    #[inline]
-    pub(crate) fn find(&self, haystack: &[u8]) -> Option<Range<usize>> {
+    #[cfg(test)]
+    pub(crate) fn find(&self, haystack: &[u8]) -> Option<std::ops::Range<usize>> {
         self.find_match(haystack).map(|m| m.range())
     }
 

@@ -24,8 +24,8 @@ const MATCH: u32 = 7;
 impl Backtracker {
     /// Appends this backtracker to `w`.
     pub(in crate::lazy_regex) fn put(&self, w: &mut Writer) {
-        w.u32(self.states.len() as u32);
-        for &(inst, row) in self.states.iter() {
+        w.u32(self.nodes.len() as u32);
+        for &super::Node { inst, row, .. } in self.nodes.iter() {
             let (tag, a, b) = match inst {
                 Inst::Set { set, next } => (SET, set, next),
                 Inst::Table { table } => (TABLE, table, 0),
@@ -39,7 +39,7 @@ impl Backtracker {
             [tag, a, b, row].into_iter().for_each(|v| w.u32(v));
         }
         w.u32(self.checked as u32);
-        for r in self.reach.iter() {
+        for r in self.nodes.iter().map(|n| &n.reach) {
             r.first.iter().for_each(|&v| w.u64(v));
             let mut looks = [0u8; 4];
             r.looks.write_repr(&mut looks);
@@ -101,7 +101,8 @@ impl Backtracker {
         let start = r.u32()?;
         let mut look = LookMatcher::new();
         look.set_line_terminator(u8::try_from(r.u32()?).ok()?);
-        Some(Backtracker { states: states.into(), checked, reach, alts, sets, tables: tables.into(), start, look })
+        let nodes = super::nodes(&states, &reach, &sets);
+        Some(Backtracker { nodes, checked, alts, sets, tables: tables.into(), start, look })
     }
 }
 
