@@ -333,7 +333,8 @@ impl PhraseDfa {
         if row != 0 {
             return row;
         }
-        if cache.table.len() + cache.row_len > cache.capacity_entries() {
+        // `init` gave the table the cache's whole capacity.
+        if cache.table.len() + cache.row_len > cache.table.capacity() {
             self.clear(cache);
             if s == ROOT {
                 return cache.start;
