@@ -326,13 +326,15 @@ impl PhraseDfa {
     }
 
     /// The row of trie state `s`, made (clearing a full cache first) when it
-    /// has none.
+    /// has none. Inlined into [`Self::fill`], its one hot caller.
+    #[inline(always)]
     fn row(&self, cache: &mut Cache, s: u32) -> u32 {
         let row = cache.rows[s as usize];
         if row != 0 {
             return row;
         }
-        if cache.table.len() + cache.row_len > cache.capacity_entries() {
+        // `init` gave the table the cache's whole capacity.
+        if cache.table.len() + cache.row_len > cache.table.capacity() {
             self.clear(cache);
             if s == ROOT {
                 return cache.start;

@@ -10,6 +10,11 @@
 //! and is advised (`MADV_HUGEPAGE` on Linux) so that a fault there maps a
 //! whole huge page at once. Elsewhere, and for small tables, it is a plain
 //! allocation.
+//!
+//! On Linux the buffer is an anonymous mapping, which the kernel hands out
+//! zeroed: the table then zeroes only entries it used before (after a
+//! `truncate`), not the fresh ones a growing cache takes (≈ 100 instructions
+//! of `memset` a row saved, about 0.9M a worker over the corpus).
 
 use std::alloc::{self, Layout};
 use std::ops::{Deref, DerefMut};
@@ -24,13 +29,26 @@ const SMALL: usize = 512 << 10;
 /// A fixed-capacity, growable array of `u32`, zero-filled as it grows.
 ///
 /// Invariant: `ptr` is valid for `cap` entries (dangling when `cap` is 0),
-/// and the first `len <= cap` of them are initialized.
+/// the first `len <= cap` of them are initialized, and every entry from
+/// `used` (`len <= used <= cap`) on is initialized to zero.
 pub(crate) struct Table {
     ptr: NonNull<u32>,
     len: usize,
     cap: usize,
-    /// The allocation: its start and layout (`None` when `cap` is 0).
-    alloc: Option<(NonNull<u8>, Layout)>,
+    /// Entries from here on are zero (never written since allocation).
+    used: usize,
+    /// The allocation (`None` when `cap` is 0).
+    alloc: Option<Alloc>,
+}
+
+/// How a [`Table`]'s buffer was obtained, to give it back the same way.
+#[derive(Clone, Copy)]
+enum Alloc {
+    /// From the global allocator: its start and layout (not zeroed).
+    Heap(NonNull<u8>, Layout),
+    /// An anonymous mapping (zeroed by the kernel): its start and length.
+    #[cfg(target_os = "linux")]
+    Mapped(NonNull<u8>, usize),
 }
 
 // SAFETY: `Table` owns its buffer like a `Vec<u32>` does.
@@ -40,7 +58,7 @@ unsafe impl Sync for Table {}
 
 impl Default for Table {
     fn default() -> Table {
-        Table { ptr: NonNull::dangling(), len: 0, cap: 0, alloc: None }
+        Table { ptr: NonNull::dangling(), len: 0, cap: 0, used: 0, alloc: None }
     }
 }
 
@@ -65,17 +83,14 @@ impl Table {
         } else {
             (0, 4, bytes)
         };
-        let layout = Layout::from_size_align(size, align).expect("table layout");
-        // SAFETY: `layout` has a non-zero size.
-        let start = unsafe { alloc::alloc(layout) };
-        let Some(start) = NonNull::new(start) else { alloc::handle_alloc_error(layout) };
+        let (start, alloc, used) = allocate(size, align, cap);
         // SAFETY: `lead + bytes <= size`, the allocation's size, so `lead`
         // is in it; `lead` and the alignment are multiples of 4.
         let ptr = unsafe { NonNull::new_unchecked(start.as_ptr().add(lead).cast::<u32>()) };
         if lead > 0 {
             advise_huge(ptr.as_ptr() as usize + SMALL, size - HUGE);
         }
-        Table { ptr, len: 0, cap, alloc: Some((start, layout)) }
+        Table { ptr, len: 0, cap, used, alloc: Some(alloc) }
     }
 
     /// The most entries the table can hold.
@@ -90,10 +105,15 @@ impl Table {
     pub(crate) fn grow_zeroed(&mut self, len: usize) {
         assert!(len <= self.cap, "table grown past its capacity");
         if len > self.len {
-            // SAFETY: `self.len..len` is within the `cap` entries the buffer
-            // is valid for; writing zeros initializes them.
-            unsafe { self.ptr.as_ptr().add(self.len).write_bytes(0, len - self.len) };
+            // Entries from `used` on are zero already (the invariant).
+            let dirty = len.min(self.used);
+            if dirty > self.len {
+                // SAFETY: `self.len..dirty` is within the `cap` entries the
+                // buffer is valid for; writing zeros initializes them.
+                unsafe { self.ptr.as_ptr().add(self.len).write_bytes(0, dirty - self.len) };
+            }
             self.len = len;
+            self.used = self.used.max(len);
         }
     }
 
@@ -121,11 +141,63 @@ impl DerefMut for Table {
 
 impl Drop for Table {
     fn drop(&mut self) {
-        if let Some((start, layout)) = self.alloc {
-            // SAFETY: allocated in `with_capacity` with this layout.
-            unsafe { alloc::dealloc(start.as_ptr(), layout) };
+        match self.alloc {
+            // SAFETY: allocated in `allocate` with this layout.
+            Some(Alloc::Heap(start, layout)) => unsafe { alloc::dealloc(start.as_ptr(), layout) },
+            // SAFETY: mapped in `allocate` with this length, and no longer
+            // referenced (the table is being dropped).
+            #[cfg(target_os = "linux")]
+            Some(Alloc::Mapped(start, len)) => unsafe {
+                libc::munmap(start.as_ptr().cast(), len);
+            },
+            None => {}
         }
     }
+}
+
+/// A buffer of `size` bytes (non-zero) aligned to `align`: its start, how
+/// to free it, and the first entry from which it is known zero (`cap`, that
+/// is none, for the global allocator's memory).
+#[cfg(target_os = "linux")]
+fn allocate(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize) {
+    // Map `align - 1` more bytes so an aligned start fits (address space
+    // only: untouched pages cost nothing).
+    let len = size + (align - 1);
+    // SAFETY: a fresh private anonymous mapping; it aliases nothing.
+    let addr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if addr == libc::MAP_FAILED {
+        let layout = Layout::from_size_align(size, align).expect("table layout");
+        // SAFETY: `layout` has a non-zero size.
+        let start = unsafe { alloc::alloc(layout) };
+        let Some(start) = NonNull::new(start) else { alloc::handle_alloc_error(layout) };
+        return (start, Alloc::Heap(start, layout), cap);
+    }
+    let map = NonNull::new(addr.cast::<u8>()).expect("mmap returned null");
+    let offset = (addr as usize).next_multiple_of(align) - addr as usize;
+    // SAFETY: `offset < align`, so `offset + size <= len`, in the mapping.
+    let start = unsafe { NonNull::new_unchecked(map.as_ptr().add(offset)) };
+    // Anonymous mappings are zero-filled: nothing is used yet.
+    (start, Alloc::Mapped(map, len), 0)
+}
+
+/// A buffer of `size` bytes (non-zero) aligned to `align`: its start, how
+/// to free it, and the first entry from which it is known zero (`cap`: none).
+#[cfg(not(target_os = "linux"))]
+fn allocate(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize) {
+    let layout = Layout::from_size_align(size, align).expect("table layout");
+    // SAFETY: `layout` has a non-zero size.
+    let start = unsafe { alloc::alloc(layout) };
+    let Some(start) = NonNull::new(start) else { alloc::handle_alloc_error(layout) };
+    (start, Alloc::Heap(start, layout), cap)
 }
 
 /// Asks the kernel to back `[addr, addr + len)` with transparent huge pages.
