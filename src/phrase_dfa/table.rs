@@ -175,11 +175,7 @@ fn allocate(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize
         )
     };
     if addr == libc::MAP_FAILED {
-        let layout = Layout::from_size_align(size, align).expect("table layout");
-        // SAFETY: `layout` has a non-zero size.
-        let start = unsafe { alloc::alloc(layout) };
-        let Some(start) = NonNull::new(start) else { alloc::handle_alloc_error(layout) };
-        return (start, Alloc::Heap(start, layout), cap);
+        return from_heap(size, align, cap);
     }
     let map = NonNull::new(addr.cast::<u8>()).expect("mmap returned null");
     let offset = (addr as usize).next_multiple_of(align) - addr as usize;
@@ -193,6 +189,12 @@ fn allocate(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize
 /// to free it, and the first entry from which it is known zero (`cap`: none).
 #[cfg(not(target_os = "linux"))]
 fn allocate(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize) {
+    from_heap(size, align, cap)
+}
+
+/// As [`allocate`], from the global allocator (whose memory is not known
+/// zero).
+fn from_heap(size: usize, align: usize, cap: usize) -> (NonNull<u8>, Alloc, usize) {
     let layout = Layout::from_size_align(size, align).expect("table layout");
     // SAFETY: `layout` has a non-zero size.
     let start = unsafe { alloc::alloc(layout) };
