@@ -145,9 +145,11 @@ fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, Mim
 /// Where the walk is: the part being read and the multipart or message it
 /// belongs to.
 #[derive(Default)]
-struct State {
+struct State<'x> {
     mime_type: MimeType,
-    boundary: Option<Vec<u8>>,
+    /// The boundary of the multipart being read, borrowed from the email
+    /// when its `Content-Type` value is.
+    boundary: Option<Cow<'x, [u8]>>,
     /// Index of the multipart (or attached message) part this state reads.
     part_id: usize,
     sub_part_ids: Vec<usize>,
@@ -188,13 +190,23 @@ impl<'x> Part<'x> {
     }
 }
 
+/// The `boundary` attribute of `ct` (the first so named, as
+/// [`ContentType::attribute`]), borrowed from the email when its value is.
+fn boundary_of<'x>(ct: &ContentType<'x>) -> Option<Cow<'x, [u8]>> {
+    let value = &ct.attributes.as_ref()?.iter().find(|a| a.name == "boundary")?.value;
+    Some(match value {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.as_bytes().to_vec()),
+    })
+}
+
 /// Reads `raw` (line endings normalised) into its MIME tree; `None` when
 /// it has no header at all. Never panics on any input.
 pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     let mut stream = MessageStream::new(raw);
     let mut message = Msg::new(raw);
     let mut state = State { decode: true, ..State::default() };
-    let mut stack: Vec<(State, Option<Msg<'_>>)> = Vec::with_capacity(4);
+    let mut stack: Vec<(State<'_>, Option<Msg<'_>>)> = Vec::with_capacity(4);
     let mut last_heads = Heads::default();
 
     'outer: loop {
@@ -223,8 +235,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         let mut part = Part::new(heads, state.offset_header, state.offset_body);
         let (is_multipart, mut is_text, mut mime_type) = mime_type(part.content_type.as_ref(), state.mime_type);
         if is_multipart {
-            let boundary =
-                part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
+            let boundary = part.content_type.as_ref().and_then(boundary_of);
             if let Some(boundary) = boundary {
                 if seek::next_part(&mut stream, raw, &boundary) {
                     let new_state = State {
