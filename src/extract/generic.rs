@@ -193,13 +193,13 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     }
     // A list of addresses shares the text that follows the list, or else
     // the text before it.
-    let adjacent = |k: usize| {
+    let adjacent = |starts: &[Start], k: usize| {
         starts
             .get(k + 1)
             .is_some_and(|n| report.section[starts[k].line + 1..n.line].iter().all(|l| l.trim().is_empty()))
     };
     for k in (0..starts.len()).rev() {
-        if diagnostics[k].is_empty() && adjacent(k) {
+        if diagnostics[k].is_empty() && adjacent(&starts, k) {
             diagnostics[k] = diagnostics[k + 1].clone();
         }
     }
@@ -207,24 +207,29 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     let mut lead: Option<String> = None;
     // Whether every recipient line so far follows the previous one directly.
     let mut list_from_start = true;
-    for (k, s) in starts.iter().enumerate() {
+    // The recipients are moved out of `starts` as they are pushed (only the
+    // line numbers of the others are read after).
+    for k in 0..starts.len() {
+        let s = &starts[k];
+        let (line, strong) = (s.line, s.strong);
         let mut diagnostic = std::mem::take(&mut diagnostics[k]);
         if diagnostic.is_empty() && list_from_start {
             let lines = &report.section[..starts.first().map_or(0, |s| s.line)];
             diagnostic = lead.get_or_insert_with(|| diagnostic_of(spec, lines.iter().map(AsRef::as_ref))).clone();
         }
-        list_from_start &= adjacent(k);
+        list_from_start &= adjacent(&starts, k);
         let (from, to) = ranges[k];
-        let block = report.section[from.min(s.line)..to.max(s.line + 1)].join("\n");
-        if let Some(prev) = report.recipients.iter_mut().find(|t| same_lowercased(&t.recipient, &s.recipient)) {
+        let block = report.section[from.min(line)..to.max(line + 1)].join("\n");
+        if let Some(prev) = report.recipients.iter_mut().find(|t| same_lowercased(&t.recipient, &starts[k].recipient)) {
             if prev.diagnostic.is_empty() {
                 prev.diagnostic = diagnostic;
                 prev.block = block;
             }
-            prev.strong |= s.strong;
+            prev.strong |= strong;
             continue;
         }
-        report.recipients.push(TextRecipient { recipient: s.recipient.clone(), diagnostic, block, strong: s.strong });
+        let recipient = std::mem::take(&mut starts[k].recipient);
+        report.recipients.push(TextRecipient { recipient, diagnostic, block, strong });
     }
     report
 }

@@ -52,10 +52,9 @@ pub(crate) struct View<'a> {
     pub original: Option<Original<'a>>,
     /// Raw bytes of attached messages, for an email that forwards a bounce.
     pub attached: Vec<Cow<'a, [u8]>>,
-    /// The top-level content type, lowercased (`multipart/report`).
-    pub content_type: String,
-    /// The `report-type` parameter of the top-level content type, lowercased.
-    pub report_type: String,
+    /// The `report-type` parameter of the top-level content type,
+    /// lowercased (borrowed from the email when it already is).
+    pub report_type: Cow<'a, str>,
 }
 
 impl View<'_> {
@@ -66,6 +65,16 @@ impl View<'_> {
         }
         self.text.push_str(part);
         self.texts += 1;
+    }
+}
+
+/// The value of `attribute` (the first so named, as
+/// `ContentType::attribute` finds it), lowercased; empty when there is none.
+fn lowercase_value<'a>(attribute: Option<&mail_parser::Attribute<'a>>) -> Cow<'a, str> {
+    match attribute.map(|a| &a.value) {
+        None => Cow::Borrowed(""),
+        Some(Cow::Borrowed(s)) if !s.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(s),
+        Some(s) => Cow::Owned(s.to_ascii_lowercase()),
     }
 }
 
@@ -124,14 +133,8 @@ pub(crate) fn view(raw: &[u8]) -> Option<View<'_>> {
         })
         .unwrap_or_default();
     if let Some(ct) = &top.content_type {
-        let (ctype, subtype) = (ct.ctype(), ct.subtype().unwrap_or(""));
-        let mut t = String::with_capacity(ctype.len() + 1 + subtype.len());
-        t.push_str(ctype);
-        t.push('/');
-        t.push_str(subtype);
-        t.make_ascii_lowercase();
-        v.content_type = t;
-        v.report_type = ct.attribute("report-type").unwrap_or("").to_ascii_lowercase();
+        v.report_type =
+            lowercase_value(ct.attributes.as_ref().and_then(|a| a.iter().find(|a| a.name == "report-type")));
     }
     // HTML parts are turned into text only when there is no plain text.
     let mut html: Vec<Cow<'_, str>> = Vec::new();

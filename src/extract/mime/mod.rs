@@ -145,12 +145,19 @@ fn mime_type(ct: Option<&ContentType<'_>>, parent: MimeType) -> (bool, bool, Mim
 /// Where the walk is: the part being read and the multipart or message it
 /// belongs to.
 #[derive(Default)]
-struct State {
+struct State<'x> {
     mime_type: MimeType,
-    boundary: Option<Vec<u8>>,
+    /// The boundary of the multipart being read, borrowed from the email
+    /// when its `Content-Type` value is.
+    boundary: Option<Cow<'x, [u8]>>,
     /// Index of the multipart (or attached message) part this state reads.
     part_id: usize,
+    /// The sub-parts read so far, unless the only one is part 0 (see
+    /// `lone_zero`).
     sub_part_ids: Vec<usize>,
+    /// Whether the only sub-part so far is part 0 (a message's top part),
+    /// held without allocating `sub_part_ids`.
+    lone_zero: bool,
     offset_header: usize,
     offset_body: usize,
     offset_end: usize,
@@ -188,13 +195,44 @@ impl<'x> Part<'x> {
     }
 }
 
+impl State<'_> {
+    /// Notes part `id` as a sub-part of the part this state reads; a first
+    /// id 0 is held in `lone_zero` until a second one comes.
+    fn push_sub_part(&mut self, id: usize) {
+        if id == 0 && self.sub_part_ids.is_empty() && !self.lone_zero {
+            self.lone_zero = true;
+            return;
+        }
+        if std::mem::take(&mut self.lone_zero) {
+            self.sub_part_ids.push(0);
+        }
+        self.sub_part_ids.push(id);
+    }
+
+    /// The sub-parts, taken, as a multipart body's list; `None` when the
+    /// only one is part 0.
+    fn take_sub_parts(&mut self) -> Option<Vec<usize>> {
+        (!self.lone_zero).then(|| std::mem::take(&mut self.sub_part_ids))
+    }
+}
+
+/// The `boundary` attribute of `ct` (the first so named, as
+/// [`ContentType::attribute`]), borrowed from the email when its value is.
+fn boundary_of<'x>(ct: &ContentType<'x>) -> Option<Cow<'x, [u8]>> {
+    let value = &ct.attributes.as_ref()?.iter().find(|a| a.name == "boundary")?.value;
+    Some(match value {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.as_bytes().to_vec()),
+    })
+}
+
 /// Reads `raw` (line endings normalised) into its MIME tree; `None` when
 /// it has no header at all. Never panics on any input.
 pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
     let mut stream = MessageStream::new(raw);
     let mut message = Msg::new(raw);
     let mut state = State { decode: true, ..State::default() };
-    let mut stack: Vec<(State, Option<Msg<'_>>)> = Vec::with_capacity(4);
+    let mut stack: Vec<(State<'_>, Option<Msg<'_>>)> = Vec::new();
     let mut last_heads = Heads::default();
 
     'outer: loop {
@@ -218,13 +256,12 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         };
         stream.skip_bytes(body - stream.offset());
         state.offset_body = body;
-        state.sub_part_ids.push(message.parts.len());
+        state.push_sub_part(message.parts.len());
 
         let mut part = Part::new(heads, state.offset_header, state.offset_body);
         let (is_multipart, mut is_text, mut mime_type) = mime_type(part.content_type.as_ref(), state.mime_type);
         if is_multipart {
-            let boundary =
-                part.content_type.as_ref().and_then(|c| c.attribute("boundary")).map(|b| b.as_bytes().to_vec());
+            let boundary = part.content_type.as_ref().and_then(boundary_of);
             if let Some(boundary) = boundary {
                 if seek::next_part(&mut stream, raw, &boundary) {
                     let new_state = State {
@@ -348,8 +385,8 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 }
                 // The end of a multipart.
                 let Some(p) = message.parts.get_mut(state.part_id) else { break 'outer };
-                if state.sub_part_ids.len() != 1 || state.sub_part_ids[0] != 0 {
-                    p.body = Body::Multipart(std::mem::take(&mut state.sub_part_ids));
+                if let Some(ids) = state.take_sub_parts() {
+                    p.body = Body::Multipart(ids);
                 }
                 if let Some((prev_state, _)) = stack.pop() {
                     state = prev_state;
@@ -385,8 +422,8 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             message = prev_message;
         } else if let Some(p) = message.parts.get_mut(state.part_id) {
             p.offset_end = end;
-            if state.sub_part_ids.len() != 1 || state.sub_part_ids[0] != 0 {
-                p.body = Body::Multipart(std::mem::take(&mut state.sub_part_ids));
+            if let Some(ids) = state.take_sub_parts() {
+                p.body = Body::Multipart(ids);
             }
         }
         state = prev_state;

@@ -200,3 +200,28 @@ fn ascii_is_read_as_itself_in_the_listed_charsets() {
     assert!(!ascii_as_itself("utf-7") && !ascii_as_itself("utf-16"));
     assert!(!plain_ascii(b"\x1b$B") && !plain_ascii("é".as_bytes()));
 }
+
+proptest! {
+    /// The sub-part list with its lone part 0 held in a flag gives the
+    /// multipart bodies a plain list did (none when the list is `[0]`).
+    #[test]
+    fn sub_parts_agree_with_a_plain_list(ids in proptest::collection::vec(0usize..4, 0..6)) {
+        let mut state = State::default();
+        for &id in &ids {
+            state.push_sub_part(id);
+        }
+        let plain = (ids.len() != 1 || ids[0] != 0).then(|| ids.clone());
+        prop_assert_eq!(state.take_sub_parts(), plain);
+    }
+}
+
+#[test]
+fn boundary_is_borrowed_from_the_header() {
+    let raw = b"Content-Type: multipart/mixed; boundary=\"b1\"; boundary=\"b2\"\n\n--b1\n\nx\n--b1--\n";
+    let m = parse(raw).unwrap();
+    let ct = m.parts[0].content_type.as_ref().unwrap();
+    let b = boundary_of(ct).unwrap();
+    assert!(matches!(b, Cow::Borrowed(_)));
+    assert_eq!(&*b, b"b1");
+    assert_eq!(ct.attribute("boundary").map(str::as_bytes), Some(&*b));
+}
