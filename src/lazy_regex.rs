@@ -230,9 +230,14 @@ impl<'h> Captures<'h> {
         self.slots.get_group(index).map(|s| Match { haystack: self.haystack, range: s.range() })
     }
 
-    /// The group called `name`, if it took part in the match.
+    /// The group called `name`, if it took part in the match. The group's
+    /// index is found by comparing the few names of the matching pattern in
+    /// turn (names are unique within a pattern): cheaper than the hash map
+    /// `get_group_by_name` looks the name up in.
     pub(crate) fn name(&self, name: &str) -> Option<Match<'h>> {
-        self.slots.get_group_by_name(name).map(|s| Match { haystack: self.haystack, range: s.range() })
+        let pattern = self.slots.pattern()?;
+        let index = self.slots.group_info().pattern_names(pattern).position(|n| n == Some(name))?;
+        self.get(index)
     }
 }
 

@@ -118,3 +118,18 @@ fn finds_named_groups() {
     assert!(has_group(&hir, "host"));
     assert!(!has_group(&hir, "rcpt"));
 }
+
+proptest::proptest! {
+    /// `Captures::name` finds the same group as `get_group_by_name`, the
+    /// hash-map lookup it replaces, for every name and for a name absent.
+    #[test]
+    fn names_find_the_groups_get_group_by_name_finds(text in "[a-c@ .]{0,16}") {
+        let s = LazyRegex::<regex::Regex>::new(r"(?P<a>[a-c]+)(?:@(?P<b>[a-c]*))?(x)?(?P<c>\.)?").unwrap();
+        if let Some(c) = s.captures(&text) {
+            for name in ["a", "b", "c", "d", ""] {
+                let want = c.slots.get_group_by_name(name).map(|m| m.range());
+                proptest::prop_assert_eq!(c.name(name).map(|m| m.range), want);
+            }
+        }
+    }
+}
