@@ -183,7 +183,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<ExitCode, String> {
 /// Opens `path` and tells its size (`None` when the file system does not).
 fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
     let f = File::open(path)?;
-    let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    let size = crate::input::dir::regular_size(&f);
     Ok((f, size))
 }
 
@@ -195,20 +195,16 @@ fn open(path: &Path) -> io::Result<(File, Option<u64>)> {
 fn read_small(f: &mut File, size: usize, data: &mut Vec<u8>) -> io::Result<()> {
     // Bytes beyond what it held before are zeroed, the others read over.
     data.resize(size, 0);
-    let mut filled = 0;
-    while filled < size {
-        match f.read(&mut data[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                data.clear();
-                return Err(e);
-            }
+    match crate::input::dir::read_into(f, data) {
+        Ok(filled) => {
+            data.truncate(filled);
+            Ok(())
+        }
+        Err(e) => {
+            data.clear();
+            Err(e)
         }
     }
-    data.truncate(filled);
-    Ok(())
 }
 
 impl<'a> Run<'a> {

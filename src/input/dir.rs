@@ -119,9 +119,8 @@ impl Entry {
     /// size was asked; one that shrinks gives what it has.
     pub fn read(&self, data: &mut Vec<u8>, whole: u64) -> io::Result<Opened> {
         let mut f = self.open()?;
-        let size_of = |f: &File| f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
         if !self.regular {
-            let size = size_of(&f);
+            let size = regular_size(&f);
             return Ok(Opened::Other(f, size));
         }
         if data.len() < FIRST_READ {
@@ -138,7 +137,7 @@ impl Entry {
         if n < FIRST_READ {
             return Ok(Opened::Whole(n));
         }
-        match size_of(&f) {
+        match regular_size(&f) {
             Some(size) if size <= whole => {
                 let size = usize::try_from(size).unwrap_or(usize::MAX);
                 if data.len() < size {
@@ -156,8 +155,14 @@ impl Entry {
     }
 }
 
+/// The size of `f` when it is a regular file (`None` for anything else, or
+/// when the file system does not tell).
+pub(crate) fn regular_size(f: &File) -> Option<u64> {
+    f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len())
+}
+
 /// Reads from `f` until `buf` is full or the file ends; the bytes read.
-fn read_into(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_into(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match f.read(&mut buf[filled..]) {
