@@ -57,8 +57,10 @@ impl Text {
 /// string lying in the bytes of an [`Owner`].
 pub(crate) struct TextBuf {
     keep: Owner,
-    /// Where the string lies in `keep`'s bytes (checked when made).
-    at: Range<usize>,
+    /// Where the string starts in `keep`'s bytes (checked when made).
+    ptr: NonNull<u8>,
+    /// Its length in bytes.
+    len: usize,
 }
 
 impl TextBuf {
@@ -67,31 +69,34 @@ impl TextBuf {
     pub(crate) fn within(keep: &Owner, text: &str) -> Option<TextBuf> {
         let whole: &[u8] = keep;
         let start = (text.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-        let at = start..start.checked_add(text.len())?;
+        let end = start.checked_add(text.len())?;
         // The same bytes, so the same (valid UTF-8) string.
-        let inside = whole.get(at.clone()).is_some_and(|b| std::ptr::eq(b.as_ptr(), text.as_ptr()));
-        inside.then(|| TextBuf { keep: keep.clone(), at })
+        let inside = whole.get(start..end).is_some_and(|b| std::ptr::eq(b.as_ptr(), text.as_ptr()));
+        inside.then(|| TextBuf { keep: keep.clone(), ptr: NonNull::from(text.as_bytes()).cast(), len: text.len() })
     }
 
     /// A buffer holding a copy of `text`.
     pub(crate) fn copy(text: &str) -> TextBuf {
         let keep: Owner = Arc::new(text.as_bytes().to_vec());
-        TextBuf { keep, at: 0..text.len() }
+        // The copy, where it lies in `keep` (a `Vec` moved into the `Arc`
+        // keeps its heap buffer).
+        let ptr = NonNull::from(&keep[..]).cast();
+        TextBuf { keep, ptr, len: text.len() }
     }
 
     /// The buffer's string.
     fn as_str(&self) -> &str {
-        let bytes = self.keep.get(self.at.clone()).unwrap_or_default();
-        // SAFETY: `at` was found (in `within`) as where a `&str` lies in
-        // these very bytes, or (in `copy`) is the whole copy of a `&str`;
-        // `keep`'s bytes never move or change while it lives (see
-        // `Owner`), so they are still that valid UTF-8. (A range not in the
-        // bytes, impossible, gives the empty string.)
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        // SAFETY: `ptr..ptr + len` is where a `&str` lies in `keep`'s
+        // bytes (checked in `within`; in `copy`, the whole copy of one);
+        // those bytes never move or change while `keep` lives (see
+        // `Owner`), and `self` holds `keep`, so they are still that valid
+        // UTF-8 for as long as the borrow of `self`.
+        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr.as_ptr(), self.len)) }
     }
 
     /// The part `range` of the buffer; `None` when it is not a range of
     /// whole characters of it.
+    #[inline]
     pub(crate) fn text(&self, range: Range<usize>) -> Option<Text> {
         let s = self.as_str().get(range)?;
         Some(Text { ptr: NonNull::from(s.as_bytes()).cast(), len: s.len(), _keep: self.keep.clone() })
