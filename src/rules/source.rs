@@ -192,12 +192,7 @@ pub fn embedded_sources() -> Vec<SourceFile> {
                     Cow::Owned(_) => None,
                 };
                 let path = file.path().to_string_lossy();
-                out.push(SourceFile {
-                    path: ["rules/", &path].concat(),
-                    text,
-                    embedded,
-                    line_starts: OnceLock::new(),
-                });
+                out.push(SourceFile { path: ["rules/", &path].concat(), text, embedded, line_starts: OnceLock::new() });
             }
         }
         for sub in dir.dirs() {
