@@ -191,7 +191,8 @@ pub fn embedded_sources() -> Vec<SourceFile> {
                     Cow::Borrowed(t) => Some(t),
                     Cow::Owned(_) => None,
                 };
-                let path = file.path().to_string_lossy();
+                let path = file.path();
+                let path = path.to_str().map_or_else(|| path.to_string_lossy(), Cow::Borrowed);
                 out.push(SourceFile { path: ["rules/", &path].concat(), text, embedded, line_starts: OnceLock::new() });
             }
         }
