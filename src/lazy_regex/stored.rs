@@ -41,8 +41,12 @@ use super::literal::Literals;
 use super::needle::Needle;
 use super::wire::Reader;
 
-/// The bytes a snapshot is read from, kept alive as long as a regex read
-/// from them may be.
+/// The bytes a snapshot is read from, kept alive as long as a regex or a
+/// string read from them may be. Its bytes never move or change while it
+/// lives (a mapped snapshot file is replaced by rename, never written in
+/// place: see `snapshot::map`; bytes in memory are never mutated): the
+/// DFAs here and [`crate::rules::Text`] read them in place on that
+/// promise.
 pub(crate) type Owner = Arc<dyn std::ops::Deref<Target = [u8]> + Send + Sync>;
 
 /// Checksums a stored regex's bytes (see [`Stored`]).

@@ -20,6 +20,7 @@ use crate::profile::Profile;
 pub(crate) use schema::{from_document, one_line, Document, RawRegex, RawRule};
 pub use source::{Diagnostic, LoadError, Origin, Severity, SourceFile};
 pub use text::Text;
+pub(crate) use text::TextBuf;
 
 /// Index of a reason in [`Rules::reasons`].
 pub type ReasonId = u16;

@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub(crate) mod utf8;
+
 /// One rule file's text, with the path used to name it in diagnostics and
 /// explanations (`rules/phrases/recipient.toml`).
 #[derive(Clone)]
@@ -181,7 +183,7 @@ pub fn embedded_sources() -> Vec<SourceFile> {
                 // Borrowed, not copied: the rules are about 440 KB, and a
                 // start from a snapshot never reads most of them again.
                 let bytes = file.contents();
-                let text = match std::str::from_utf8(bytes) {
+                let text = match utf8::from_utf8(bytes) {
                     Ok(text) => Cow::Borrowed(text),
                     Err(_) => String::from_utf8_lossy(bytes),
                 };
@@ -189,12 +191,9 @@ pub fn embedded_sources() -> Vec<SourceFile> {
                     Cow::Borrowed(t) => Some(t),
                     Cow::Owned(_) => None,
                 };
-                out.push(SourceFile {
-                    path: format!("rules/{}", file.path().display()),
-                    text,
-                    embedded,
-                    line_starts: OnceLock::new(),
-                });
+                let path = file.path();
+                let path = path.to_str().map_or_else(|| path.to_string_lossy(), Cow::Borrowed);
+                out.push(SourceFile { path: ["rules/", &path].concat(), text, embedded, line_starts: OnceLock::new() });
             }
         }
         for sub in dir.dirs() {

@@ -7,9 +7,8 @@
 //! every string against UTF-8, every enum tag against its variants. What
 //! does not decode is [`Bad`], and the caller compiles from sources.
 
-use std::sync::Arc;
-
-use crate::rules::Text;
+use crate::lazy_regex::Owner;
+use crate::rules::{Text, TextBuf};
 
 /// The bytes are not a snapshot this build can use (truncated, corrupted,
 /// foreign). Carries no detail: every such snapshot is simply ignored.
@@ -122,25 +121,41 @@ impl Enc {
 }
 
 /// Decoding what [`Enc::finish`] gave, front to back.
-#[derive(Debug)]
 pub(crate) struct Dec<'a> {
     buf: &'a [u8],
     at: usize,
     /// The string section, checked to be UTF-8 once.
     text: &'a str,
     text_at: usize,
-    /// The string section copied once, made by the first [`Dec::text`]:
-    /// the buffer every decoded [`Text`] shares.
-    shared: Option<Arc<str>>,
+    /// What holds the bytes decoded, when they are to be shared in place.
+    owner: Option<Owner>,
+    /// The buffer every decoded [`Text`] shares, made by the first
+    /// [`Dec::text`]: the string section in place in `owner`'s bytes, else
+    /// one copy of it.
+    shared: Option<TextBuf>,
+}
+
+impl std::fmt::Debug for Dec<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dec").field("at", &self.at).field("text_at", &self.text_at).finish_non_exhaustive()
+    }
 }
 
 impl<'a> Dec<'a> {
     /// Decoding `bytes`; `Bad` when its string section is not UTF-8.
+    /// Decoded [`Text`]s share one copy of the section.
     pub(crate) fn new(bytes: &'a [u8]) -> Decoded<Dec<'a>> {
-        let mut d = Dec { buf: bytes, at: 0, text: "", text_at: 0, shared: None };
+        let mut d = Dec { buf: bytes, at: 0, text: "", text_at: 0, owner: None, shared: None };
         let n = d.u32()? as usize;
-        d.text = std::str::from_utf8(d.take(n)?).map_err(|_| Bad)?;
+        d.text = crate::rules::source::utf8::from_utf8(d.take(n)?).map_err(|_| Bad)?;
         Ok(d)
+    }
+
+    /// Decoding `bytes`, which lie in the bytes `owner` holds: decoded
+    /// [`Text`]s are read in place there, not copied (a copy when `bytes`
+    /// turn out not to lie there).
+    pub(crate) fn within(bytes: &'a [u8], owner: &Owner) -> Decoded<Dec<'a>> {
+        Ok(Dec { owner: Some(owner.clone()), ..Dec::new(bytes)? })
     }
 
     /// Whether every byte and string was read.
@@ -197,13 +212,17 @@ impl<'a> Dec<'a> {
         Ok(s)
     }
 
-    /// The next string of the string section, as a [`Text`] sharing one
-    /// copy of the section with the others: no allocation per string.
+    /// The next string of the string section, as a [`Text`] sharing the
+    /// section (in place, or one copy of it) with the others: no
+    /// allocation per string.
     pub(crate) fn text(&mut self) -> Decoded<Text> {
         let n = self.u32()? as usize;
         let end = self.text_at.checked_add(n).ok_or(Bad)?;
-        let shared = self.shared.get_or_insert_with(|| Arc::from(self.text));
-        let t = Text::slice(shared, self.text_at..end).ok_or(Bad)?;
+        let (owner, text) = (&self.owner, self.text);
+        let shared = self.shared.get_or_insert_with(|| {
+            owner.as_ref().and_then(|o| TextBuf::within(o, text)).unwrap_or_else(|| TextBuf::copy(text))
+        });
+        let t = shared.text(self.text_at..end).ok_or(Bad)?;
         self.text_at = end;
         Ok(t)
     }

@@ -5,7 +5,7 @@
 use super::codec::{ensure, Bad, Dec, Decoded, Enc, Snap};
 use super::rules::{get_rules, put_rules, rules_are_consistent};
 use crate::compile::{CompiledRegex, CompiledRules, Target};
-use crate::lazy_regex::LazyRegex;
+use crate::lazy_regex::{LazyRegex, Owner};
 use crate::phrase_dfa::PhraseDfa;
 use crate::rules::{Rules, SourceFile};
 
@@ -57,12 +57,21 @@ pub(crate) fn encode(c: &CompiledRules) -> Vec<u8> {
 
 /// The compiled rules a snapshot body holds, with `files` (the sources it
 /// was made from) as their files; the files back when the body is not a
-/// consistent snapshot.
-pub(crate) fn decode(body: &[u8], files: Vec<SourceFile>) -> Result<CompiledRules, Vec<SourceFile>> {
+/// consistent snapshot. The rules' strings are read in place in the bytes
+/// of `owner` when given (`body` lying there), else from one copy.
+pub(crate) fn decode(
+    body: &[u8],
+    owner: Option<&Owner>,
+    files: Vec<SourceFile>,
+) -> Result<CompiledRules, Vec<SourceFile>> {
     let n = files.len();
     let mut placeholders = Vec::new();
     placeholders.resize_with(n, || SourceFile::new("", ""));
-    match decode_with(body, placeholders) {
+    let d = match owner {
+        Some(owner) => Dec::within(body, owner),
+        None => Dec::new(body),
+    };
+    match d.and_then(|d| decode_with(d, placeholders)) {
         Ok(mut c) => {
             c.rules.files = files;
             Ok(c)
@@ -71,8 +80,7 @@ pub(crate) fn decode(body: &[u8], files: Vec<SourceFile>) -> Result<CompiledRule
     }
 }
 
-fn decode_with(body: &[u8], files: Vec<SourceFile>) -> Decoded<CompiledRules> {
-    let mut d = Dec::new(body)?;
+fn decode_with(mut d: Dec<'_>, files: Vec<SourceFile>) -> Decoded<CompiledRules> {
     let rules = get_rules(&mut d, files)?;
     ensure(rules_are_consistent(&rules))?;
     let automaton: Option<PhraseDfa> = Snap::get(&mut d)?;

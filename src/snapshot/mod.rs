@@ -147,7 +147,7 @@ impl SnapshotCache {
     /// The rules the snapshot of `key` holds; the sources back when there is
     /// no usable one.
     fn read(&self, key: u128, sources: Vec<SourceFile>) -> Result<CompiledRules, Vec<SourceFile>> {
-        let Ok(bytes) = map::FileBytes::open(&self.path_of(key)) else {
+        let Ok(bytes) = map::FileBytes::open(&self.path_of(key)).map(std::sync::Arc::new) else {
             return Err(sources);
         };
         let Some((rules, index)) = body(&bytes, key).and_then(split_body) else {
@@ -159,9 +159,8 @@ impl SnapshotCache {
         if bytes.get(index.clone()).and_then(prebuilt::blobs_len) != Some(blobs.len()) {
             return Err(sources);
         }
-        let mut compiled = compiled::decode(rules, sources)?;
-        let bytes = std::sync::Arc::new(bytes);
         let owner: crate::lazy_regex::Owner = bytes.clone();
+        let mut compiled = compiled::decode(rules, Some(&owner), sources)?;
         // A bad index leaves every regex to be built on demand.
         let _ = bytes.get(index).and_then(|index| prebuilt::attach(&mut compiled, index, &owner, blobs));
         Ok(compiled)

@@ -70,7 +70,7 @@ fn shown(c: &CompiledRules) -> String {
 fn a_decoded_snapshot_answers_like_the_rules_it_was_made_of() {
     let original = compiled();
     let body = compiled::encode(&original);
-    let decoded = compiled::decode(&body, embedded_sources()).expect("decodes");
+    let decoded = compiled::decode(&body, None, embedded_sources()).expect("decodes");
     assert_eq!(shown(&decoded), shown(&original));
     let (a, b) = (Engine::new(Arc::new(original)), Engine::new(Arc::new(decoded)));
     let texts = examples(a.rules());
@@ -88,6 +88,20 @@ fn a_decoded_snapshot_answers_like_the_rules_it_was_made_of() {
     }
     // And a snapshot of the decoded rules is the same snapshot.
     assert!(compiled::encode(b.compiled()) == body);
+}
+
+#[test]
+fn strings_decode_in_place_in_the_owner_bytes() {
+    let original = compiled();
+    let owner: crate::lazy_regex::Owner = Arc::new(compiled::encode(&original));
+    let decoded = compiled::decode(&owner, Some(&owner), embedded_sources()).expect("decodes");
+    assert_eq!(shown(&decoded), shown(&original));
+    let whole = owner.as_ptr_range();
+    let phrase = decoded.rules().rules[0].phrases[0].text.clone();
+    assert!(whole.contains(&phrase.as_ptr()), "not copied");
+    // The strings keep the bytes alive without the decoder or the rules.
+    drop((decoded, owner));
+    assert_eq!(phrase, original.rules().rules[0].phrases[0].text);
 }
 
 #[test]
@@ -148,7 +162,7 @@ fn a_corrupted_body_is_refused_or_harmless_never_a_panic() {
         for flip in [0x01, 0xff] {
             let mut bad = body.clone();
             bad[at] ^= flip;
-            if let Ok(c) = compiled::decode(&bad, embedded_sources()) {
+            if let Ok(c) = compiled::decode(&bad, None, embedded_sources()) {
                 let engine = Engine::new(Arc::new(c));
                 for t in texts {
                     let _ = answer(&engine, t);
@@ -157,7 +171,7 @@ fn a_corrupted_body_is_refused_or_harmless_never_a_panic() {
         }
     }
     for len in [0, 1, 4, body.len() / 3, body.len() - 1] {
-        assert!(compiled::decode(&body[..len], embedded_sources()).is_err());
+        assert!(compiled::decode(&body[..len], None, embedded_sources()).is_err());
     }
 }
 
