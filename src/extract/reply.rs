@@ -30,7 +30,10 @@ fn has_continuation_code(s: &[u8]) -> bool {
 fn next_code(s: &[u8], mut from: usize) -> Option<usize> {
     while let Some(p) = memchr::memchr(b'-', s.get(from..)?) {
         let at = from + p;
-        if at >= 3 && matches!(s[at - 3], b'2' | b'4' | b'5') && s[at - 2].is_ascii_digit() && s[at - 1].is_ascii_digit()
+        if at >= 3
+            && matches!(s[at - 3], b'2' | b'4' | b'5')
+            && s[at - 2].is_ascii_digit()
+            && s[at - 1].is_ascii_digit()
         {
             return Some(at);
         }
