@@ -38,14 +38,18 @@ impl<'t, F: Fn(&[u8], usize) -> Option<usize>> LineHits<'t, F> {
         loop {
             let next = *self.next.get_or_insert_with(|| (self.find)(self.text, self.from));
             match next {
+                // A hit past the line is a later line's.
+                Some(at) if at >= end => {
+                    self.from = self.from.max(start);
+                    return Some(false);
+                }
                 Some(at) if at < start + lead => {
                     self.from = at + 1;
                     self.next = None;
                 }
-                Some(at) => {
-                    // Later lines start at or after this one's end.
+                Some(_) => {
                     self.from = self.from.max(start);
-                    return Some(at < end);
+                    return Some(true);
                 }
                 None => return Some(false),
             }
