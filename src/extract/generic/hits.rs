@@ -85,5 +85,10 @@ mod tests {
         assert_eq!(hits.in_line("x@y", 0), None);
         assert_eq!(hits.in_line(&text[4..], 0), Some(true));
         assert_eq!(hits.in_line(&text[..3], 0), None);
+        // A line shorter than the lead leaves the next line's hit to it.
+        let text = "\n@";
+        let mut hits = LineHits::new(text, byte_at);
+        assert_eq!(hits.in_line(&text[..0], 2), Some(false));
+        assert_eq!(hits.in_line(&text[1..], 0), Some(true));
     }
 }
