@@ -12,6 +12,8 @@ use super::dsn;
 use super::reply;
 use super::spec::{Spec, TextBytes};
 
+pub(super) mod hits;
+
 /// Longest diagnostic kept, in bytes.
 const MAX_DIAGNOSTIC: usize = 2000;
 
@@ -109,18 +111,26 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     // after it is most of many texts).
     let mut more = dsn::lines(text).map(str::trim_end);
     let end = section_end(spec, &mut lines, &mut more);
-    let section = reply::join_replies(&lines[..end]);
+    // The text up to the section's end, scanned once for what each of its
+    // lines is asked to hold.
+    let section_text = lines[..end].last().map_or("", |l| text_upto(text, l));
+    let section = reply::join_replies_in(section_text, &lines[..end]);
     // A line without trailing blanks starts where the line of `text` does.
     let tail = lines[end..].iter().copied().chain(more).find(|l| l.contains(':'));
     let tail = tail.map_or("", |l| &text[l.as_ptr() as usize - text.as_ptr() as usize..]);
     let mut report =
         TextReport { recipients: Vec::new(), section, tail, rest: OnceCell::new(), whole: OnceCell::new() };
     let mut starts: Vec<Start> = Vec::new();
-    // A byte every recipient pattern needs (`@`), looked for once a line.
+    // A byte every recipient pattern needs (`@`), looked for in one scan
+    // of the section (a line joined from several on its own).
     let needed = spec.recipient_byte();
+    let find = |s: &[u8], from: usize| memchr::memchr(needed?, s.get(from..)?).map(|p| from + p);
+    let mut holding = hits::LineHits::new(section_text, find);
     for (i, line) in report.section.iter().enumerate() {
-        if needed.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
-            continue;
+        if let Some(b) = needed {
+            if !holding.in_line(line, 0).unwrap_or_else(|| memchr::memchr(b, line.as_bytes()).is_some()) {
+                continue;
+            }
         }
         if let Some(start) = recipient_of(spec, i, line) {
             // The address repeated inside its own block continues the block.
@@ -171,6 +181,8 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
             (from, to.max(from))
         })
         .collect();
+    // The lines before the first recipient, read when a recipient needs them.
+    let mut lead: Option<String> = None;
     let mut diagnostics: Vec<String> = Vec::with_capacity(starts.len());
     for (k, s) in starts.iter().enumerate() {
         let (from, to) = ranges[k];
@@ -187,6 +199,9 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
             let before = diagnostic_of(spec, report.section[..s.line].iter().map(AsRef::as_ref));
             if has_code(&before) {
                 diagnostic = if diagnostic.is_empty() { before } else { format!("{before} {diagnostic}") };
+            } else {
+                // The first recipient's lines before it are the lead.
+                lead = Some(before);
             }
         }
         diagnostics.push(diagnostic);
@@ -203,8 +218,6 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
             diagnostics[k] = diagnostics[k + 1].clone();
         }
     }
-    // The lines before the first recipient, read when a recipient needs them.
-    let mut lead: Option<String> = None;
     // Whether every recipient line so far follows the previous one directly.
     let mut list_from_start = true;
     // The recipients are moved out of `starts` as they are pushed (only the
@@ -232,6 +245,13 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
         report.recipients.push(TextRecipient { recipient, diagnostic, block, strong });
     }
     report
+}
+
+/// `text` up to the end of `line`, when `line` is a slice of it; else all
+/// of `text`.
+fn text_upto<'t>(text: &'t str, line: &str) -> &'t str {
+    let start = (line.as_ptr() as usize).checked_sub(text.as_ptr() as usize);
+    start.and_then(|s| text.get(..s.checked_add(line.len())?)).unwrap_or(text)
 }
 
 /// Whether text holds a failure's SMTP reply code or enhanced status code
@@ -362,7 +382,8 @@ fn diagnostic_of<'a>(spec: &Spec, lines: impl Iterator<Item = &'a str>) -> Strin
     let mut out = String::new();
     for line in lines {
         let t = line.trim();
-        if t.is_empty() || is_rule(t) || spec.boilerplate.matches(t) || dsn::field_name(t).is_some() {
+        // The cheap tests first: all four only say whether to skip the line.
+        if t.is_empty() || is_rule(t) || dsn::field_name(t).is_some() || spec.boilerplate.matches(t) {
             continue;
         }
         if out.is_empty() {

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use super::generic::hits::LineHits;
 use crate::lazy_regex::DualRegex;
 
 mod scan;
@@ -20,20 +21,56 @@ fn reply_start() -> &'static DualRegex {
 /// every match of [`reply_start`] and [`inline_continuation`] holds: a byte
 /// scan that spares most lines the regex.
 fn has_continuation_code(s: &[u8]) -> bool {
-    memchr::memchr_iter(b'-', s).any(|at| {
-        at >= 3 && matches!(s[at - 3], b'2' | b'4' | b'5') && s[at - 2].is_ascii_digit() && s[at - 1].is_ascii_digit()
-    })
+    next_code(s, 0).is_some()
+}
+
+/// Where the `-` of the first reply continuation code (`[245]\d\d-`) at
+/// or after `from` in `s` is. A run of dashes (a rule line) is passed
+/// over at once: only its first dash can follow a digit.
+fn next_code(s: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(p) = memchr::memchr(b'-', s.get(from..)?) {
+        let at = from + p;
+        if at >= 3
+            && matches!(s[at - 3], b'2' | b'4' | b'5')
+            && s[at - 2].is_ascii_digit()
+            && s[at - 1].is_ascii_digit()
+        {
+            return Some(at);
+        }
+        from = at + 1;
+        while s.get(from) == Some(&b'-') {
+            from += 1;
+        }
+    }
+    None
 }
 
 /// Lines with multi-line SMTP replies (`550-5.7.1 a` / `550-5.7.1 b` /
 /// `550 5.7.1 c`) joined into one line (`550 5.7.1 a b c`); the other
 /// lines borrowed as they are.
+#[cfg(test)]
 pub(crate) fn join_replies<'a>(lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+    join(lines, |line| has_continuation_code(line.as_bytes()))
+}
+
+/// [`join_replies`] of lines that are slices of `text`, in order (`text`
+/// ending where the last line does): the lines that hold a continuation
+/// code found by one scan of `text`, not a search of each line (a line
+/// that is not such a slice is searched on its own).
+pub(crate) fn join_replies_in<'a>(text: &str, lines: &[&'a str]) -> Vec<Cow<'a, str>> {
+    let mut hits = LineHits::new(text, next_code);
+    // A code's three digits come before its `-`, in the line.
+    join(lines, |line| hits.in_line(line, 3).unwrap_or_else(|| has_continuation_code(line.as_bytes())))
+}
+
+/// [`join_replies`], with `has_code` saying which lines hold a
+/// continuation code (asked of each line in order, once).
+fn join<'a>(lines: &[&'a str], mut has_code: impl FnMut(&str) -> bool) -> Vec<Cow<'a, str>> {
     let mut out = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let found = match has_continuation_code(line.as_bytes()) {
+        let found = match has_code(line) {
             false => None,
             true => match scan::reply_start(line.as_bytes()) {
                 Ok(found) => found,
@@ -166,6 +203,22 @@ mod tests {
             if start || scan::inline_continuation(text.as_bytes()).is_some() {
                 proptest::prop_assert!(has_continuation_code(text.as_bytes()));
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines of one text join as they do searched one by one, the
+        /// text's dash runs and codes split across lines included.
+        #[test]
+        fn lines_of_a_text_join_as_lines_searched_each(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "550-", "550 ", "5.7.1 ", "x", "\n", " \n", "--", "-", "4", "21", "<<< ", "@",
+            ]), 0..24),
+        ) {
+            let text = pieces.concat();
+            let lines: Vec<&str> = crate::extract::dsn::lines(&text).map(str::trim_end).collect();
+            let upto = lines.last().map_or(0, |l| l.as_ptr() as usize - text.as_ptr() as usize + l.len());
+            proptest::prop_assert_eq!(join_replies_in(&text[..upto], &lines), join_replies(&lines));
         }
     }
 

@@ -15,7 +15,7 @@
 //! ranges), a class with several targets a table indexed by byte.
 
 use regex_automata::nfa::thompson::{State, NFA};
-use regex_automata::util::look::{Look, LookMatcher};
+use regex_automata::util::look::{Look, LookMatcher, LookSet};
 use regex_automata::util::primitives::{NonMaxUsize, StateID};
 
 mod reach;
@@ -249,7 +249,18 @@ impl Backtracker {
                 return true;
             }
         }
-        r.free || (r.matches && r.looks.iter().any(|l| self.look.matches(l, haystack, at)))
+        r.free || (r.matches && self.any_look(r.looks, haystack, at))
+    }
+
+    /// Whether any assertion of `looks` holds at `at`. The end of the text
+    /// alone (`$`, closing most recipient patterns, asked at every byte
+    /// of the loop before it) is answered without going through the set.
+    #[inline(always)]
+    fn any_look(&self, looks: LookSet, haystack: &[u8], at: usize) -> bool {
+        if looks == LookSet::singleton(Look::End) {
+            return at == haystack.len();
+        }
+        looks.iter().any(|l| self.look.matches(l, haystack, at))
     }
 
     /// Follows state `sid` at `at` (and the first choice of every state on
@@ -269,13 +280,8 @@ impl Backtracker {
     ) -> bool {
         loop {
             let Some(node) = self.nodes.get(sid as usize) else { return false };
-            if node.row != UNCHECKED {
-                let bit = node.row as usize * stride + (at - start);
-                let Some(block) = cache.visited.get_mut(bit / 64) else { return false };
-                if *block & (1 << (bit % 64)) != 0 {
-                    return false;
-                }
-                *block |= 1 << (bit % 64);
+            if !visit(&mut cache.visited, node.row, stride, at - start) {
+                return false;
             }
             match node.inst {
                 Inst::Set { next, .. } => {
@@ -310,6 +316,29 @@ impl Backtracker {
                     sid = alts[0];
                 }
                 Inst::Split { first, second } => {
+                    if let Some(set) = self.nodes.get(first as usize).filter(|n| loops_back(n, sid)) {
+                        // A greedy loop over a byte set (`[^\s<>]*`, `.+`):
+                        // walked here, step for step as the general walk
+                        // would (the set is viable exactly when it takes
+                        // the byte), without going through the states.
+                        let split_row = node.row;
+                        loop {
+                            if self.viable(haystack, text, second, at) {
+                                cache.stack.push(Frame::Step { sid: second, at: at as u32 });
+                            }
+                            let Some(&b) = text.get(at) else { return false };
+                            if set.bits[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                                return false;
+                            }
+                            if !visit(&mut cache.visited, set.row, stride, at - start) {
+                                return false;
+                            }
+                            at += 1;
+                            if !visit(&mut cache.visited, split_row, stride, at - start) {
+                                return false;
+                            }
+                        }
+                    }
                     if self.viable(haystack, text, second, at) {
                         cache.stack.push(Frame::Step { sid: second, at: at as u32 });
                     }
@@ -330,6 +359,30 @@ impl Backtracker {
             }
         }
     }
+}
+
+/// Marks `row` visited at `offset` (from the start of the search) in
+/// `visited`; `false` when it was already, or is out of the set. A state
+/// without a row ([`UNCHECKED`]) is never marked.
+#[inline(always)]
+fn visit(visited: &mut [u64], row: u32, stride: usize, offset: usize) -> bool {
+    if row == UNCHECKED {
+        return true;
+    }
+    let bit = row as usize * stride + offset;
+    let Some(block) = visited.get_mut(bit / 64) else { return false };
+    if *block & (1 << (bit % 64)) != 0 {
+        return false;
+    }
+    *block |= 1 << (bit % 64);
+    true
+}
+
+/// Whether `node` is a byte set whose next state is `split`: the body of a
+/// greedy loop `split` starts (see [`Backtracker::step`]).
+#[inline(always)]
+fn loops_back(node: &Node, split: u32) -> bool {
+    matches!(node.inst, Inst::Set { next, .. } if next == split)
 }
 
 #[cfg(test)]

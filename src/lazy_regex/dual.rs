@@ -14,6 +14,7 @@ use super::stored::{Prebuilt, Stored};
 use super::{Captures, SIZE_LIMIT};
 
 mod search;
+mod split;
 pub(super) use search::Search;
 
 /// A pattern parsed for ASCII semantics, for one searched for its groups a
@@ -118,15 +119,20 @@ pub(super) fn anchored(hir: &Hir) -> bool {
 }
 
 /// `pattern` parsed with ASCII classes and case folding (`unicode` off) or
-/// as the `regex` crate would (on).
+/// as the `regex` crate would (on). With ASCII classes, a class naming
+/// characters beyond ASCII (`[*•]`) is read as alternatives (see `split.rs`).
 pub(super) fn parse(pattern: &str, case_insensitive: bool, unicode: bool) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
+    let parsed = regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)
         .unicode(unicode)
         .utf8(unicode)
         .build()
         .parse(pattern)
-        .ok()
+        .ok();
+    match parsed.is_some() || unicode || pattern.is_ascii() {
+        true => parsed,
+        false => split::parse_split(pattern, case_insensitive),
+    }
 }
 
 /// The build settings of the regexes this module makes: no prefilter (the

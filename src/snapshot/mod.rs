@@ -51,7 +51,7 @@ use crate::rules::{LoadError, Rules, SourceFile};
 pub(crate) use rules::{fields_snap, tag_snap};
 
 /// Version of the snapshot format; bumped with every change to it.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// The first bytes of every snapshot file.
 const MAGIC: &[u8; 8] = b"rebound\0";
 /// Header: magic, format, key, body length, body checksum. The body is

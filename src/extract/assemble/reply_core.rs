@@ -59,23 +59,41 @@ pub(super) fn core_onto(s: &str, out: &mut Vec<u8>) {
 }
 
 /// Whether the core of `text` holds the core of `part`: both read into one
-/// buffer, then searched as strings (the standard library's search costs
-/// little to set up: a `memmem` searcher built for one search of a short
-/// text cost more than the search, about 5,000 instructions).
+/// buffer, then searched (see [`holds`]).
 pub(super) fn core_contains(text: &str, part: &str) -> bool {
     let mut both = Vec::with_capacity(text.len() + part.len());
     core_onto(text, &mut both);
     let end = both.len();
     core_onto(part, &mut both);
     let (text, part) = both.split_at(end);
-    if part.len() > text.len() {
-        return false;
+    part.len() <= text.len() && holds(text, part)
+}
+
+/// How many places [`holds`] compares before it leaves the rest of the
+/// text to a search that takes linear time.
+const MAX_TRIES: usize = 32;
+
+/// Whether `hay` holds `needle`, as bytes (which for cores, whole UTF-8
+/// characters, is as strings). The places where `needle`'s first byte is
+/// are compared in turn: a core's first byte (the reply code's first
+/// digit) is in few places, so that costs less than setting up a
+/// substring search (the standard library's took about 3,000 instructions
+/// for a diagnostic, a `memmem` searcher about 5,000). A text with more
+/// such places than [`MAX_TRIES`] gets `memmem` for the rest, so that no
+/// text takes quadratic time.
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else { return true };
+    let mut at = 0;
+    for _ in 0..MAX_TRIES {
+        let Some(p) = hay.get(at..).and_then(|rest| memchr::memchr(first, rest)) else { return false };
+        let i = at + p;
+        match hay.get(i..i + needle.len()) {
+            None => return false,
+            Some(window) if window == needle => return true,
+            Some(_) => at = i + 1,
+        }
     }
-    // Cores are whole characters, so both halves are UTF-8.
-    match (std::str::from_utf8(text), std::str::from_utf8(part)) {
-        (Ok(text), Ok(part)) => text.contains(part),
-        _ => memchr::memmem::find(text, part).is_some(),
-    }
+    hay.get(at..).is_some_and(|rest| memchr::memmem::find(rest, needle).is_some())
 }
 
 #[cfg(test)]
@@ -119,6 +137,14 @@ mod tests {
         ) {
             let s = pieces.concat();
             proptest::prop_assert_eq!(core(&s), core_by_chars(&s));
+        }
+
+        /// The search of [`holds`] finds what a substring search finds, on
+        /// texts with many places to compare (past [`MAX_TRIES`]).
+        #[test]
+        fn holds_as_a_substring_search(hay in "[ab]{0,200}", needle in "[ab]{0,6}") {
+            let want = hay.contains(needle.as_str());
+            proptest::prop_assert_eq!(holds(hay.as_bytes(), needle.as_bytes()), want);
         }
 
         /// Containment of cores is substring search on the cores as strings.
