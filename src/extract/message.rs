@@ -11,7 +11,7 @@ use mail_parser::parsers::MessageStream;
 use mail_parser::HeaderValue;
 
 use super::address;
-use super::mime::{self, html_to_text, is_attached_file, utf8_lossy, utf8_lossy_owned, Body, LazyText, Msg, Part};
+use super::mime::{self, decoded_text, html_to_text, is_attached_file, utf8_lossy, utf8_lossy_owned, Body, Msg, Part};
 
 mod lines;
 mod original;
@@ -143,11 +143,13 @@ pub(crate) fn view(raw: &[u8]) -> Option<View<'_>> {
     }
     // HTML parts are decoded and turned into text only when there is no
     // plain text.
-    let mut html: Vec<LazyText<'_>> = Vec::new();
+    let mut html: Vec<(usize, Cow<'_, [u8]>)> = Vec::new();
     walk(&mut message, 0, 0, &mut v, &mut html);
     if v.texts == 0 {
-        for h in html {
-            v.push_text(&html_to_text(&h.text()));
+        for (id, boundary) in html {
+            if let Some(part) = message.parts.get(id) {
+                v.push_text(&html_to_text(&decoded_text(&message.data, part, &boundary)));
+            }
         }
     }
     if v.texts == 0 && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
@@ -205,9 +207,10 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
 }
 
 /// Sorts part `id` of `message` (and the parts under it) into `v`, HTML
-/// parts into `html`. Each part is the child of one multipart, so it is
+/// parts into `html` (each id with the boundary that ends its body, to be
+/// decoded later if at all). Each part is the child of one multipart, so it is
 /// walked once: its body is taken, not copied.
-fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, html: &mut Vec<LazyText<'x>>) {
+fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, html: &mut Vec<(usize, Cow<'x, [u8]>)>) {
     let Some(part) = message.parts.get_mut(id) else { return };
     if depth > MAX_DEPTH {
         return;
@@ -223,7 +226,7 @@ fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, ht
             return;
         }
         Body::Message(nested) => return attached_message(*nested, v),
-        Body::Html(h) => return html.push(h),
+        Body::Html(boundary) => return html.push((id, boundary)),
         body => body,
     };
     let part = &message.parts[id];

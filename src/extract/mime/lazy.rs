@@ -7,53 +7,24 @@ use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{ContentType, Encoding};
+use mail_parser::Encoding;
 
 use super::decode;
 use super::plain::{ascii_as_itself, plain_ascii, utf8_lossy, utf8_lossy_owned};
+use super::Part;
 
-/// Where a part's body starts and how to decode it.
-#[derive(Debug)]
-pub(crate) struct LazyText<'x> {
-    /// The bytes the body is in.
-    data: &'x [u8],
-    /// Where the body starts in `data`.
-    start: usize,
-    /// Its transfer encoding (the body is known to decode).
-    encoding: Encoding,
-    /// The boundary that ends it (empty when none does).
-    boundary: Cow<'x, [u8]>,
-    /// The `charset` parameter of its content type.
-    charset: Option<Cow<'x, str>>,
-}
-
-impl<'x> LazyText<'x> {
-    /// The body at `start` in `data`, which the decoder of `encoding` reads
-    /// up to `boundary`, in the charset `content_type` names.
-    pub(super) fn new(
-        data: &'x [u8],
-        start: usize,
-        encoding: Encoding,
-        boundary: Cow<'x, [u8]>,
-        content_type: Option<&ContentType<'x>>,
-    ) -> LazyText<'x> {
-        let charset = content_type
-            .and_then(|c| c.attributes.as_ref()?.iter().find(|a| a.name == "charset"))
-            .map(|a| a.value.clone());
-        LazyText { data, start, encoding, boundary, charset }
-    }
-
-    /// The text, decoded now, as reading the tree would have decoded it.
-    pub(crate) fn text(&self) -> Cow<'x, str> {
-        let mut stream = MessageStream::new(self.data);
-        stream.skip_bytes(self.start);
-        let (_, bytes) = match self.encoding {
-            Encoding::Base64 => decode::base64(&mut stream, self.data, &self.boundary),
-            Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, self.data, &self.boundary),
-            Encoding::None => decode::mime_part(&mut stream, self.data, &self.boundary),
-        };
-        text_of(bytes, self.charset.as_deref())
-    }
+/// The text of `part` (a leaf of the message whose bytes are `data`), its
+/// body read up to `boundary` (empty when none ends it), decoded now as
+/// reading the tree would have decoded it.
+pub(crate) fn decoded_text<'x>(data: &'x [u8], part: &Part<'_>, boundary: &[u8]) -> Cow<'x, str> {
+    let mut stream = MessageStream::new(data);
+    stream.skip_bytes(part.offset_body);
+    let (_, bytes) = match part.encoding {
+        Encoding::Base64 => decode::base64(&mut stream, data, boundary),
+        Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, data, boundary),
+        Encoding::None => decode::mime_part(&mut stream, data, boundary),
+    };
+    text_of(bytes, part.content_type.as_ref().and_then(|c| c.attribute("charset")))
 }
 
 /// A text part's decoded bytes as text in `charset` (UTF-8 when it names

@@ -38,8 +38,8 @@ mod walk;
 pub(crate) use headers::{header_block, is_named, unstructured, Header};
 use headers::{read_headers, Heads};
 pub(crate) use html::html_to_text;
+pub(crate) use lazy::decoded_text;
 use lazy::text_of;
-pub(crate) use lazy::LazyText;
 use nested::{attached, headers_only, unclosed_text};
 pub(crate) use plain::{utf8_lossy, utf8_lossy_owned};
 pub(crate) use unread::is_attached_file;
@@ -75,8 +75,10 @@ pub(crate) enum Body<'x> {
     Multipart(Vec<usize>),
     /// A text part, decoded (left empty inside an attached message).
     Text(Cow<'x, str>),
-    /// An HTML part, decoded when read (see [`LazyText`]).
-    Html(LazyText<'x>),
+    /// An HTML part, not decoded: the boundary that ends its body (empty
+    /// when none does), to decode it with when it is read (see
+    /// [`decoded_text`]).
+    Html(Cow<'x, [u8]>),
     /// Any other leaf, transfer-decoded (left empty inside an attached
     /// message, and for a type nobody reads: not `message/*`).
     Binary(Cow<'x, [u8]>),
@@ -234,7 +236,6 @@ fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
         // A leaf read later if at all: only where it ends is found now (and
         // whether it decodes, as a part that does not is read as text).
         let lazy = skip && state.decode && !ignored && is_unread(mime_type, part.content_type.as_ref());
-        let start = stream.offset();
         // Inside an attached message only the end matters: the decoders end
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
@@ -275,10 +276,10 @@ fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
                 Err(bytes) => Body::Binary(Cow::Owned(bytes)),
             }
         } else if mime_type == MimeType::TextHtml {
-            // Decoded again when read (the bytes are dropped, if any were
-            // made: only when not `skip`).
-            let boundary = read_to.unwrap_or(Cow::Borrowed(&[]));
-            Body::Html(LazyText::new(raw, start, part.encoding, boundary, part.content_type.as_ref()))
+            // Decoded (again, when not `skip`) when read, from where its
+            // body starts (where the stream is now).
+            debug_assert_eq!(state.offset_body, part.offset_body);
+            Body::Html(read_to.unwrap_or(Cow::Borrowed(&[])))
         } else if is_text {
             let charset = part.content_type.as_ref().and_then(|c| c.attribute("charset"));
             Body::Text(text_of(bytes, charset))
