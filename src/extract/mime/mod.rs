@@ -236,6 +236,8 @@ fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
         // A leaf read later if at all: only where it ends is found now (and
         // whether it decodes, as a part that does not is read as text).
         let lazy = skip && state.decode && !ignored && is_unread(mime_type, part.content_type.as_ref());
+        // A body is read from where it starts (as `decoded_text` reads it).
+        debug_assert_eq!(stream.offset(), part.offset_body);
         // Inside an attached message only the end matters: the decoders end
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
@@ -277,8 +279,7 @@ fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
             }
         } else if mime_type == MimeType::TextHtml {
             // Decoded (again, when not `skip`) when read, from where its
-            // body starts (where the stream is now).
-            debug_assert_eq!(state.offset_body, part.offset_body);
+            // body starts (where it was decoded from, asserted above).
             Body::Html(read_to.unwrap_or(Cow::Borrowed(&[])))
         } else if is_text {
             let charset = part.content_type.as_ref().and_then(|c| c.attribute("charset"));
