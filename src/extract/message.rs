@@ -11,7 +11,7 @@ use mail_parser::parsers::MessageStream;
 use mail_parser::HeaderValue;
 
 use super::address;
-use super::mime::{self, html_to_text, utf8_lossy, utf8_lossy_owned, Body, Msg, Part};
+use super::mime::{self, decoded_text, html_to_text, is_attached_file, utf8_lossy, utf8_lossy_owned, Body, Msg, Part};
 
 mod lines;
 mod original;
@@ -108,12 +108,17 @@ pub(crate) fn view(raw: &[u8]) -> Option<View<'_>> {
     // The first `To` line, noted on the way (instead of looked up after).
     let mut to_line = None;
     for h in &top.headers {
-        let name = slice(&h.name);
-        let value = slice(&h.value);
-        if to_line.is_none() && name.eq_ignore_ascii_case("to") {
+        if to_line.is_none() && raw.get(h.name.clone()).is_some_and(|n| n.eq_ignore_ascii_case(b"to")) {
             to_line = Some(v.headers.len());
         }
-        v.headers.push(&name, &value, h.folded);
+        // The header as written, name to value, when the block is text.
+        let line = block.and_then(|b| b.get(h.name.start.checked_sub(first)?..h.value.end.checked_sub(first)?));
+        match line {
+            Some(line) => {
+                v.headers.push_written(line, h.name.len(), h.value.start.saturating_sub(h.name.start), h.folded)
+            }
+            None => v.headers.push(&slice(&h.name), &slice(&h.value), h.folded),
+        }
     }
     // The subject read without mail-parser unless it holds encoded words.
     if let Some(h) = top.headers.iter().rev().find(|h| mime::is_named(raw, h, "subject")) {
@@ -136,12 +141,15 @@ pub(crate) fn view(raw: &[u8]) -> Option<View<'_>> {
         v.report_type =
             lowercase_value(ct.attributes.as_ref().and_then(|a| a.iter().find(|a| a.name == "report-type")));
     }
-    // HTML parts are turned into text only when there is no plain text.
-    let mut html: Vec<Cow<'_, str>> = Vec::new();
+    // HTML parts are decoded and turned into text only when there is no
+    // plain text.
+    let mut html: Vec<(usize, Cow<'_, [u8]>)> = Vec::new();
     walk(&mut message, 0, 0, &mut v, &mut html);
     if v.texts == 0 {
-        for h in html {
-            v.push_text(&html_to_text(&h));
+        for (id, boundary) in html {
+            if let Some(part) = message.parts.get(id) {
+                v.push_text(&html_to_text(&decoded_text(&message.data, part, &boundary)));
+            }
         }
     }
     if v.texts == 0 && v.dsn.is_empty() && v.feedback.is_empty() && v.attached.is_empty() {
@@ -199,9 +207,10 @@ fn redecode<'d>(raw: &[u8], part: &Part<'_>, decoded: &'d str) -> Cow<'d, str> {
 }
 
 /// Sorts part `id` of `message` (and the parts under it) into `v`, HTML
-/// parts into `html`. Each part is the child of one multipart, so it is
+/// parts into `html` (each id with the boundary that ends its body, to be
+/// decoded later if at all). Each part is the child of one multipart, so it is
 /// walked once: its body is taken, not copied.
-fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, html: &mut Vec<Cow<'x, str>>) {
+fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, html: &mut Vec<(usize, Cow<'x, [u8]>)>) {
     let Some(part) = message.parts.get_mut(id) else { return };
     if depth > MAX_DEPTH {
         return;
@@ -217,7 +226,7 @@ fn walk<'x>(message: &mut Msg<'x>, id: usize, depth: usize, v: &mut View<'x>, ht
             return;
         }
         Body::Message(nested) => return attached_message(*nested, v),
-        Body::Html(h) => return html.push(h),
+        Body::Html(boundary) => return html.push((id, boundary)),
         body => body,
     };
     let part = &message.parts[id];
@@ -307,18 +316,6 @@ fn lowercase(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(s)
     }
-}
-
-/// Whether a text part is an attached file (original headers sent as a
-/// `.txt`, say) rather than part of the notification.
-fn is_attached_file(part: &Part<'_>) -> bool {
-    part.disposition.as_ref().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
-        && part
-            .disposition
-            .as_ref()
-            .and_then(|d| d.attribute("filename"))
-            .or_else(|| part.content_type.as_ref().and_then(|c| c.attribute("name")))
-            .is_some_and(|n| !n.is_empty())
 }
 
 /// The headers of a message given as text (a `text/rfc822-headers` part, a

@@ -9,6 +9,7 @@ use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 use mail_parser::parsers::MessageStream;
 
 mod scan;
+pub(super) mod skip;
 
 use super::seek::{end_before, find_delimiter};
 
@@ -257,12 +258,12 @@ mod tests {
 
     use super::*;
 
-    const PIECES: &[&str] = &[
+    pub(super) const PIECES: &[&str] = &[
         "a", "b c", " ", "\t", "\n", "\r\n", "\r", "=", "=3D", "=4", "=4=", "=ZZ", "=e9", "=Ab", "= \n", "-", "--",
         "--b", "--b--", "x--b", "---b", "é", "=-", "=A-", "a-b", " -",
     ];
 
-    const B64: &[&str] = &[
+    pub(super) const B64: &[&str] = &[
         "QUJD", "QUJDREVG", "AAAA", "////", "+/+/", "QQ==", "QUI=", "Q", "Zm9v", "=", "==", "\n", "\r\n", " ", "\t",
         "-", "--", "--b", "x--b", "_", "!", "é",
     ];

@@ -20,7 +20,6 @@
 
 use std::borrow::Cow;
 
-use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, Encoding, HeaderValue};
 use walk::{boundary_of, mime_type, MimeType, State};
@@ -29,17 +28,22 @@ mod content_type;
 mod decode;
 mod headers;
 mod html;
+mod lazy;
 mod nested;
 mod plain;
 mod seek;
+mod unread;
 mod walk;
 
 pub(crate) use headers::{header_block, is_named, unstructured, Header};
 use headers::{read_headers, Heads};
 pub(crate) use html::html_to_text;
+pub(crate) use lazy::decoded_text;
+use lazy::text_of;
 use nested::{attached, headers_only, unclosed_text};
-use plain::{ascii_as_itself, plain_ascii};
 pub(crate) use plain::{utf8_lossy, utf8_lossy_owned};
+pub(crate) use unread::is_attached_file;
+use unread::{is_ignored, is_unread};
 
 /// One MIME part.
 #[derive(Debug)]
@@ -71,9 +75,12 @@ pub(crate) enum Body<'x> {
     Multipart(Vec<usize>),
     /// A text part, decoded (left empty inside an attached message).
     Text(Cow<'x, str>),
-    /// An HTML part, decoded (left empty inside an attached message).
-    Html(Cow<'x, str>),
-    /// Any other leaf, transfer-decoded (left empty inside an attached message).
+    /// An HTML part, not decoded: the boundary that ends its body (empty
+    /// when none does), to decode it with when it is read (see
+    /// [`decoded_text`]).
+    Html(Cow<'x, [u8]>),
+    /// Any other leaf, transfer-decoded (left empty inside an attached
+    /// message, and for a type nobody reads: not `message/*`).
     Binary(Cow<'x, [u8]>),
     /// An attached message.
     Message(Box<Msg<'x>>),
@@ -139,8 +146,22 @@ impl<'x> Part<'x> {
 }
 
 /// Reads `raw` (line endings normalised) into its MIME tree; `None` when
-/// it has no header at all. Never panics on any input.
+/// it has no header at all. Never panics on any input. The bodies of
+/// leaves nobody reads (any type but text and `message/*`) are not
+/// decoded, those of HTML parts only when read.
 pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
+    parse_with(raw, true)
+}
+
+/// [`parse`] decoding every body, as `mail-parser` does: the reference for
+/// the tests.
+#[cfg(test)]
+pub(crate) fn parse_decoding_all(raw: &[u8]) -> Option<Msg<'_>> {
+    parse_with(raw, false)
+}
+
+/// [`parse`], leaving the bodies nobody reads undecoded when `skip`.
+fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
     let mut stream = MessageStream::new(raw);
     let mut message = Msg::new(raw);
     let mut state = State { decode: true, ..State::default() };
@@ -210,15 +231,26 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
         }
 
         let boundary = state.boundary.as_deref().unwrap_or(b"");
+        // A leaf never read: only its end is found, as below.
+        let ignored = skip && state.decode && is_ignored(mime_type, &part);
+        // A leaf read later if at all: only where it ends is found now (and
+        // whether it decodes, as a part that does not is read as text).
+        let lazy = skip && state.decode && !ignored && is_unread(mime_type, part.content_type.as_ref());
+        // A body is read from where it starts (as `decoded_text` reads it).
+        debug_assert_eq!(stream.offset(), part.offset_body);
         // Inside an attached message only the end matters: the decoders end
         // a part where `mime_part` does (the first `--boundary`, or after a
         // decoding error where `seek_part_end` finds it), so skip decoding.
         let (offset_end, mut bytes) = match part.encoding {
-            _ if !state.decode => decode::mime_part(&mut stream, raw, boundary),
+            _ if !state.decode || ignored => decode::mime_part(&mut stream, raw, boundary),
+            Encoding::Base64 if lazy => decode::skip::base64(&mut stream, raw, boundary),
+            Encoding::QuotedPrintable if lazy => decode::skip::quoted_printable(&mut stream, raw, boundary),
             Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
             Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
             Encoding::None => decode::mime_part(&mut stream, raw, boundary),
         };
+        // The boundary the body was read up to (before a failure drops it).
+        let read_to = if mime_type == MimeType::TextHtml { state.boundary.clone() } else { None };
         if offset_end == usize::MAX {
             // Undecodable: the raw bytes up to the boundary, as text.
             part.encoding = Encoding::None;
@@ -236,7 +268,7 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
             state.offset_end = offset_end;
         }
 
-        part.body = if !state.decode {
+        part.body = if !state.decode || ignored {
             Body::Binary(Cow::Borrowed(&[]))
         } else if mime_type == MimeType::Message {
             // An encoded attached message: its headers are read from the
@@ -245,22 +277,13 @@ pub(crate) fn parse(raw: &[u8]) -> Option<Msg<'_>> {
                 Ok(m) => Body::Message(Box::new(m)),
                 Err(bytes) => Body::Binary(Cow::Owned(bytes)),
             }
+        } else if mime_type == MimeType::TextHtml {
+            // Decoded (again, when not `skip`) when read, from where its
+            // body starts (where it was decoded from, asserted above).
+            Body::Html(read_to.unwrap_or(Cow::Borrowed(&[])))
         } else if is_text {
             let charset = part.content_type.as_ref().and_then(|c| c.attribute("charset"));
-            let decoder = charset.and_then(|c| charset_decoder(c.as_bytes()));
-            // Plain ASCII in a charset that reads it as itself: no decoding.
-            let decoder = decoder.filter(|_| !(charset.is_some_and(ascii_as_itself) && plain_ascii(&bytes)));
-            let text: Cow<'_, str> = match (bytes, decoder) {
-                (Cow::Owned(v), Some(d)) => d(&v).into(),
-                (Cow::Owned(v), None) => utf8_lossy_owned(v).into(),
-                (Cow::Borrowed(b), Some(d)) => d(b).into(),
-                (Cow::Borrowed(b), None) => utf8_lossy(b),
-            };
-            if mime_type == MimeType::TextHtml {
-                Body::Html(text)
-            } else {
-                Body::Text(text)
-            }
+            Body::Text(text_of(bytes, charset))
         } else {
             Body::Binary(bytes)
         };

@@ -1,7 +1,8 @@
+use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{HeaderName, MessageParser, PartType};
 use proptest::prelude::*;
 
-use super::plain::ASCII_AS_ITSELF;
+use super::plain::{ascii_as_itself, plain_ascii, ASCII_AS_ITSELF};
 use super::*;
 
 fn names(data: &[u8], headers: &[Header]) -> Vec<String> {
@@ -75,9 +76,11 @@ fn same_headers(ours: &[Header], theirs: &[mail_parser::Header<'_>]) -> bool {
         && ours.iter().zip(theirs).all(|(o, t)| o.value == (t.offset_start as usize..t.offset_end as usize))
 }
 
-/// Whether [`parse`] reads `raw` into the same top-level parts as
-/// `mail-parser` (attached messages: the same headers and extent).
-fn agrees(raw: &[u8]) -> Result<(), String> {
+/// Whether `parse` (one of [`parse`] and [`parse_decoding_all`]) reads
+/// `raw` into the same top-level parts as `mail-parser` (attached messages:
+/// the same headers and extent). Unless `all`, the bodies of the leaves
+/// nobody reads may be left empty.
+fn agrees(raw: &[u8], parse: fn(&[u8]) -> Option<Msg<'_>>, all: bool) -> Result<(), String> {
     let parser = reference();
     // mail-parser's debug assertions fire on some broken structures (where
     // it drops a parent message): no reference there.
@@ -91,12 +94,23 @@ fn agrees(raw: &[u8]) -> Result<(), String> {
         return Err(format!("{} parts, mail-parser {}", ours.parts.len(), theirs.parts.len()));
     }
     for (i, (o, t)) in ours.parts.iter().zip(&theirs.parts).enumerate() {
+        let (_, _, ty) = walk::mime_type(o.content_type.as_ref(), MimeType::Other);
+        // A leaf nobody reads, not decoded: where it ends is all that is
+        // the same (a part that does not decode turns into text).
+        let ignored = !all && is_ignored(ty, o);
         let offsets = (o.offset_header, o.offset_body, o.offset_end, o.encoding);
-        let expected = (t.offset_header as usize, t.offset_body as usize, t.offset_end as usize, t.encoding);
+        let mut expected = (t.offset_header as usize, t.offset_body as usize, t.offset_end as usize, t.encoding);
+        if ignored {
+            expected.3 = o.encoding;
+        }
         let body = match (&o.body, &t.body) {
+            (Body::Binary(a), _) if ignored => a.is_empty(),
             (Body::Multipart(a), PartType::Multipart(b)) => a.iter().map(|&x| x as u32).eq(b.iter().copied()),
-            (Body::Text(a), PartType::Text(b)) | (Body::Html(a), PartType::Html(b)) => a == b,
-            (Body::Binary(a), PartType::Binary(b) | PartType::InlineBinary(b)) => a == b,
+            (Body::Text(a), PartType::Text(b)) => a == b,
+            (Body::Html(a), PartType::Html(b)) => decoded_text(raw, o, a) == *b,
+            (Body::Binary(a), PartType::Binary(b) | PartType::InlineBinary(b)) => {
+                a == b || (!all && a.is_empty() && is_unread(ty, o.content_type.as_ref()))
+            }
             (Body::Message(a), PartType::Message(b)) => {
                 a.raw() == b.raw_message() && same_headers(a.headers(), b.headers())
             }
@@ -122,12 +136,15 @@ const LINES: &[&str] = &[
     "Content-Type: text/html",
     "Content-Type: message/rfc822",
     "Content-Type: message/delivery-status",
+    "Content-Type: image/png; name=x.png",
+    "Content-Type: application/octet-stream",
     "Content-Transfer-Encoding: base64",
     "Content-Transfer-Encoding: quoted-printable",
     "Content-Transfer-Encoding:  Base64 \r",
     "Content-Transfer-Encoding: =?us-ascii?q?base64?=",
     "Content-Transfer-Encoding:",
     "Content-Disposition: attachment; filename=x.txt",
+    "Content-Disposition: attachment; filename=x.png",
     " folded continuation",
     "\tContent-Type: text/plain",
     "",
@@ -142,6 +159,7 @@ const LINES: &[&str] = &[
     "SGVsbG8gd29ybGQ=",
     "!!not base64!!",
     "caf=E9 =",
+    "a==b =4=",
     "plain text line",
     "<p>html</p>",
     "no colon line",
@@ -157,7 +175,10 @@ fn document() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn agrees_with_mail_parser(doc in document()) {
-        if let Err(e) = agrees(doc.as_bytes()) {
+        if let Err(e) = agrees(doc.as_bytes(), parse_decoding_all, true) {
+            prop_assert!(false, "decoding all: {e}\non {doc:?}");
+        }
+        if let Err(e) = agrees(doc.as_bytes(), parse, false) {
             prop_assert!(false, "{e}\non {doc:?}");
         }
     }
@@ -224,4 +245,24 @@ fn boundary_is_borrowed_from_the_header() {
     assert!(matches!(b, Cow::Borrowed(_)));
     assert_eq!(&*b, b"b1");
     assert_eq!(ct.attribute("boundary").map(str::as_bytes), Some(&*b));
+}
+
+#[test]
+fn leaves_nobody_reads_are_located_not_decoded() {
+    let raw = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nHello\n--b\n\
+        Content-Type: image/png; name=x.png\nContent-Disposition: attachment; filename=x.png\n\
+        Content-Transfer-Encoding: base64\n\niVBORw0KGgo!!\n--b\n\
+        Content-Type: image/gif\nContent-Transfer-Encoding: base64\n\nR0lGOD==\n--b\n\
+        Content-Type: text/html\nContent-Transfer-Encoding: quoted-printable\n\n<p>caf=C3=A9</p>\n--b--\n";
+    let (ours, all) = (parse(raw.as_bytes()).unwrap(), parse_decoding_all(raw.as_bytes()).unwrap());
+    let ends = |m: &Msg<'_>| m.parts.iter().map(|p| (p.offset_body, p.offset_end)).collect::<Vec<_>>();
+    assert_eq!(ends(&ours), ends(&all));
+    // The attached file does not decode: text when decoded, dropped either way.
+    assert!(matches!(&all.parts[2].body, Body::Text(_)));
+    assert!(matches!(&ours.parts[2].body, Body::Binary(b) if b.is_empty()));
+    // The inline image decodes: its bytes are not made.
+    assert!(matches!(&all.parts[3].body, Body::Binary(b) if b.len() == 4));
+    assert!(matches!(&ours.parts[3].body, Body::Binary(b) if b.is_empty()));
+    let Body::Html(boundary) = &ours.parts[4].body else { panic!("not HTML: {:?}", ours.parts[4].body) };
+    assert_eq!(decoded_text(raw.as_bytes(), &ours.parts[4], boundary), "<p>café</p>");
 }
