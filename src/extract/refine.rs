@@ -27,25 +27,22 @@ impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
     /// `name: value` header lines (as written), per the signs of `spec`.
     ///
-    /// The subject, the sender and the header lines are folded and
-    /// lowercased into one buffer (one allocation an email), the header
-    /// lines joined by `\n`.
+    /// The subject and the sender are folded and lowercased into one buffer
+    /// (one allocation an email), which then holds the header lines that
+    /// may show a sign, one at a time (see [`SignIndex::search_headers`]).
+    ///
+    /// [`SignIndex::search_headers`]: super::matchers::SignIndex::search_headers
     pub(crate) fn new(spec: &'a Spec, subject: &str, from: &str, text: &'a str, headers: &HeaderLines) -> Signs<'a> {
         let index = &spec.signs;
-        let read_headers = index.reads_headers() && !headers.is_empty();
-        let header_len = if read_headers { headers.text_len() + headers.len() } else { 0 };
-        let mut buf = Vec::with_capacity(subject.len() + from.len() + header_len);
+        let mut buf = Vec::with_capacity(subject.len() + from.len() + 128);
         crate::fold::fold_onto(subject.as_bytes(), &mut buf);
         let from_at = buf.len();
         buf.extend_from_slice(from.as_bytes());
-        let headers_at = buf.len();
-        if read_headers {
-            headers.fold_onto(&mut buf);
-        }
         // Matched ASCII case-insensitively: lowercased once here, the
         // literals are looked for case-sensitively (and faster).
         buf.make_ascii_lowercase();
-        let found = index.search(&buf[..from_at], &buf[from_at..headers_at], read_headers.then(|| &buf[headers_at..]));
+        let found = index.search(&buf[..from_at], &buf[from_at..], None);
+        let found = index.search_headers(found, headers, &mut buf);
         Signs { found, text, folded_text: OnceLock::new(), spec }
     }
 
