@@ -10,7 +10,17 @@ use super::{fold, Bounce, EmailKind, Report};
 use crate::classify::Source;
 use crate::rules::{Origin, ReasonId};
 use crate::{Classification, Engine};
+use std::cell::Cell;
 use std::sync::OnceLock;
+
+thread_local! {
+    /// The buffer [`Signs::new`] folds the subject, the sender and header
+    /// lines into, kept from email to email.
+    static FOLDED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest [`FOLDED`] buffer kept for the next email, in bytes.
+const KEPT: usize = 64 << 10;
 
 /// The signs of every kind of email in one email: the subject, the sender
 /// and the header lines, folded and ASCII-lowercased and searched once
@@ -27,25 +37,30 @@ impl<'a> Signs<'a> {
     /// Signs over `subject` (as written), `from` (folded), `text` and the
     /// `name: value` header lines (as written), per the signs of `spec`.
     ///
-    /// The subject, the sender and the header lines are folded and
-    /// lowercased into one buffer (one allocation an email), the header
-    /// lines joined by `\n`.
+    /// The subject and the sender are folded and lowercased into one buffer
+    /// (kept from email to email by the thread: no allocation once warm),
+    /// which then holds the header lines that may show a sign, one at a
+    /// time (see [`SignIndex::search_headers`]).
+    ///
+    /// [`SignIndex::search_headers`]: super::matchers::SignIndex::search_headers
     pub(crate) fn new(spec: &'a Spec, subject: &str, from: &str, text: &'a str, headers: &HeaderLines) -> Signs<'a> {
         let index = &spec.signs;
-        let read_headers = index.reads_headers() && !headers.is_empty();
-        let header_len = if read_headers { headers.text_len() + headers.len() } else { 0 };
-        let mut buf = Vec::with_capacity(subject.len() + from.len() + header_len);
+        // Taken, not borrowed: a nested call (there is none) would only
+        // find the buffer empty.
+        let mut buf = FOLDED.take();
+        buf.clear();
         crate::fold::fold_onto(subject.as_bytes(), &mut buf);
         let from_at = buf.len();
         buf.extend_from_slice(from.as_bytes());
-        let headers_at = buf.len();
-        if read_headers {
-            headers.fold_onto(&mut buf);
-        }
         // Matched ASCII case-insensitively: lowercased once here, the
         // literals are looked for case-sensitively (and faster).
         buf.make_ascii_lowercase();
-        let found = index.search(&buf[..from_at], &buf[from_at..headers_at], read_headers.then(|| &buf[headers_at..]));
+        let found = index.search(&buf[..from_at], &buf[from_at..], None);
+        let found = index.search_headers(found, headers, &mut buf);
+        // An email with huge header lines does not leave its buffer behind.
+        if buf.capacity() <= KEPT {
+            FOLDED.set(buf);
+        }
         Signs { found, text, folded_text: OnceLock::new(), spec }
     }
 

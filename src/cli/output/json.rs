@@ -93,10 +93,11 @@ fn escape_slow(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(&bytes[start..]);
 }
 
-fn field_str(out: &mut Vec<u8>, name: &str, value: Option<&[u8]>) {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+/// Appends `key` (`,"name":`, written out whole so that it is copied as
+/// one constant) and `value` as a JSON string, or `null`.
+#[inline(always)]
+fn field_str(out: &mut Vec<u8>, key: &'static [u8], value: Option<&[u8]>) {
+    out.extend_from_slice(key);
     match value {
         Some(v) => json_str(out, v),
         None => out.extend_from_slice(b"null"),
@@ -118,13 +119,13 @@ pub fn json_record(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8], c: &Classi
 fn answer_fields(out: &mut Vec<u8>, c: &Classification<'_>) {
     out.extend_from_slice(b"{\"reason\":");
     json_str(out, c.reason.name.as_bytes());
-    field_str(out, "category", Some(c.category.as_bytes()));
+    field_str(out, b",\"category\":", Some(c.category.as_bytes()));
     out.extend_from_slice(b",\"category_code\":");
     match c.category_code {
         Some(code) => out.extend_from_slice(itoa::Buffer::new().format(code).as_bytes()),
         None => out.extend_from_slice(b"null"),
     }
-    field_str(out, "kind", Some(c.kind.as_str().as_bytes()));
+    field_str(out, b",\"kind\":", Some(c.kind.as_str().as_bytes()));
     out.extend_from_slice(if c.retry { b",\"retry\":true" } else { b",\"retry\":false" });
     out.extend_from_slice(if c.suppress { b",\"suppress\":true" } else { b",\"suppress\":false" });
 }
@@ -190,14 +191,14 @@ fn rule_field(out: &mut Vec<u8>, rule: Option<(&str, u32)>) {
 #[inline]
 fn tail_fields(out: &mut Vec<u8>, ctx: &Context<'_>, text: &[u8]) {
     if let Some(file) = ctx.file {
-        field_str(out, "file", Some(file.as_bytes()));
-        field_str(out, "recipient", ctx.recipient.map(str::as_bytes));
-        field_str(out, "action", ctx.action.map(str::as_bytes));
-        field_str(out, "status", ctx.status.map(str::as_bytes));
-        field_str(out, "remote_mta", ctx.remote_mta.map(str::as_bytes));
+        field_str(out, b",\"file\":", Some(file.as_bytes()));
+        field_str(out, b",\"recipient\":", ctx.recipient.map(str::as_bytes));
+        field_str(out, b",\"action\":", ctx.action.map(str::as_bytes));
+        field_str(out, b",\"status\":", ctx.status.map(str::as_bytes));
+        field_str(out, b",\"remote_mta\":", ctx.remote_mta.map(str::as_bytes));
         if ctx.email_kind.is_some() {
-            field_str(out, "command", ctx.command.map(str::as_bytes));
-            field_str(out, "email", ctx.email_kind.map(str::as_bytes));
+            field_str(out, b",\"command\":", ctx.command.map(str::as_bytes));
+            field_str(out, b",\"email\":", ctx.email_kind.map(str::as_bytes));
         }
         if let Some(n) = ctx.message {
             out.extend_from_slice(b",\"message\":");

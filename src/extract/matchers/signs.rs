@@ -11,7 +11,12 @@
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, Span};
 
 use super::{Literals, Signals};
+use crate::extract::message::HeaderLines;
 use crate::extract::EmailKind;
+
+mod colon;
+
+use colon::ColonGate;
 
 /// The kinds with signs, in the order of their bits.
 const KINDS: [EmailKind; 3] = [EmailKind::Bounce, EmailKind::AutoReply, EmailKind::Feedback];
@@ -79,6 +84,8 @@ struct Place {
     kinds: Vec<u8>,
     /// The bits of all the kinds with a literal here.
     all: u8,
+    /// Which lines could hold a literal, when every literal holds a colon.
+    gate: Option<ColonGate>,
 }
 
 impl Place {
@@ -110,7 +117,8 @@ impl Place {
         }
         let searcher = Searcher::new(&literals);
         let all = kinds.iter().fold(0, |acc, k| acc | k);
-        Place { searcher, kinds, all }
+        let gate = ColonGate::new(&literals);
+        Place { searcher, kinds, all, gate }
     }
 
     /// `found` and the bits of the kinds with a literal in `text`, looked
@@ -160,12 +168,6 @@ impl SignIndex {
         }
     }
 
-    /// Whether any sign is a header literal: without one, the caller need
-    /// not fold the header lines.
-    pub(crate) fn reads_headers(&self) -> bool {
-        self.header.searcher.is_some()
-    }
-
     /// The signs in the folded `subject`, the `from` and the folded header
     /// lines joined by `\n` (`None` for an email without header lines), all
     /// with their ASCII letters lowercase. A folded literal holds no line
@@ -176,6 +178,50 @@ impl SignIndex {
         found = self.from.search(from, found);
         if let Some(h) = headers {
             found = self.header.search(h, found);
+        }
+        Found(found)
+    }
+
+    /// `found` and the header signs in `headers` (as written: each line is
+    /// folded and lowercased here), what [`SignIndex::search`] answers for
+    /// the lines folded, lowercased and joined. When every header literal
+    /// holds a colon, only the lines where [`ColonGate`] finds a colon that
+    /// may end a literal's word are folded into `buf` (a scratch buffer,
+    /// overwritten) and searched, one at a time; a literal holds no line
+    /// feed, so it shows in the joined lines exactly when it shows in one of
+    /// them. (A word found across two lines, which the lines hold back to
+    /// back, only costs a needless search of the second.)
+    pub(crate) fn search_headers(&self, found: Found, headers: &HeaderLines, buf: &mut Vec<u8>) -> Found {
+        let place = &self.header;
+        if place.searcher.is_none() || headers.is_empty() || found.0 & place.all == place.all {
+            return found;
+        }
+        let Some(gate) = &place.gate else {
+            buf.clear();
+            buf.reserve(headers.text_len() + headers.len());
+            headers.fold_onto(buf);
+            buf.make_ascii_lowercase();
+            return Found(place.search(buf, found.0));
+        };
+        // One scan over all the lines for the colons where a word ends;
+        // the line holding one is searched, and the scan goes on after it.
+        let text = headers.text().as_bytes();
+        let mut found = found.0;
+        let mut lines = headers.iter().map(str::len).scan(0, |end, len| {
+            *end += len;
+            Some((*end - len, *end))
+        });
+        let mut at = 0;
+        while let Some(colon) = gate.next(text, at) {
+            let Some((start, end)) = lines.find(|&(_, end)| end > colon) else { break };
+            buf.clear();
+            crate::fold::fold_onto(&text[start..end], buf);
+            buf.make_ascii_lowercase();
+            found = place.search(buf, found);
+            if found & place.all == place.all {
+                break;
+            }
+            at = end;
         }
         Found(found)
     }
@@ -208,6 +254,72 @@ mod tests {
         }
         out.make_ascii_lowercase();
         out
+    }
+
+    /// Header lines of `(name, value)` pairs, as an email's view holds them.
+    fn lines(pairs: &[(&str, &str)]) -> HeaderLines {
+        let mut h = HeaderLines::with_capacity(pairs.len(), 64);
+        for (name, value) in pairs {
+            h.push(name, value, true);
+        }
+        h
+    }
+
+    /// What [`SignIndex::search`] answers over the lines folded, lowercased
+    /// and joined.
+    fn joined(index: &SignIndex, found: Found, headers: &HeaderLines) -> Found {
+        if index.header.searcher.is_none() || headers.is_empty() {
+            return found;
+        }
+        let mut buf = Vec::new();
+        headers.fold_onto(&mut buf);
+        buf.make_ascii_lowercase();
+        Found(index.header.search(&buf, found.0))
+    }
+
+    /// Names and values the property test builds header lines from.
+    const NAMES: &[&str] = &["X-Autoreply", "Precedence", "Auto-Submitted", "Received", "x-apple-unsubscribe", "X"];
+    const VALUES: &[&str] = &[
+        "auto_reply",
+        "Auto-Replied",
+        " true ",
+        "from a by b; 10:11:12",
+        "x-autoreply: yes",
+        "a  b\t c",
+        "precedence:  AUTO_reply",
+        "",
+        "é:",
+        "x-mailer:\r\n vacation",
+    ];
+
+    proptest::proptest! {
+        /// Searching the lines the colon gate lets through, one at a time,
+        /// answers as searching all of them joined.
+        #[test]
+        fn gated_lines_answer_as_all_lines_joined(
+            pairs in proptest::collection::vec(
+                (proptest::sample::select(NAMES), proptest::collection::vec(proptest::sample::select(VALUES), 0..4)),
+                0..8,
+            ),
+            start in 0u8..4,
+        ) {
+            let pairs: Vec<(&str, String)> = pairs.iter().map(|(n, v)| (*n, v.concat())).collect();
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let headers = lines(&pairs);
+            let kinds = |header: &[&str]| signals(&[], &[], header);
+            let index = SignIndex::new(
+                &kinds(&[]),
+                &kinds(&["auto-submitted: auto-replied", "x-autoreply:", "precedence: auto_reply", "x-mailer: vacation"]),
+                &kinds(&["x-apple-unsubscribe: true"]),
+            );
+            assert!(index.header.gate.is_some());
+            let found = Found(start);
+            proptest::prop_assert_eq!(index.search_headers(found, &headers, &mut Vec::new()), joined(&index, found, &headers));
+            // Without a gate (a literal with no colon), all lines are read.
+            let ungated = SignIndex::new(&kinds(&[]), &kinds(&["x-autoreply:", "vacation"]), &kinds(&[]));
+            assert!(ungated.header.gate.is_none());
+            proptest::prop_assert_eq!(ungated.search_headers(found, &headers, &mut Vec::new()), joined(&ungated, found, &headers));
+        }
     }
 
     #[test]
@@ -257,9 +369,10 @@ mod tests {
             }
             assert!(!found.has(EmailKind::NotBounce));
         }
-        assert!(index.reads_headers());
+        assert!(index.header.searcher.is_some());
         let none = SignIndex::new(&Signals::default(), &Signals::default(), &Signals::default());
         assert_eq!(none.search(b"undelivered", b"", Some(b"x-autoreply:")), Found(0));
-        assert!(!none.reads_headers());
+        assert!(none.header.searcher.is_none());
+        assert_eq!(none.search_headers(Found(0), &lines(&[("x-autoreply", "yes")]), &mut Vec::new()), Found(0));
     }
 }

@@ -86,6 +86,12 @@ impl HeaderLines {
         self.ends.is_empty()
     }
 
+    /// All the lines back to back, without separators (each line ends
+    /// where the next starts; [`HeaderLines::iter`] tells them apart).
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The bytes of all the lines, without separators.
     pub(crate) fn text_len(&self) -> usize {
         self.text.len()
