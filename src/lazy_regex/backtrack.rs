@@ -77,11 +77,16 @@ struct Node {
 
 /// The [`Node`]s of states with their rows, [`Reach`]es and byte sets.
 fn nodes(states: &[(Inst, u32)], reach: &[Reach], sets: &[[u64; 4]]) -> Box<[Node]> {
-    let bits = |inst: Inst| match inst {
+    states.iter().zip(reach).map(|(&(inst, row), &reach)| node(inst, row, reach, sets)).collect()
+}
+
+/// The [`Node`] of a state with its row, [`Reach`] and the byte sets.
+fn node(inst: Inst, row: u32, reach: Reach, sets: &[[u64; 4]]) -> Node {
+    let bits = match inst {
         Inst::Set { set, .. } => sets.get(set as usize).copied().unwrap_or_default(),
         _ => [0; 4],
     };
-    states.iter().zip(reach).map(|(&(inst, row), &reach)| Node { inst, row, reach, bits: bits(inst) }).collect()
+    Node { inst, row, reach, bits }
 }
 
 /// A bounded backtracker over a compiled NFA (see the module documentation).

@@ -55,11 +55,6 @@ impl<'a> Reader<'a> {
         self.take(4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
     }
 
-    /// The next `u64`.
-    pub(super) fn u64(&mut self) -> Option<u64> {
-        self.take(8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
-    }
-
     /// The next length-prefixed bytes.
     pub(super) fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = self.u32()?;
@@ -93,7 +88,8 @@ mod tests {
         let mut r = Reader::new(&w.buf);
         assert_eq!(r.u32(), Some(7));
         assert_eq!(r.align(), Some(()));
-        assert_eq!((r.u64(), r.bytes()), (Some(1 << 40), Some(&b"abc"[..])));
+        assert_eq!(r.take(8), Some(&(1u64 << 40).to_le_bytes()[..]));
+        assert_eq!(r.bytes(), Some(&b"abc"[..]));
         assert_eq!(r.u32(), None);
         assert_eq!(Reader::new(&[255, 255, 255, 255]).count(1), None);
     }
