@@ -11,14 +11,34 @@ use mail_parser::{Attribute, ContentType, HeaderValue};
 
 use super::plain::{utf8_lossy, utf8_lossy_owned};
 
-/// Bytes some state reads differently from the bytes of a token.
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
+/// [`CLASS`] bit: a byte some state reads differently from the bytes of a
+/// token.
+const SPECIAL: u8 = 1;
+/// [`CLASS`] bit: an ASCII uppercase letter (names are lowercased).
+const UPPER: u8 = 2;
+/// [`CLASS`] bit: a byte outside ASCII (the token must be checked as UTF-8).
+const HIGH: u8 = 4;
+
+/// Each byte's class: [`SPECIAL`], [`UPPER`], [`HIGH`] or 0 (a plain token
+/// byte), so that one pass over a token's run both finds its end and tells
+/// what it holds.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let specials = b" \t\r\n/;=\"\\*(";
     let mut i = 0;
     while i < specials.len() {
-        t[specials[i] as usize] = true;
+        t[specials[i] as usize] = SPECIAL;
         i += 1;
+    }
+    let mut c = b'A';
+    while c <= b'Z' {
+        t[c as usize] = UPPER;
+        c += 1;
+    }
+    let mut h = 0x80;
+    while h < 256 {
+        t[h] = HIGH;
+        h += 1;
     }
     t
 };
@@ -36,9 +56,9 @@ enum State {
 /// The reader's state besides [`State`], named as in `mail-parser`.
 struct Reader<'x> {
     data: &'x [u8],
-    /// The value's bytes as text when they are valid UTF-8: tokens are
-    /// borrowed from it instead of each being checked.
-    text: Option<&'x str>,
+    /// Whether the token read so far may hold a byte outside ASCII (and
+    /// must be checked as UTF-8 before it is borrowed as text).
+    high: bool,
     state: State,
     c_type: Option<Cow<'x, str>>,
     c_subtype: Option<Cow<'x, str>>,
@@ -54,17 +74,29 @@ struct Reader<'x> {
 }
 
 impl<'x> Reader<'x> {
-    /// The bytes from `start` to `end` as text.
+    /// The bytes from `start` to `end` (the token read so far) as text, as
+    /// `String::from_utf8_lossy` reads them, which is how `mail-parser`
+    /// reads a token (it checks the whole value first, but a token between
+    /// ASCII delimiters of a valid value is itself valid).
     fn token(&self, start: usize, end: usize) -> Cow<'x, str> {
-        match self.text.and_then(|t| t.get(start..end)) {
-            Some(t) => Cow::Borrowed(t),
-            None => utf8_lossy(&self.data[start..end]),
+        let bytes = &self.data[start..end];
+        if self.high {
+            return utf8_lossy(bytes);
         }
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: every byte of the token is ASCII, which is valid UTF-8.
+        // The token spans bytes read since the last `reset` (which clears
+        // `high`): those that are not SPECIAL are read by the runs in
+        // `parse`, which set `high` on any byte of class HIGH (all of
+        // 0x80..=0xFF); the rest, added by `extend` or skipped over, are
+        // SPECIAL bytes, all ASCII. `high` is false, so no byte is HIGH.
+        Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 
     fn reset(&mut self) {
         self.token_start = 0;
         self.is_token_start = true;
+        self.high = false;
     }
 
     /// The token read so far ends a type, subtype or parameter name.
@@ -131,7 +163,7 @@ impl<'x> Reader<'x> {
 pub(super) fn parse(data: &[u8]) -> Option<(HeaderValue<'_>, usize)> {
     let mut r = Reader {
         data,
-        text: std::str::from_utf8(&data[..super::headers::value_end(data, 0)]).ok(),
+        high: false,
         state: State::Type,
         c_type: None,
         c_subtype: None,
@@ -146,15 +178,22 @@ pub(super) fn parse(data: &[u8]) -> Option<(HeaderValue<'_>, usize)> {
     let mut pos = 0;
     while pos < data.len() {
         let ch = data[pos];
-        if !SPECIAL[ch as usize] {
+        if CLASS[ch as usize] & SPECIAL == 0 {
             // A run of bytes that only extend the token.
-            let end = data[pos..].iter().position(|&c| SPECIAL[c as usize]).map_or(data.len(), |i| pos + i);
-            if r.is_lower_case
-                && matches!(r.state, State::Type | State::SubType | State::Name)
-                && data[pos..end].iter().any(u8::is_ascii_uppercase)
-            {
+            let mut end = pos;
+            let mut seen = 0;
+            while let Some(&c) = data.get(end) {
+                let class = CLASS[c as usize];
+                if class & SPECIAL != 0 {
+                    break;
+                }
+                seen |= class;
+                end += 1;
+            }
+            if seen & UPPER != 0 && matches!(r.state, State::Type | State::SubType | State::Name) {
                 r.is_lower_case = false;
             }
+            r.high |= seen & HIGH != 0;
             r.is_token_start = false;
             if r.token_start == 0 {
                 r.token_start = pos + 1;
@@ -243,35 +282,44 @@ mod tests {
 
     use super::*;
 
-    const PIECES: &[&str] = &[
-        "text",
-        "/",
-        "plain",
-        "Multipart",
-        "REPORT",
-        ";",
-        " ",
-        "\t",
-        "\n",
-        "\n ",
-        "\n\t",
-        "\r\n",
-        "charset",
-        "=",
-        "\"",
-        "utf-8",
-        "Boundary",
-        "report-type",
-        "x-y.z_1",
-        "*",
-        "\\",
-        "'",
-        "(",
-        ")",
-        "=?",
-        "?=",
-        "é",
-        "a b",
+    const PIECES: &[&[u8]] = &[
+        b"text",
+        b"/",
+        b"plain",
+        b"Multipart",
+        b"REPORT",
+        b";",
+        b" ",
+        b"\t",
+        b"\n",
+        b"\n ",
+        b"\n\t",
+        b"\r\n",
+        b"charset",
+        b"=",
+        b"\"",
+        b"utf-8",
+        b"Boundary",
+        b"report-type",
+        b"x-y.z_1",
+        b"*",
+        b"\\",
+        b"'",
+        b"(",
+        b")",
+        b"=?",
+        b"?=",
+        "é".as_bytes(),
+        b"a b",
+        b"\xff",
+        b"\xc3",
+        b"\xe2\x82\xac",
+        b"TEXT/Plain",
+        b"Charset",
+        b"US-ASCII",
+        b"(comment)",
+        b"*0",
+        b"*0*",
     ];
 
     fn theirs(data: &[u8]) -> (HeaderValue<'_>, usize) {
@@ -300,8 +348,8 @@ mod tests {
         #[test]
         fn agrees_with_mail_parser(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..24)) {
             let value = pieces.concat();
-            if let Some(ours) = parse(value.as_bytes()) {
-                prop_assert_eq!(ours, theirs(value.as_bytes()));
+            if let Some(ours) = parse(&value) {
+                prop_assert_eq!(ours, theirs(&value));
             }
         }
     }
