@@ -43,7 +43,7 @@ for dir in "${dirs[@]}"; do
       my ($r, $s, $f) = @m{qw(rebound sisimai floor)};
       print join(" ", $r->{median}, $s->{median}, $r->{user} + $r->{system}, $s->{user} + $s->{system}, $f->{median}), "\n"' <"$json")
     rm -f "$json"
-    awk -v f="$t_floor" -v s="$t_sis" 'BEGIN { printf "floor (list and read the files, nothing else): %.4f s: sisimai / floor %.0fx\n", f, s / f }'
+    awk -v f="$t_floor" -v s="$t_sis" -v r="$t_reb" 'BEGIN { printf "floor (list and read the files, nothing else): %.4f s: sisimai / floor %.0fx, rebound / floor %.1fx\n", f, s / f, r / f }'
     # On a busy machine wall time mostly measures waiting: CPU time too.
     awk -v r="$c_reb" -v s="$c_sis" 'BEGIN { printf "CPU time (user+system, mean): rebound %.3f s, sisimai %.3f s: %.1fx\n", r, s, s / r }'
   else
