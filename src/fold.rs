@@ -18,7 +18,6 @@ pub fn fold_into(input: &[u8], out: &mut Vec<u8>) {
 /// assert_eq!(out, b"a\nb c");
 /// ```
 pub fn fold_onto(input: &[u8], out: &mut Vec<u8>) {
-    let is_space = |b: u8| b == b' ' || other_space(b);
     // Trimmed, the text starts and ends with a word.
     let Some(first) = input.iter().position(|&b| !is_space(b)) else {
         return;
@@ -59,7 +58,6 @@ pub fn fold_onto(input: &[u8], out: &mut Vec<u8>) {
 /// assert_eq!(out, b"a: b\na: c\nd:e");
 /// ```
 pub fn fold_lines_onto(text: &[u8], ends: &[usize], out: &mut Vec<u8>) {
-    let is_space = |b: u8| b == b' ' || other_space(b);
     let mut start = 0;
     // The first pair at or after `start` that folds (it may straddle two
     // lines, then it changes neither).
@@ -163,6 +161,13 @@ fn block_folds<const N: usize>(bytes: &[u8], next: &[u8]) -> bool {
 #[inline(always)]
 fn folds(b: u8, next: u8) -> u8 {
     u8::from(other_space(b)) | (u8::from(b == b' ') & u8::from(next == b' '))
+}
+
+/// Whether folding reads `b` as whitespace: the space, tab, line feed,
+/// vertical tab, form feed or carriage return.
+#[inline(always)]
+pub(crate) fn is_space(b: u8) -> bool {
+    b == b' ' || other_space(b)
 }
 
 /// ASCII whitespace other than the space: tab, line feed, vertical tab,

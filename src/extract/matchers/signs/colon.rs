@@ -27,12 +27,6 @@ pub(super) struct ColonGate {
     short: bool,
 }
 
-/// Whitespace as [`crate::fold`] folds it: the space, tab, line feed,
-/// vertical tab, form feed and carriage return.
-fn is_fold_space(b: u8) -> bool {
-    b == b' ' || b.wrapping_sub(b'\t') < 5
-}
-
 /// The filter key of the three bytes before a colon, lowercased.
 #[inline(always)]
 fn key(before: &[u8; 3]) -> u32 {
@@ -60,7 +54,7 @@ impl ColonGate {
         for l in literals {
             let l = l.as_bytes();
             let colon = memchr::memchr(b':', l)?;
-            let start = l[..colon].iter().rposition(|&b| is_fold_space(b)).map_or(0, |i| i + 1);
+            let start = l[..colon].iter().rposition(|&b| crate::fold::is_space(b)).map_or(0, |i| i + 1);
             let word = l[start..=colon].to_ascii_lowercase();
             match word.len() {
                 n @ 4.. => {
