@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use mail_parser::decoders::base64::BASE64_MAP;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode_char;
 use mail_parser::parsers::MessageStream;
+use mail_parser::Encoding;
 
 mod scan;
 pub(super) mod skip;
@@ -14,6 +15,22 @@ pub(super) mod skip;
 use super::seek::{end_before, find_delimiter};
 
 use scan::qp_run_end;
+
+/// The body at the stream's position, transfer-decoded per `encoding` up
+/// to `boundary`: where it ends (`usize::MAX` when it does not decode) and
+/// its bytes.
+pub(super) fn body<'x>(
+    stream: &mut MessageStream<'x>,
+    data: &'x [u8],
+    encoding: Encoding,
+    boundary: &[u8],
+) -> (usize, Cow<'x, [u8]>) {
+    match encoding {
+        Encoding::Base64 => base64(stream, data, boundary),
+        Encoding::QuotedPrintable => quoted_printable(stream, data, boundary),
+        Encoding::None => mime_part(stream, data, boundary),
+    }
+}
 
 /// `MessageStream::mime_part`: the raw body from the stream's position to
 /// the next `--boundary`, and the offset where it ends (`usize::MAX`, the

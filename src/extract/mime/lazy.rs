@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use mail_parser::Encoding;
 
 use super::decode;
 use super::plain::{ascii_as_itself, plain_ascii, utf8_lossy, utf8_lossy_owned};
@@ -19,11 +18,7 @@ use super::Part;
 pub(crate) fn decoded_text<'x>(data: &'x [u8], part: &Part<'_>, boundary: &[u8]) -> Cow<'x, str> {
     let mut stream = MessageStream::new(data);
     stream.skip_bytes(part.offset_body);
-    let (_, bytes) = match part.encoding {
-        Encoding::Base64 => decode::base64(&mut stream, data, boundary),
-        Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, data, boundary),
-        Encoding::None => decode::mime_part(&mut stream, data, boundary),
-    };
+    let (_, bytes) = decode::body(&mut stream, data, part.encoding, boundary);
     text_of(bytes, part.content_type.as_ref().and_then(|c| c.attribute("charset")))
 }
 

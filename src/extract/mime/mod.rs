@@ -245,9 +245,7 @@ fn parse_with(raw: &[u8], skip: bool) -> Option<Msg<'_>> {
             _ if !state.decode || ignored => decode::mime_part(&mut stream, raw, boundary),
             Encoding::Base64 if lazy => decode::skip::base64(&mut stream, raw, boundary),
             Encoding::QuotedPrintable if lazy => decode::skip::quoted_printable(&mut stream, raw, boundary),
-            Encoding::Base64 => decode::base64(&mut stream, raw, boundary),
-            Encoding::QuotedPrintable => decode::quoted_printable(&mut stream, raw, boundary),
-            Encoding::None => decode::mime_part(&mut stream, raw, boundary),
+            encoding => decode::body(&mut stream, raw, encoding, boundary),
         };
         // The boundary the body was read up to (before a failure drops it).
         let read_to = if mime_type == MimeType::TextHtml { state.boundary.clone() } else { None };
