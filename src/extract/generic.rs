@@ -15,6 +15,8 @@ use super::spec::{Spec, TextBytes};
 pub(super) mod hits;
 mod section;
 
+use hits::span_in;
+
 use section::section_end;
 #[cfg(test)]
 use section::starts_header_block;
@@ -122,7 +124,7 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
     let section = reply::join_replies_in(section_text, &lines[..end]);
     // A line without trailing blanks starts where the line of `text` does.
     let tail = lines[end..].iter().copied().chain(more).find(|l| l.contains(':'));
-    let tail = tail.map_or("", |l| &text[l.as_ptr() as usize - text.as_ptr() as usize..]);
+    let tail = tail.and_then(|l| text.get(span_in(text.as_bytes(), l.as_bytes())?.start..)).unwrap_or("");
     let mut report =
         TextReport { recipients: Vec::new(), section, tail, rest: OnceCell::new(), whole: OnceCell::new() };
     let mut starts: Vec<Start> = Vec::new();
@@ -255,8 +257,7 @@ pub(crate) fn read<'t>(spec: &Spec, text: &'t str, known: &mut Known<'_>) -> Tex
 /// `text` up to the end of `line`, when `line` is a slice of it; else all
 /// of `text`.
 fn text_upto<'t>(text: &'t str, line: &str) -> &'t str {
-    let start = (line.as_ptr() as usize).checked_sub(text.as_ptr() as usize);
-    start.and_then(|s| text.get(..s.checked_add(line.len())?)).unwrap_or(text)
+    span_in(text.as_bytes(), line.as_bytes()).and_then(|r| text.get(..r.end)).unwrap_or(text)
 }
 
 /// Whether text holds a failure's SMTP reply code or enhanced status code

@@ -7,6 +7,16 @@
 //! over the text's hits serves them all; a line that is not such a slice
 //! (a reply joined from several) is searched on its own.
 
+use std::ops::Range;
+
+/// Where `part` lies in `text`, when it is a slice of it (found from their
+/// addresses, not by searching).
+pub(crate) fn span_in(text: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= text.len()).then_some(start..end)
+}
+
 /// A cursor over the hits in a text, asked about its lines in order (see
 /// the module documentation); `F` finds the next hit in the text at or
 /// after a position.
@@ -30,11 +40,10 @@ impl<'t, F: Fn(&[u8], usize) -> Option<usize>> LineHits<'t, F> {
     /// line too); `None` when `line` is not a slice of the text at or after
     /// the lines asked about before (the caller searches it itself).
     pub(crate) fn in_line(&mut self, line: &str, lead: usize) -> Option<bool> {
-        let start = (line.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
-        if start < self.from || start > self.text.len() || self.text.len() - start < line.len() {
+        let Range { start, end } = span_in(self.text, line.as_bytes())?;
+        if start < self.from {
             return None;
         }
-        let end = start + line.len();
         loop {
             let next = *self.next.get_or_insert_with(|| (self.find)(self.text, self.from));
             match next {
@@ -76,6 +85,18 @@ mod tests {
                 proptest::prop_assert_eq!(hits.in_line(line, lead), Some(want), "{:?}", line);
             }
         }
+    }
+
+    #[test]
+    fn a_slice_is_found_where_it_lies_and_no_other_text_is() {
+        let text = b"ab\ncd";
+        assert_eq!(span_in(text, &text[3..5]), Some(3..5));
+        assert_eq!(span_in(text, &text[5..]), Some(5..5));
+        assert_eq!(span_in(&text[..3], &text[2..5]), None);
+        assert_eq!(span_in(&text[3..], &text[..2]), None);
+        // Equal bytes elsewhere are not the slice.
+        let other = text.to_vec();
+        assert_eq!(span_in(text, &other[3..5]), None);
     }
 
     #[test]
